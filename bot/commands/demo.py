@@ -1,0 +1,45 @@
+"""``handoff demo``: load the bundled demo MSP and show what is there."""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+
+from bot import store
+from bot.commands.data import print_summary
+from bot.commands.output import table
+from bot.core import Core
+from bot.ingest import ingest_folder
+
+
+def demo_folder() -> Path:
+    """The demo MSP shipped inside the package (see bot/demo/README.md)."""
+    return Path(str(resources.files("bot.demo") / "msp"))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="load the bundled demo MSP into the data directory and show it")
+    p.set_defaults(run=run_demo)
+
+
+def run_demo(args: argparse.Namespace, core: Core) -> int:
+    print(f"Loading the demo MSP into {core.settings.data_dir} ...")
+    summary = ingest_folder(demo_folder(), engine=core.engine)
+    print_summary(summary)
+    with core.session() as session:
+        tenants = store.list_tenants(session=session)
+        rows = []
+        for tenant in tenants:
+            tickets = store.list_tickets(session=session, tenant_id=tenant.id)
+            open_ = [t for t in tickets if t.status in ("new", "in_progress", "escalated")]
+            escalated = [t.id for t in tickets if t.status == "escalated"]
+            alerts = len(store.list_alerts(session=session, tenant_id=tenant.id))
+            docs = len(store.list_docs(session=session, tenant_id=tenant.id))
+            rows.append((tenant.id, tenant.name, len(tickets), len(open_), alerts, docs, ", ".join(escalated[:4])))
+        shared = len(store.list_docs(session=session, tenant_id="_global"))
+    print()
+    print(table(rows, ["client", "name", "tickets", "open", "alerts", "docs", "escalated tickets"]))
+    print(f"\n{shared} shared runbooks in _global.")
+    print("Try: handoff ticket 4412")
+    return 0 if summary.ok else 2

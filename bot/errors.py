@@ -1,0 +1,49 @@
+"""Typed errors of the core.
+
+Every error a user can cause or fix is a ``HandoffError`` with a message that
+can be shown to that user as-is. Front ends map these in one place; anything
+else is unexpected and gets an error id (see ``new_error_id``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+
+class HandoffError(Exception):
+    """An error with a user-facing message."""
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(HandoffError):
+    """The input is malformed: names what is wrong and where."""
+
+
+class NotFound(HandoffError):
+    """The thing asked for does not exist (or is not visible to the asker)."""
+
+
+class Refused(HandoffError):
+    """Policy refuses the request. The message must not reveal what was refused."""
+
+
+class ConfigError(HandoffError):
+    """A setting is missing or invalid."""
+
+
+class TenantMismatch(Exception):
+    """Data of one tenant reached a place meant for another.
+
+    Deliberately *not* a HandoffError: it is a bug, never a user's mistake, and
+    must surface as an unexpected error with an id rather than a polite message.
+    """
+
+
+def new_error_id() -> str:
+    """A short id to quote in a message and find in the log."""
+    return uuid.uuid4().hex[:10]

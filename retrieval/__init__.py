@@ -1,0 +1,1 @@
+"""Retrieval: per-tenant hybrid search over runbooks, client notes and past tickets."""
