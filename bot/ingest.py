@@ -323,6 +323,7 @@ def _apply_doc(parsed: ParsedFile[DocRecord], session: Session, summary: IngestS
             "url": record.url,
             "tags": record.tags,
             "devices": record.devices,
+            "meta": record.meta,
             "body": record.body,
             "content_hash": digest,
             "updated_at": utcnow(),
