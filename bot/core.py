@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import audit, feedback, packets, policy
+from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
 from bot.db import open_database, session_scope
@@ -26,6 +27,10 @@ from bot.errors import Refused
 from bot.models import Feedback, PostedMessage
 from bot.packet import build_packet
 from bot.policy import Where
+from bot.views import Answer, TriageView
+
+# What a chat request gets back; front ends render each type.
+ChatReply = Packet | Answer | TriageView | str
 
 
 class Core:
@@ -51,6 +56,36 @@ class Core:
         """Audit a refusal in its own transaction (the request's own rolls back)."""
         with self.session() as session:
             audit.record(session, action="refused", where=where, detail={"request": request, "reason": exc.message})
+
+    # --- chat ------------------------------------------------------------------
+
+    def is_client_channel(self, where: Where) -> bool:
+        with self.session() as session:
+            try:
+                return policy.scope_for(where, session=session, settings=self.settings).kind == "client"
+            except Refused:
+                return False
+
+    def handle_chat(self, text: str, *, where: Where) -> ChatReply:
+        """One chat request (Slack slash command, Teams message) to its reply.
+
+        Raises ``HandoffError`` subclasses with a message meant for the user.
+        """
+        request = parse(text, client_channel=self.is_client_channel(where))
+        return self.dispatch(request, where=where)
+
+    def dispatch(self, request: ChatRequest, *, where: Where) -> ChatReply:
+        if request.kind == "help":
+            return USAGE
+        if request.kind == "packet":
+            assert request.ticket_id is not None
+            return self.packet_for(request.ticket_id, where=where)
+        if request.kind == "ask":
+            assert request.text is not None
+            return self.ask(request.text, where=where, client=request.client)
+        if request.kind == "triage":
+            return self.triage(where=where, client=request.client)
+        raise ValueError(f"unhandled chat request {request.kind!r}")
 
     # --- packets ---------------------------------------------------------------
 
