@@ -18,12 +18,12 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import audit, feedback, packets, policy
+from bot import audit, feedback, packets, policy, store
 from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
 from bot.db import open_database, session_scope
-from bot.errors import Refused
+from bot.errors import NotFound, Refused
 from bot.models import Feedback, PostedMessage
 from bot.packet import build_packet
 from bot.policy import Where
@@ -175,3 +175,32 @@ class Core:
         """False when this platform delivery (event id, retry) was already handled."""
         with self.session() as session:
             return feedback.first_delivery(session, platform=platform, key=key)
+
+    # --- delivery (front ends posting and re-showing packets) -------------------
+
+    def posted_packet(self, *, where: Where, message_id: str) -> Packet:
+        """The packet behind a message Handoff posted in ``where``, if that place may still see it.
+
+        For a button on a packet message: the message (channel + id) names the
+        packet; nothing the click carries is trusted.
+        """
+        try:
+            with self.session() as session:
+                posted = feedback.find_posted(session, platform=where.platform, channel=where.channel_id or "direct",
+                                              message_id=message_id)
+                if posted is None or posted.packet_pk is None:
+                    raise NotFound("That message isn't a Handoff packet.")
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                if not scope.allows(posted.tenant_id):
+                    raise Refused(policy.NOT_HERE)
+                return packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
+        except Refused as exc:
+            self.refuse(where, f"posted packet {message_id}", exc)
+            raise
+
+    def home_channels(self, ticket_id: str, *, platform: str) -> list[str]:
+        """The chat channels of a ticket's client (tenants.yaml), where an unprompted packet goes."""
+        with self.session() as session:
+            ticket = store.find_ticket(session=session, ticket_id=str(ticket_id).lstrip("#").strip())
+            tenant = store.get_tenant(session=session, tenant_id=ticket.tenant_id)
+            return list(tenant.slack_channels if platform == "slack" else tenant.teams_channels)

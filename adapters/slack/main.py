@@ -1,0 +1,118 @@
+"""Running the Slack app: over HTTP (aiohttp) or in Socket Mode.
+
+HTTP: ``POST /slack/events`` (slash commands, events, interactivity: one
+Request URL for all three), ``POST /hooks/escalation`` and ``GET /healthz``.
+Socket Mode: the app dials out to Slack over a websocket, so no public
+ingress is needed; ``--port`` additionally serves the webhook and the health
+check on the local network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import SlackFrontEnd, build_app
+from adapters.slack.hooks import escalation_handler
+from bot.core import Core
+from bot.errors import ConfigError
+
+log = logging.getLogger("handoff.slack")
+EVENTS_PATH = "/slack/events"
+FRONT = web.AppKey("front", SlackFrontEnd)
+
+
+def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp | None = None,
+            front: SlackFrontEnd | None = None) -> web.Application:
+    """The aiohttp application. With ``bolt`` None the app is built here (HTTP mode)."""
+    if bolt is None:
+        bolt, front = build_app(core, client=client)
+    assert front is not None
+    app = web.Application()
+    app[FRONT] = front
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "in_flight": front.work.running})
+
+    app.router.add_post(EVENTS_PATH, slack_events)
+    app.router.add_post("/hooks/escalation", escalation_handler(front))
+    app.router.add_get("/healthz", health)
+    return app
+
+
+def hooks_app(front: SlackFrontEnd) -> web.Application:
+    """Socket Mode's local HTTP side: the webhook and the health check, no Slack events."""
+    app = web.Application()
+    app[FRONT] = front
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "in_flight": front.work.running})
+
+    app.router.add_post("/hooks/escalation", escalation_handler(front))
+    app.router.add_get("/healthz", health)
+    return app
+
+
+def check_settings(core: Core, *, socket_mode: bool) -> None:
+    s = core.settings
+    if not s.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...).")
+    if socket_mode and not (s.slack_app_token or "").startswith("xapp-"):
+        raise ConfigError("Socket Mode needs SLACK_APP_TOKEN, an app-level token (xapp-...) with connections:write.")
+    if not socket_mode and not s.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set: Handoff can't verify requests from Slack.")
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve(core: Core, *, host: str = "0.0.0.0", port: int | None = 3000, socket_mode: bool = False) -> None:
+    check_settings(core, socket_mode=socket_mode)
+    await asyncio.to_thread(lambda: core.engine)  # open and migrate once, before requests race to do it
+    bolt, front = build_app(core, socket_mode=socket_mode)
+    runner: web.AppRunner | None = None
+    handler: AsyncSocketModeHandler | None = None
+    try:
+        if socket_mode:
+            handler = AsyncSocketModeHandler(bolt, app_token=core.settings.slack_app_token)
+            await handler.connect_async()
+            log.warning("Handoff is connected to Slack in Socket Mode")
+            if port:
+                runner = await _start_site(hooks_app(front), host, port)
+                log.warning("webhook and health check on http://%s:%s", host, port)
+        else:
+            runner = await _start_site(web_app(core, bolt=bolt, front=front), host, port or 3000)
+            log.warning("Handoff listens for Slack on http://%s:%s%s", host, port or 3000, EVENTS_PATH)
+        await _until_stopped()
+    finally:
+        # Let packets that were already acked reach their channel before leaving.
+        with suppress(TimeoutError):
+            await front.work.settle(timeout=20)
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()

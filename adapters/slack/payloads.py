@@ -1,0 +1,82 @@
+"""Reading Slack payloads: message text, timestamps, reaction names. Pure.
+
+Slack quirks named here:
+
+- PSA integrations often post their escalation notice as a bot message whose
+  words live in ``attachments`` (``fallback``, ``pretext``, ``title``,
+  ``text``) or in ``blocks``, with an empty or generic top-level ``text``; all
+  of them are read.
+- Links arrive as ``<https://psa/ticket/4412|Ticket #4412>``; the label is what
+  a human reads, so links are reduced to their labels before the escalation
+  pattern runs (and ``&amp;`` etc. are unescaped).
+- A message ``ts`` is the message's id *and* its time ("1700000000.000100",
+  seconds since the epoch); reaction events carry ``event_ts`` the same way.
+- Reactions with a skin tone arrive as ``+1::skin-tone-3``; 👍 is ``+1``
+  (``thumbsup`` is an alias some clients send).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+_LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
+_BARE_LINK = re.compile(r"<([^<>|]*)>")
+
+ACCEPT_REACTIONS = {"+1", "thumbsup"}
+CORRECT_REACTIONS = {"pencil2"}
+
+# Message subtypes that are not someone saying something new.
+IGNORED_SUBTYPES = {
+    "message_changed", "message_deleted", "message_replied", "channel_join", "channel_leave", "channel_topic",
+    "channel_purpose", "channel_name", "channel_archive", "channel_unarchive", "group_join", "group_leave",
+    "pinned_item", "unpinned_item", "ekm_access_denied", "tombstone", "assistant_app_thread",
+}
+
+
+def unlink(text: str) -> str:
+    text = _LINK.sub(lambda m: m.group(2), text)
+    text = _BARE_LINK.sub(lambda m: m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _block_texts(blocks: list[dict[str, Any]] | None) -> list[str]:
+    out: list[str] = []
+    for block in blocks or []:
+        text = block.get("text")
+        if isinstance(text, dict) and isinstance(text.get("text"), str):
+            out.append(text["text"])
+        for field in block.get("fields") or []:
+            if isinstance(field, dict) and isinstance(field.get("text"), str):
+                out.append(field["text"])
+        if block.get("type") == "context":
+            out.extend(e["text"] for e in block.get("elements") or [] if isinstance(e, dict) and isinstance(e.get("text"), str))
+    return out
+
+
+def message_text(event: dict[str, Any]) -> str:
+    """Every human-readable string of a message, links reduced to their labels."""
+    parts = [event.get("text") or ""]
+    for attachment in event.get("attachments") or []:
+        parts.extend(str(attachment.get(k) or "") for k in ("pretext", "title", "text", "fallback"))
+        parts.extend(f"{f.get('title', '')} {f.get('value', '')}" for f in attachment.get("fields") or [])
+        parts.extend(_block_texts(attachment.get("blocks")))
+    parts.extend(_block_texts(event.get("blocks")))
+    return unlink("\n".join(p for p in parts if p))
+
+
+def slack_time(ts: str | float | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(ts), UTC) if ts is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def reaction_name(raw: str) -> str:
+    return raw.split("::", 1)[0]
+
+
+def is_thread_reply(event: dict[str, Any]) -> bool:
+    thread_ts = event.get("thread_ts")
+    return bool(thread_ts) and thread_ts != event.get("ts")

@@ -1,0 +1,138 @@
+"""A local stand-in for Slack's Web API that records every call (like bolt-python's mock_web_api_server).
+
+The app under test talks to it through a real ``AsyncWebClient`` whose
+``base_url`` points here, and posts ``respond()`` replies to response_urls
+that point here too. Tests assert on ``calls``: what was posted where, with
+which blocks. Channels are internal unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "U0HANDOFF"
+BOT_ID = "B0HANDOFF"
+TEAM = "T0MSP"
+
+
+@dataclass
+class Call:
+    method: str  # Web API method, or "response_url"
+    args: dict[str, Any]
+    path: str = ""
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
+    url: str = ""
+    socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    _n: int = 0
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.api)
+        app.router.add_post("/respond/{key}", self.respond)
+        app.router.add_get("/socket", self.socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, key: str = "cmd") -> str:
+        return f"{self.url}/respond/{key}"
+
+    # --- what the app sent --------------------------------------------------------
+
+    def to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    @property
+    def posts(self) -> list[Call]:
+        return self.to("chat.postMessage")
+
+    @property
+    def responses(self) -> list[Call]:
+        return self.to("response_url")
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while len(self.to(method)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"expected {count} {method} call(s), got {[c.method for c in self.calls]}")
+            await asyncio.sleep(0.005)
+        return self.to(method)
+
+    # --- handlers ------------------------------------------------------------------
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        args["_token"] = request.headers.get("Authorization", "")
+        self.calls.append(Call(method, args, request.path))
+        channel = str(args.get("channel", ""))
+        if (method, channel) in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[(method, channel)]})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "url": "https://msp.slack.com/", "team": "MSP", "user": "handoff",
+                                      "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID})
+        if method == "chat.postMessage":
+            self._n += 1
+            ts = f"{1_800_000_000 + self._n}.{self._n:06d}"
+            return web.json_response({"ok": True, "channel": channel, "ts": ts,
+                                      "message": {"ts": ts, "bot_id": BOT_ID, "text": args.get("text")}})
+        if method == "conversations.info":
+            info = self.channels.get(channel, {"id": channel, "is_channel": True, "is_shared": False,
+                                               "is_ext_shared": False, "is_org_shared": False,
+                                               "is_pending_ext_shared": False, "is_im": channel.startswith("D")})
+            return web.json_response({"ok": True, "channel": info})
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": self.url.replace("http", "ws") + "/socket"})
+        return web.json_response({"ok": True})
+
+    async def respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json(), request.path))
+        return web.Response(text="ok")
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: send ``hello``, then each queued envelope; collect the app's acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0HANDOFF"}})
+        for envelope in self.socket_envelopes:
+            await ws.send_json(envelope)
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(msg.data))
+        return ws
