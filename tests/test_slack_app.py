@@ -299,6 +299,7 @@ async def test_correction_ends_when_the_pencil_is_removed(slack: Harness) -> Non
     await post_packet(slack)
     ts = rows(slack, PostedMessage)[0].message_id
     await slack.event(reaction("pencil2", channel=ACME, ts=ts, at=1_800_000_000.0))
+    await slack.settle(reaction=1)  # Slack sends them seconds apart; here they would race
     removed = {**reaction("pencil2", channel=ACME, ts=ts, at=1_800_000_042.0), "type": "reaction_removed"}
     await slack.event(removed)
     await slack.settle(reaction=2)
