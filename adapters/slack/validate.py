@@ -53,13 +53,17 @@ def block_problems(block: dict[str, Any], limits: Limits) -> list[str]:
         found.append(f"slack_sdk validation: {exc}")
     kind = block["type"]
     if kind == "section":
-        text = (block.get("text") or {}).get("text", "")
-        if not text.strip() or len(text) > limits.section_text:
+        text = (block.get("text") or {}).get("text")
+        if text is None and not block.get("fields"):
+            found.append("section without text or fields")
+        if text is not None and (not text.strip() or len(text) > limits.section_text):
             found.append(f"section text of {len(text)} characters")
     if kind == "header" and len(block["text"]["text"]) > limits.header_text:
         found.append("header text too long")
     if kind == "context":
         for element in block.get("elements", []):
+            if element.get("type") not in ("mrkdwn", "plain_text"):
+                continue  # images
             text = element.get("text", "")
             if not text.strip() or len(text) > CONTEXT_TEXT_MAX:
                 found.append(f"context element of {len(text)} characters")
