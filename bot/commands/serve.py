@@ -1,0 +1,50 @@
+"""``handoff serve ...``: long-running front ends, one sub-command each.
+
+To add one (``slack``, ``teams``): write ``_register_<name>(group)`` that adds a
+parser to ``group`` with ``set_defaults(run=...)`` and append it to
+``SERVERS``. Import the front end inside its ``run`` function, so that the
+core and the other commands never import a web framework.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from bot.core import Core
+
+
+def _register_slack(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("slack", help="the Slack app: /packet, NOC thread replies, reactions (HTTP or Socket Mode)")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--port", type=int, default=None,
+                   help="HTTP port: Slack's Request URL is http(s)://HOST:PORT/slack/events (default 3000); "
+                        "with --socket-mode, serves only /hooks/escalation and /healthz, and only if given")
+    p.add_argument("--socket-mode", action="store_true",
+                   help="connect out to Slack over a websocket (SLACK_APP_TOKEN); no public ingress needed")
+    p.set_defaults(run=run_slack)
+
+
+def run_slack(args: argparse.Namespace, core: Core) -> int:
+    import asyncio
+    import logging
+
+    from adapters.slack.main import serve
+
+    logging.getLogger("handoff").setLevel(logging.INFO)
+    port = args.port if args.port is not None else (None if args.socket_mode else 3000)
+    try:
+        asyncio.run(serve(core, host=args.host, port=port, socket_mode=args.socket_mode))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_slack]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run a front end: slack (more to come: teams, inbound)")
+    group = p.add_subparsers(dest="server", metavar="SERVER")
+    for add in SERVERS:
+        add(group)
