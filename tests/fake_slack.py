@@ -26,6 +26,7 @@ class Call:
     method: str  # Web API method, or "response_url"
     args: dict[str, Any]
     path: str = ""
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (for bench/slack_ack.py)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
