@@ -109,7 +109,7 @@ async def _errors(request: web.Request, handler):  # type: ignore[no-untyped-def
     try:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge as exc:
-        return _refuse(request, 413, "too_large", f"body exceeds the limit of {exc.max_size} bytes")
+        return _refuse(request, 413, "too_large", f"body exceeds the limit of {request.app._client_max_size} bytes")
     except web.HTTPException:
         raise
     except Exception:
