@@ -71,6 +71,12 @@ def test_templates_from_file_and_stdin(tmp_path: Path, capsys: pytest.CaptureFix
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == rows
     assert main(["templates", str(tmp_path / "missing.txt")]) == 2
 
+    path.write_text("\n".join(f"2026-11-24 02:0{i} host{i} rmm: {line}" for i, line in enumerate(lines)))
+    assert main(["templates", str(path), "--strip", r"^\S+ \S+ \S+ rmm: "]) == 0
+    stripped = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["template"] for r in stripped] == [r["template"] for r in rows]
+    assert main(["templates", str(path), "--strip", "("]) == 2
+
 
 def test_serve_inbound_refuses_without_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:

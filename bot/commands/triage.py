@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("templates", help="mine message templates from lines (a file or standard input)")
     p.add_argument("file", nargs="?", help="text file, one alert or log line per line (default: standard input)")
+    p.add_argument("--strip", metavar="REGEX",
+                   help="remove what this regular expression matches at the start of each line before mining "
+                        "(a log header: timestamps and host names are shared by every line and blur the grouping)")
     p.set_defaults(run=run_templates)
 
 
@@ -82,6 +86,12 @@ def run_templates(args: argparse.Namespace, core: Core) -> int:
             raise BadInput(f"{args.file}: {exc.strerror}") from None
     else:
         lines = sys.stdin.read().splitlines()
+    if args.strip:
+        try:
+            header = re.compile(args.strip)
+        except re.error as exc:
+            raise BadInput(f"--strip: not a valid regular expression: {exc}") from None
+        lines = [header.sub("", line, count=1) if header.match(line) else line for line in lines]
     # Two passes: every line gets its cluster's final template, not the one it had when the line arrived.
     for number, (line, (template_id, template)) in enumerate(zip(lines, mine_lines(lines), strict=True), start=1):
         sys.stdout.write(json.dumps({"line": number, "template_id": template_id, "template": template,
