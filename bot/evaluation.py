@@ -27,7 +27,7 @@ def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) 
         by_pred[p].add(index)
         by_truth[t].add(index)
     correct = 0
-    for p, members in by_pred.items():
+    for members in by_pred.values():
         truths = {truth[i] for i in members}
         if len(truths) == 1 and by_truth[next(iter(truths))] == members:
             correct += len(members)

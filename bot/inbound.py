@@ -163,7 +163,8 @@ def store_records(records: list[AlertRecord], *, session: Session, received_at: 
         from bot.models import Alert  # local: only needed when something changed
 
         for pk, tenant in session.exec(select(Alert.pk, Alert.tenant_id).where(col(Alert.pk).in_(sorted(changed)))):
-            by_tenant.setdefault(tenant, []).append(pk)
+            if pk is not None:
+                by_tenant.setdefault(tenant, []).append(pk)
     return result, by_tenant
 
 

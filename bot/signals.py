@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, text, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.errors import TenantMismatch
@@ -31,8 +32,9 @@ from bot.triage import Signal as Draft
 
 _CHUNK = 500
 MAX_ALERTS_PER_CLUSTER = 50
-_ALERT_COLUMNS = (Alert.pk, Alert.tenant_id, Alert.device, Alert.check_name, Alert.severity, Alert.message,
-                  Alert.at, Alert.resolved_at, Alert.signal_id)
+_ALERT_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
+    Alert.pk, Alert.tenant_id, Alert.device, Alert.check_name, Alert.severity, Alert.message, Alert.at,
+    Alert.resolved_at, Alert.signal_id))
 
 
 def _require(tenant_id: str) -> str:
@@ -80,7 +82,7 @@ def classify_pending(
         stmt = stmt.where(Alert.at >= since)
     if until is not None:
         stmt = stmt.where(Alert.at <= until)
-    pending = list(session.exec(stmt))
+    pending = [pk for pk in session.exec(stmt) if pk is not None]
     if pending:
         classify_alerts(session=session, tenant_id=tenant_id, pks=pending, config=config, now=now)
     return len(pending)
@@ -107,8 +109,9 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, conf
         if (new_lo, new_hi) == (lo, hi):
             break
         lo, hi = new_lo, new_hi
-    alerts = list(session.exec(select(*_ALERT_COLUMNS).where(
-        Alert.tenant_id == tenant_id, Alert.at >= lo, Alert.at <= hi)).all())
+    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
+    alerts: list[Any] = list(session.execute(sa_select(*_ALERT_COLUMNS).where(
+        col(Alert.tenant_id) == tenant_id, col(Alert.at) >= lo, col(Alert.at) <= hi)).all())
     if any(a.tenant_id != tenant_id for a in alerts):
         raise TenantMismatch("re-triage loaded an alert of another tenant")
     drafts = triage(alerts, config)
@@ -118,10 +121,10 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, conf
         if alert.signal_id is not None:
             members[alert.signal_id].add(alert.pk)
     taken: set[int] = set()
-    assignment: dict[int, int] = {}
+    assignment: dict[Any, int] = {}
     written: list[int] = []
     for draft in sorted(drafts, key=lambda d: -len(d.alerts)):
-        keys = {a.pk for a in draft.alerts}
+        keys: set[Any] = {a.pk for a in draft.alerts}
         best = max((sid for sid in members if sid in old and sid not in taken),
                    key=lambda sid: (len(members[sid] & keys), -sid), default=None)
         values = _signal_values(draft, now)
@@ -140,7 +143,7 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, conf
             assignment[key] = row.pk
     stale = [sid for sid in old if sid not in taken]
     for chunk in _chunks(stale):
-        session.execute(delete(Signal).where(Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk)))
+        session.execute(delete(Signal).where(col(Signal.tenant_id) == tenant_id, col(Signal.pk).in_(chunk)))
 
     moves: dict[int, list[int]] = defaultdict(list)
     for alert in alerts:
@@ -148,12 +151,12 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, conf
             moves[assignment[alert.pk]].append(alert.pk)
     for signal_pk, alert_pks in moves.items():
         for chunk in _chunks(alert_pks):
-            session.execute(update(Alert).where(Alert.tenant_id == tenant_id, col(Alert.pk).in_(chunk))
+            session.execute(update(Alert).where(col(Alert.tenant_id) == tenant_id, col(Alert.pk).in_(chunk))
                             .values(signal_id=signal_pk))
     unclassified = [a.pk for a in alerts if a.signal_id is None]
     for chunk in _chunks(unclassified):
         session.execute(update(Alert).where(
-            Alert.tenant_id == tenant_id, col(Alert.pk).in_(chunk), col(Alert.classified_at).is_(None)
+            col(Alert.tenant_id) == tenant_id, col(Alert.pk).in_(chunk), col(Alert.classified_at).is_(None)
         ).values(classified_at=now))
     session.flush()
     return written
@@ -259,7 +262,7 @@ def current_signals(
     tenant_id = _require(tenant_id)
     ids = set(session.exec(select(Alert.signal_id).where(
         Alert.tenant_id == tenant_id, col(Alert.signal_id).is_not(None), Alert.at <= now,
-        or_(Alert.at >= now - lookback, col(Alert.resolved_at).is_(None), col(Alert.resolved_at) > now),
+        or_(col(Alert.at) >= now - lookback, col(Alert.resolved_at).is_(None), col(Alert.resolved_at) > now),
     ).distinct()))
     views = _views(session, tenant_id, [i for i in ids if i is not None], until=now, firing_at=now,
                    max_alerts=None)
@@ -303,6 +306,8 @@ def related_alert_clusters(
         Alert.tenant_id == tenant_id, col(Alert.signal_id).is_not(None), Alert.at >= lo, Alert.at <= hi)).all()
     nearest: dict[int, float] = {}
     for signal_id, at in rows:
+        if signal_id is None:
+            continue
         minutes = abs((at - around).total_seconds()) / 60
         nearest[signal_id] = min(minutes, nearest.get(signal_id, minutes))
     wanted = device.casefold() if device else None
@@ -326,7 +331,7 @@ def _views(session: Session, tenant_id: str, signal_ids: Iterable[int], *, until
         stmt = select(Alert).where(Alert.tenant_id == tenant_id, col(Alert.signal_id).in_(chunk))
         if until is not None:
             stmt = stmt.where(Alert.at <= until)
-        for alert in session.exec(stmt.order_by(Alert.at, Alert.pk)):
+        for alert in session.exec(stmt.order_by(col(Alert.at), col(Alert.pk))):
             alerts[alert.signal_id or 0].append(alert)
     views = []
     for signal in signals:

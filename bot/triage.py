@@ -28,7 +28,7 @@ templates, scored per category; the rules are ``CATEGORY_KEYWORDS`` below.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -348,7 +348,7 @@ _KEYWORD_RES = {
 def category_for(texts: Sequence[str]) -> str:
     """The suggested ticket category for a signal's check names and templates."""
     text = " ".join(t.casefold().replace("_", " ") for t in texts if t)
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = defaultdict(float)
     for category, rules in _KEYWORD_RES.items():
         for regex, weight in rules:
             if regex.search(text):

@@ -84,10 +84,9 @@ def stream(tenants: int = 3, hours: int = 24 * 7, seed: int = 7, devices_per_ten
         domain = f"{tenant}.local"
         devices = [f"{tenant.upper()}-WS{i:02d}" for i in range(devices_per_tenant)]
         dcs = [f"{tenant.upper()}-{role}" for role in ("DC01", "DC02", "DC03", "FS01", "APP01")]
-        incident_no = 0
         busy: dict[str, datetime] = {}
 
-        def free(pool: list[str], at: datetime, k: int = 1) -> list[str]:
+        def free(pool: list[str], at: datetime, k: int = 1, busy: dict[str, datetime] = busy) -> list[str]:
             # Real incidents on one device are hours apart; two at once would be one problem.
             idle = [d for d in pool if at - busy.get(d, T0 - timedelta(days=1)) > timedelta(hours=6)]
             chosen = rng.sample(idle or pool, k=min(k, len(idle or pool)))
@@ -97,9 +96,8 @@ def stream(tenants: int = 3, hours: int = 24 * 7, seed: int = 7, devices_per_ten
 
         # Incidents are spread out in time so that two of them on one device never overlap.
         slots = sorted(rng.sample(range(0, hours * 60 - 240, 90), k=min(60, hours * 60 // 90 - 3)))
-        for slot in slots:
+        for incident_no, slot in enumerate(slots, start=1):
             start = T0 + timedelta(minutes=slot)
-            incident_no += 1
             incident = f"{tenant}/i{incident_no}"
             kind = rng.random()
             if kind < 0.25:  # a storm

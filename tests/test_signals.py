@@ -13,7 +13,13 @@ from bot.db import session_scope
 from bot.ingest import ingest_folder, store_alerts
 from bot.models import Alert, Signal
 from bot.records import AlertRecord
-from bot.signals import classify_alerts, classify_pending, current_signals, default_now, related_alert_clusters
+from bot.signals import (
+    classify_alerts,
+    classify_pending,
+    current_signals,
+    default_now,
+    related_alert_clusters,
+)
 from tests.worlds import write_world
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

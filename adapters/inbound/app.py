@@ -108,7 +108,7 @@ def _auth(token: str | None, limit: int):  # type: ignore[no-untyped-def]
 async def _errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
     try:
         return await handler(request)
-    except web.HTTPRequestEntityTooLarge as exc:
+    except web.HTTPRequestEntityTooLarge:
         return _refuse(request, 413, "too_large", f"body exceeds the limit of {request.app._client_max_size} bytes")
     except web.HTTPException:
         raise
