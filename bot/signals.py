@@ -321,6 +321,21 @@ def related_alert_clusters(
     return out[:limit]
 
 
+def classification_delays(*, session: Session, tenant_id: str, since: datetime | None = None,
+                          until: datetime | None = None) -> list[float]:
+    """Time-to-classify in seconds (``classified_at - received_at``) of the tenant's classified
+    alerts received in [since, until), oldest first: for the metrics."""
+    stmt = select(Alert.received_at, Alert.classified_at).where(
+        Alert.tenant_id == _require(tenant_id), col(Alert.classified_at).is_not(None))
+    if since is not None:
+        stmt = stmt.where(Alert.received_at >= since)
+    if until is not None:
+        stmt = stmt.where(Alert.received_at < until)
+    return [(classified - received).total_seconds()
+            for received, classified in session.exec(stmt.order_by(col(Alert.received_at)))
+            if classified is not None]
+
+
 def _views(session: Session, tenant_id: str, signal_ids: Iterable[int], *, until: datetime | None,
            firing_at: datetime | None, max_alerts: int | None) -> list[SignalView]:
     signal_ids = list(signal_ids)
@@ -368,5 +383,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
         yield list(items[start : start + size])
 
 
-__all__ = ["AlertRef", "RelatedCluster", "SignalView", "classify_alerts", "classify_pending", "current_signals",
+__all__ = ["AlertRef", "RelatedCluster", "SignalView", "classification_delays", "classify_alerts", "classify_pending",
+           "current_signals",
            "default_now", "related_alert_clusters"]

@@ -14,6 +14,7 @@ from bot.ingest import ingest_folder, store_alerts
 from bot.models import Alert, Signal
 from bot.records import AlertRecord
 from bot.signals import (
+    classification_delays,
     classify_alerts,
     classify_pending,
     current_signals,
@@ -78,6 +79,10 @@ def test_alerts_get_a_signal_and_a_classification_time(world: Engine) -> None:
             assert signals[a.signal_id].tenant_id == a.tenant_id
         assert sorted((s.tenant_id, s.alert_count, s.grouping) for s in signals.values()) == [
             ("acme", 1, "single"), ("acme", 3, "device"), ("ridge", 1, "single"), ("ridge", 3, "device")]
+        delays = classification_delays(session=session, tenant_id="acme")
+        assert len(delays) == 4 and all(0 <= d < 60 for d in delays)
+        assert classification_delays(session=session, tenant_id="acme", since=alerts[0].received_at +
+                                     timedelta(hours=1)) == []
 
 
 def test_related_alert_clusters_never_cross_tenants(world: Engine) -> None:
