@@ -10,16 +10,19 @@ first, and no step ever looks across tenants.
    <= ``storm_max_span``); a chain that touches ``storm_min_devices`` devices or
    more is a storm: one cluster across devices.
 3. Episodes. The remaining alerts are chained per (device, kind): an alert
-   that fires within ``episode_gap`` of the end of the previous one (its
-   resolution, or its firing when unresolved) continues the cluster.
-4. Noise. A cluster with ``flap_min_cycles`` or more alerts that each fired and
-   resolved is *flapping*. A cluster whose alerts all resolved within
-   ``blip_max`` (and that is not flapping) is a *blip*.
-5. Signals. Clusters on one device whose time spans come within
-   ``correlate_window`` of each other are one signal (replication failure + DNS
-   errors + time skew on a DC). Flapping clusters and storms stay signals of
-   their own; a signal made only of blips is a blip. Alerts without a device
-   are never correlated with anything but their own kind.
+   continues the cluster if it fires within ``episode_gap`` of the previous
+   one's firing, or while an earlier alert of the cluster is still open - but
+   an open alert keeps the episode going for at most ``episode_open_reach``
+   after it fired: a check left open for a day says little about a new alert
+   of the same kind twelve hours later.
+4. Noise. A cluster with ``flap_min_cycles`` or more alerts that each resolved
+   within ``flap_max_cycle`` of firing is *flapping*. A cluster whose alerts all
+   resolved within ``blip_max`` (and that is not flapping) is a *blip*.
+5. Signals. Clusters on one device that start within ``correlate_window`` of
+   the last firing of the group so far are one signal (replication failure +
+   DNS errors + time skew on a DC fire together). Flapping clusters and storms
+   stay signals of their own; a signal made only of blips is a blip. Alerts
+   without a device are never correlated with anything but their own kind.
 
 Categories (``category_for``) come from keywords in the check names and
 templates, scored per category; the rules are ``CATEGORY_KEYWORDS`` below.
@@ -65,17 +68,19 @@ class AlertLike(Protocol):
 @dataclass(frozen=True)
 class TriageConfig:
     episode_gap: timedelta = timedelta(hours=1)
+    episode_open_reach: timedelta = timedelta(hours=3)
     storm_gap: timedelta = timedelta(minutes=10)
     storm_max_span: timedelta = timedelta(hours=2)
     storm_min_devices: int = 3
     correlate_window: timedelta = timedelta(minutes=30)
     blip_max: timedelta = timedelta(minutes=10)
     flap_min_cycles: int = 3
+    flap_max_cycle: timedelta = timedelta(minutes=30)
 
     @property
     def horizon(self) -> timedelta:
         """How far one alert's grouping can reach: the re-triage window margin."""
-        return max(self.episode_gap, self.storm_max_span, self.correlate_window)
+        return max(self.episode_gap + self.episode_open_reach, self.storm_max_span, self.correlate_window)
 
 
 @dataclass
@@ -94,8 +99,8 @@ class Cluster:
         return self.alerts[0].at
 
     @property
-    def end(self) -> datetime:
-        return max(_end(a) for a in self.alerts)
+    def last_fired(self) -> datetime:
+        return max(a.at for a in self.alerts)
 
     @property
     def devices(self) -> list[str]:
@@ -196,7 +201,7 @@ def _triage_tenant(tenant_id: str, alerts: list[AlertLike], book: TemplateBook, 
     clusters: list[Cluster] = []
     rest: list[AlertLike] = []
     for kind, members in by_kind.items():
-        for chain in _chains(members, config.storm_gap, config.storm_max_span, by_end=False):
+        for chain in _chains(members, config.storm_gap, config.storm_max_span):
             if len({a.device for a in chain if a.device}) >= config.storm_min_devices:
                 clusters.append(Cluster(tenant_id, kind[0], template_of(kind), chain, storm=True))
             else:
@@ -206,7 +211,7 @@ def _triage_tenant(tenant_id: str, alerts: list[AlertLike], book: TemplateBook, 
     for alert in sorted(rest, key=lambda a: (a.at, str(a.pk))):
         by_device_kind[(_device_key(alert.device), kinds[alert.pk])].append(alert)
     for (_, kind), members in by_device_kind.items():
-        for chain in _chains(members, config.episode_gap, None, by_end=True):
+        for chain in _chains(members, config.episode_gap, None, open_reach=config.episode_open_reach):
             clusters.append(Cluster(tenant_id, kind[0], template_of(kind), chain))
 
     for cluster in clusters:
@@ -229,15 +234,15 @@ def _signals(tenant_id: str, clusters: list[Cluster], config: TriageConfig) -> l
     for members in per_device.values():
         members.sort(key=lambda c: (c.first_seen, str(c.alerts[0].pk)))
         group: list[Cluster] = []
-        group_end: datetime | None = None
+        last_fired: datetime | None = None
         for cluster in members:
-            if group and group_end is not None and cluster.first_seen - group_end <= config.correlate_window:
+            if group and last_fired is not None and cluster.first_seen - last_fired <= config.correlate_window:
                 group.append(cluster)
-                group_end = max(group_end, cluster.end)
+                last_fired = max(last_fired, cluster.last_fired)
                 continue
             if group:
                 signals.append(_device_signal(tenant_id, group))
-            group, group_end = [cluster], cluster.end
+            group, last_fired = [cluster], cluster.last_fired
         if group:
             signals.append(_device_signal(tenant_id, group))
     return signals
@@ -249,7 +254,8 @@ def _device_signal(tenant_id: str, clusters: list[Cluster]) -> Signal:
 
 
 def _noise(cluster: Cluster, config: TriageConfig) -> str | None:
-    cycles = sum(1 for a in cluster.alerts if a.resolved_at is not None)
+    cycles = sum(1 for a in cluster.alerts
+                 if a.resolved_at is not None and a.resolved_at - a.at <= config.flap_max_cycle)
     if not cluster.storm and cycles >= config.flap_min_cycles:
         return NOISE_FLAPPING
     if all(a.resolved_at is not None and a.resolved_at - a.at <= config.blip_max for a in cluster.alerts):
@@ -257,10 +263,13 @@ def _noise(cluster: Cluster, config: TriageConfig) -> str | None:
     return None
 
 
-def _chains(
-    alerts: Sequence[AlertLike], gap: timedelta, max_span: timedelta | None, *, by_end: bool
-) -> list[list[AlertLike]]:
-    """Split time-ordered alerts where the gap to the chain so far exceeds ``gap``."""
+def _chains(alerts: Sequence[AlertLike], gap: timedelta, max_span: timedelta | None,
+            open_reach: timedelta | None = None) -> list[list[AlertLike]]:
+    """Split time-ordered alerts where one fires more than ``gap`` after the chain's reach.
+
+    The reach is the latest firing so far; with ``open_reach``, an alert that is
+    still open also reaches to its resolution, at most ``open_reach`` after it fired.
+    """
     chains: list[list[AlertLike]] = []
     current: list[AlertLike] = []
     reach: datetime | None = None
@@ -271,15 +280,14 @@ def _chains(
             chains.append(current)
             current, reach = [], None
         current.append(alert)
-        end = _end(alert) if by_end else alert.at
+        end = alert.at
+        if open_reach is not None:
+            end = min(alert.resolved_at or alert.at + open_reach, alert.at + open_reach)
+            end = max(end, alert.at)
         reach = end if reach is None else max(reach, end)
     if current:
         chains.append(current)
     return chains
-
-
-def _end(alert: AlertLike) -> datetime:
-    return alert.resolved_at if alert.resolved_at is not None and alert.resolved_at > alert.at else alert.at
 
 
 def _worst(alerts: Iterable[AlertLike]) -> int:
