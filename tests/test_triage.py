@@ -104,3 +104,25 @@ def test_labelled_stream_is_compressed_without_mixing_incidents() -> None:
     assert score.noise_recall >= 0.9
     assert score.actionable <= score.incidents * 1.1
     assert sum(len(s.alerts) for s in signals) == len(alerts)
+
+
+def test_open_alert_keeps_its_episode_only_for_a_while() -> None:
+    still_open = [alert(1, resolved_after=60 * 8), alert(2, minute=120)]  # re-fires 2 h later while open
+    assert len(triage(still_open)) == 1
+    long_after = [alert(1, resolved_after=60 * 30), alert(2, minute=60 * 12)]  # open, but 12 h later
+    assert len(triage(long_after)) == 2
+    resolved_gap = [alert(1, resolved_after=5), alert(2, minute=90)]  # resolved, then again 90 min later
+    assert len(triage(resolved_gap)) == 2
+
+
+def test_long_fire_resolve_cycles_are_not_flapping() -> None:
+    slow = [alert(i, check="Printer status", message="Printer offline", minute=i * 50, resolved_after=45)
+            for i in range(4)]
+    [signal] = triage(slow)
+    assert signal.noise is None and len(signal.alerts) == 4
+
+
+def test_correlation_is_by_onset_not_by_resolution() -> None:
+    disk = alert(1, device="SRV", check="Disk space", message="Disk C: 4% free", resolved_after=60 * 18)
+    cpu = alert(2, device="SRV", check="CPU utilization", message="CPU 91% for 15 min", minute=60 * 17)
+    assert len(triage([disk, cpu])) == 2
