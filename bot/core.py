@@ -1,27 +1,56 @@
-"""The core as the front ends see it: settings, the database and the index.
+"""The core as the front ends see it: one object, the same answers everywhere.
 
-A ``Core`` is built once per process from one ``Settings`` object and passed
-to the CLI commands, the Slack app, the Teams bot and the webhooks, so that
-all of them answer through the same functions. Expensive parts (the database
-migration check, the embedding model, the Qdrant client) open on first use.
+A ``Core`` is built once per process from one ``Settings`` object and shared
+by the CLI, the Slack app, the Teams bot and the webhooks, so all of them
+answer through the same functions: the Slack and Teams renderings of a packet
+differ only in their JSON. Methods are synchronous (SQL and embeddings are
+blocking work); async front ends call them with ``asyncio.to_thread``.
+Expensive parts open on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import audit, feedback, packets, policy
+from bot.chat import USAGE, ChatRequest, parse
+from bot.claims import Packet
 from bot.config import Settings
 from bot.db import open_database, session_scope
+from bot.errors import Refused
+from bot.models import Feedback, PostedMessage
+from bot.packet import build_packet
+from bot.policy import Where
+from bot.views import Answer, TriageView
+
+if TYPE_CHECKING:
+    from bot.llm import LlmWriter
+
+# What a chat request gets back; front ends render each type.
+ChatReply = Packet | Answer | TriageView | str
 
 
 class Core:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None):
         self.settings = settings
+        # Passed to litellm.completion as-is; tests use it for mock_response / mock_timeout.
+        self.llm_options = llm_options or {}
+
+    @cached_property
+    def writer(self) -> LlmWriter | None:
+        if not self.settings.llm_model:
+            return None
+        from bot.llm import LlmWriter
+
+        return LlmWriter(self.settings.llm_model, timeout_s=self.settings.llm_timeout_s,
+                         api_base=self.settings.llm_api_base, completion_options=self.llm_options)
 
     @cached_property
     def engine(self) -> Engine:
@@ -35,3 +64,130 @@ class Core:
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+    # --- policy ----------------------------------------------------------------
+
+    def refuse(self, where: Where, request: str, exc: Refused) -> None:
+        """Audit a refusal in its own transaction (the request's own rolls back)."""
+        with self.session() as session:
+            audit.record(session, action="refused", where=where, detail={"request": request, "reason": exc.message})
+
+    # --- chat ------------------------------------------------------------------
+
+    def is_client_channel(self, where: Where) -> bool:
+        with self.session() as session:
+            try:
+                return policy.scope_for(where, session=session, settings=self.settings).kind == "client"
+            except Refused:
+                return False
+
+    def handle_chat(self, text: str, *, where: Where) -> ChatReply:
+        """One chat request (Slack slash command, Teams message) to its reply.
+
+        Raises ``HandoffError`` subclasses with a message meant for the user.
+        """
+        request = parse(text, client_channel=self.is_client_channel(where))
+        return self.dispatch(request, where=where)
+
+    def dispatch(self, request: ChatRequest, *, where: Where) -> ChatReply:
+        if request.kind == "help":
+            return USAGE
+        if request.kind == "packet":
+            assert request.ticket_id is not None
+            return self.packet_for(request.ticket_id, where=where)
+        if request.kind == "ask":
+            assert request.text is not None
+            return self.ask(request.text, where=where, client=request.client)
+        if request.kind == "triage":
+            return self.triage(where=where, client=request.client)
+        raise ValueError(f"unhandled chat request {request.kind!r}")
+
+    # --- packets ---------------------------------------------------------------
+
+    def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
+        """The packet of a ticket, if ``where`` may see it; reused while nothing changed."""
+        ticket_id = str(ticket_id).lstrip("#").strip()
+        try:
+            with self.session() as session:
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                ticket = policy.visible_ticket(ticket_id, scope=scope, session=session)
+                state = packets.state_of(session, ticket)
+                state["writer"] = self.writer.name if self.writer else "extractive"
+                if not rebuild:
+                    stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
+                    if stored is not None and stored[1] == state:
+                        return stored[0]
+                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
+                packets.save(session, packet, built_from=state, requested_by=where.user_id,
+                             requested_where=where.describe())
+                audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,
+                             detail={"packet_id": packet.packet_id, "ticket": ticket.id})
+                return packet
+        except Refused as exc:
+            self.refuse(where, f"packet {ticket_id}", exc)
+            raise
+
+    def record_posted(
+        self, packet: Packet, *, where: Where, message_id: str, thread_id: str | None = None, kind: str = "packet"
+    ) -> PostedMessage:
+        """After a front end posted a packet: remember the message, audit what was shown."""
+        with self.session() as session:
+            posted = feedback.record_posted(
+                session, tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id, platform=where.platform,
+                channel=where.channel_id or "direct", message_id=message_id, thread_id=thread_id, kind=kind,
+                requested_by=where.user_id,
+            )
+            audit.record(session, action=f"{kind}_posted", where=where, tenant_id=packet.ticket.tenant, detail={
+                "packet_id": packet.packet_id, "ticket": packet.ticket.id, "message_id": message_id,
+                "sources": sorted({s.url for c in packet.claims for s in c.sources}),
+            })
+            return posted
+
+    # --- feedback --------------------------------------------------------------
+
+    def _posted(self, session: Session, platform: str, channel: str, message_id: str) -> PostedMessage | None:
+        return feedback.find_posted(session, platform=platform, channel=channel, message_id=message_id)
+
+    def accept(self, *, platform: str, channel: str, message_id: str, user_id: str,
+               at: datetime | None = None) -> Feedback | None:
+        with self.session() as session:
+            posted = self._posted(session, platform, channel, message_id)
+            return feedback.record_accept(session, posted=posted, user_id=user_id, at=at) if posted else None
+
+    def start_correction(self, *, platform: str, channel: str, message_id: str, user_id: str,
+                         at: datetime | None = None) -> Feedback | None:
+        with self.session() as session:
+            posted = self._posted(session, platform, channel, message_id)
+            return feedback.start_correction(session, posted=posted, user_id=user_id, at=at) if posted else None
+
+    def finish_correction(self, *, platform: str, channel: str, message_id: str, user_id: str,
+                          at: datetime | None = None, how: str = "reaction removed") -> Feedback | None:
+        with self.session() as session:
+            posted = self._posted(session, platform, channel, message_id)
+            if posted is None:
+                return None
+            return feedback.finish_correction(session, posted=posted, user_id=user_id, at=at, how=how)
+
+    def thread_reply(self, *, platform: str, channel: str, thread_id: str, user_id: str,
+                     at: datetime | None = None) -> list[Feedback]:
+        """An engineer replied in a packet's thread: that ends their open correction there."""
+        with self.session() as session:
+            done = []
+            for posted in feedback.posted_in_thread(session, platform=platform, channel=channel, thread_id=thread_id):
+                finished = feedback.finish_correction(session, posted=posted, user_id=user_id, at=at, how="thread reply")
+                if finished is not None:
+                    done.append(finished)
+            return done
+
+    def flag_citation(self, *, platform: str, channel: str, message_id: str, claim_id: str, user_id: str,
+                      at: datetime | None = None) -> Feedback | None:
+        with self.session() as session:
+            posted = self._posted(session, platform, channel, message_id)
+            if posted is None:
+                return None
+            return feedback.flag_citation(session, posted=posted, claim_id=claim_id, user_id=user_id, at=at)
+
+    def first_delivery(self, *, platform: str, key: str) -> bool:
+        """False when this platform delivery (event id, retry) was already handled."""
+        with self.session() as session:
+            return feedback.first_delivery(session, platform=platform, key=key)

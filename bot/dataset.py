@@ -195,12 +195,16 @@ def read_doc(path: Path, owner: str, owner_dir: Path) -> ParsedFile[DocRecord]:
         "url": front.get("url") or f"handoff://docs/{owner}/{relative}",
         "tags": front.get("tags") or [],
         "devices": front.get("devices") or [],
+        "meta": {k: v for k, v in front.items() if k not in _KNOWN_FRONT_MATTER},
         "body": body,
     }
     record = _validate(DocRecord, raw, parsed, 1 if body_line > 1 else None)
     if record is not None:
         parsed.records.append((1, record))
     return parsed
+
+
+_KNOWN_FRONT_MATTER = {"title", "kind", "url", "tags", "devices"}
 
 
 def split_front_matter(text: str, parsed: ParsedFile[Any]) -> tuple[dict[str, Any], str, int]:

@@ -146,6 +146,9 @@ class Doc(SQLModel, table=True):
     url: str
     tags: list[str] = _json()
     devices: list[str] = _json()
+    # Front-matter fields beyond the ones above (e.g. ``checks:``), kept so the
+    # format can grow without a schema change per field.
+    meta: dict[str, Any] = _json(dict)
     body: str = _text(nullable=False)
     content_hash: str = Field(max_length=64)
     updated_at: datetime = _ts(nullable=False)
@@ -223,6 +226,61 @@ class AuditEvent(SQLModel, table=True):
     channel: str | None = None
     action: str = Field(max_length=64)
     detail: dict[str, Any] = _json(dict)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform deliveries already handled, so retries never act twice.
+
+    Slack re-sends an event it thinks timed out (``X-Slack-Retry-Num``) and a
+    PSA may call the escalation webhook twice; the key is the delivery's own id.
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "key", name="uq_processedevent_platform_key"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    key: str = Field(max_length=255)
+    at: datetime = _ts(nullable=False)
+
+
+class ConversationRef(SQLModel, table=True):
+    """Where the bot can post proactively (Teams needs the stored reference)."""
+
+    __table_args__ = (UniqueConstraint("platform", "channel_id", name="uq_conversationref_platform_channel"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=255)
+    reference: dict[str, Any] = _json(dict)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class RolloutSwitch(SQLModel, table=True):
+    """off / shadow / on, per client and ticket category ("*" = any)."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "category", name="uq_rollout_tenant_category"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    category: str = Field(max_length=64)
+    mode: str = Field(max_length=16)
+    changed_at: datetime = _ts(nullable=False)
+    changed_by: str | None = None
+
+
+class Report(SQLModel, table=True):
+    """A customer report draft, for internal review only."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=64)
+    month: str = Field(max_length=7)
+    requested_at: datetime = _ts(nullable=False)
+    ready_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+    requested_by: str | None = None
+    marked_sent_by: str | None = None
+    markdown: str = _text(nullable=False)
+    sources: list[dict[str, Any]] = _json()
 
 
 class Signal(SQLModel, table=True):

@@ -126,6 +126,7 @@ class DocRecord(_Record):
     url: str
     tags: list[str] = Field(default_factory=list)
     devices: list[str] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
     body: str
 
 
