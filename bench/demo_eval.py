@@ -96,6 +96,7 @@ def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
             alerts = session.exec(select(Alert.pk, Alert.source, Alert.external_id, Alert.tenant_id,
                                          Alert.signal_id)).all()
             noise_of = {s.pk: s.noise for s in session.exec(select(Signal))}
+        related = related_recall(core, labels_path.with_name("packets.jsonl"))
         core.close()
     members: dict[int, list[int]] = {}
     incident_of: dict[int, str | None] = {}
@@ -113,7 +114,36 @@ def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
         tenant_of[pk] = tenant
     score = score_signals([(noise_of.get(sid) is not None, keys) for sid, keys in members.items()], incident_of,
                           tenant_of, noise_label)
-    return {"alerts_stored": len(alerts), "unlabelled": unlabelled, "tenants": len(tenants), "score": score}
+    return {"alerts_stored": len(alerts), "unlabelled": unlabelled, "tenants": len(tenants), "score": score,
+            "related": related}
+
+
+def related_recall(core: Any, packets_path: Path, limit: int = 5) -> dict[str, Any] | None:
+    """For each labelled packet (``packets.jsonl``: ticket and its related alerts), the share of
+    those alerts that ``related_alert_clusters`` returns around the ticket's creation."""
+    from bot import store
+    from bot.signals import related_alert_clusters
+
+    if not packets_path.exists():
+        return None
+    wanted = hit = returned = covered = packets = 0
+    for line in packets_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        want = {(s, str(i)) for s, i in row.get("related_alerts", [])}
+        with core.session() as session:
+            ticket = store.find_ticket(session=session, ticket_id=str(row["ticket"]))
+            clusters = related_alert_clusters(session=session, tenant_id=ticket.tenant_id, device=ticket.device,
+                                              around=ticket.created_at, limit=limit)
+            got = {(a.source, a.external_id) for c in clusters for a in c.alerts}
+        packets += 1
+        wanted += len(want)
+        hit += len(want & got)
+        returned += len(got)
+        covered += want <= got
+    return {"packets": packets, "recall": hit / wanted if wanted else 1.0, "fully_covered": covered,
+            "alerts_returned": returned, "limit": limit}
 
 
 def evaluate_synthetic() -> dict[str, Any]:
@@ -130,7 +160,7 @@ def evaluate_synthetic() -> dict[str, Any]:
 def report(result: dict[str, Any], as_json: bool) -> None:
     score: SignalScore = result["score"]
     if as_json:
-        print(json.dumps({**{k: v for k, v in result.items() if k != "score"}, **vars(score)}, indent=2))
+        print(json.dumps({**{k: v for k, v in result.items() if k != "score"}, **vars(score)}, indent=2, default=str))
         return
     print(f"alerts in: {score.alerts} ({result['tenants']} clients; {result['unlabelled']} stored alerts without a label "
           "left out)")
@@ -144,6 +174,11 @@ def report(result: dict[str, Any], as_json: bool) -> None:
     print(f"signals mixing tenants: {score.tenant_mixed_signals} (must be 0)")
     print(f"noise (alerts labelled flapping/blip): recall {score.noise_recall:.3f}, precision "
           f"{score.noise_precision:.3f}")
+    related = result.get("related")
+    if related:
+        print(f"related_alert_clusters (limit {related['limit']}) around each labelled packet's ticket: "
+              f"{related['recall']:.3f} of the labelled related alerts returned; {related['fully_covered']} of "
+              f"{related['packets']} packets complete; {related['alerts_returned']} alerts returned in all")
 
 
 def main(argv: list[str] | None = None) -> int:

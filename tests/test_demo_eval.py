@@ -54,5 +54,14 @@ def test_demo_msp_when_present() -> None:
     module = demo_eval()
     if not (module.DEFAULT_DEMO / "alerts.jsonl").exists() or not module.DEFAULT_LABELS.exists():
         pytest.skip("demo MSP alerts or labels not there yet (bot/demo/msp/alerts.jsonl, bot/demo/labels/incidents.jsonl)")
-    score = module.evaluate(module.DEFAULT_DEMO, module.DEFAULT_LABELS)["score"]
+    result = module.evaluate(module.DEFAULT_DEMO, module.DEFAULT_LABELS)
+    score = result["score"]
+    assert result["unlabelled"] == 0
     assert score.tenant_mixed_signals == 0
+    assert score.purity >= 0.95 and score.purity_actionable >= 0.95
+    assert score.noise_recall >= 0.9 and score.noise_precision >= 0.9
+    # The demo labels most alerts as incidents of their own, so compression is bounded by
+    # 1 - actionable incidents / alerts; triage must come close to that bound without mixing.
+    assert score.compression >= score.ideal_compression - 0.05
+    if result["related"] is not None:
+        assert result["related"]["recall"] >= 0.9
