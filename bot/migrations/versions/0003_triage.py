@@ -1,7 +1,7 @@
 """triage: signals
 
 Revision ID: 0003_triage
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27
 
 A branch of its own off 0001 (retrieval adds its revision in parallel);
@@ -14,7 +14,7 @@ import bot.models
 
 
 revision = "0003_triage"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
