@@ -118,6 +118,8 @@ class Core:
                     if stored is not None and stored[1] == state:
                         return stored[0]
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
+                # Building may classify pending alerts; store the state as it is now.
+                state = {**packets.state_of(session, ticket), "writer": state["writer"]}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe())
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,
