@@ -14,6 +14,22 @@ from collections.abc import Callable
 from bot.core import Core
 
 
+def _register_inbound(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("inbound", help="alert webhooks: Alertmanager and generic JSON (POST /alerts/...)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument("--insecure-no-auth", action="store_true",
+                   help="development only: accept requests without HANDOFF_INBOUND_TOKEN")
+    p.set_defaults(run=run_inbound)
+
+
+def run_inbound(args: argparse.Namespace, core: Core) -> int:
+    from adapters.inbound.main import serve
+
+    serve(core, host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth)
+    return 0
+
+
 def _register_slack(group: argparse._SubParsersAction) -> None:
     p = group.add_parser("slack", help="the Slack app: /packet, NOC thread replies, reactions (HTTP or Socket Mode)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
@@ -40,11 +56,11 @@ def run_slack(args: argparse.Namespace, core: Core) -> int:
     return 0
 
 
-SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_slack]
+SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_slack]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="run a front end: slack (more to come: teams, inbound)")
+    p = sub.add_parser("serve", help="run a front end: inbound webhooks, slack (more to come: teams)")
     group = p.add_subparsers(dest="server", metavar="SERVER")
     for add in SERVERS:
         add(group)
