@@ -18,6 +18,7 @@ from sqlmodel import select
 from adapters.slack.blocks import Message
 from adapters.slack.validate import problems
 from bot.models import AuditEvent, Feedback, PostedMessage
+from bot.models import Claim as ClaimRow
 from bot.models import Packet as PacketRow
 from tests.slack_harness import HOOK_TOKEN, NOC, Harness, sample, start_harness
 from tests.worlds import tickets, write_world
@@ -370,7 +371,8 @@ async def test_long_packet_degrades_and_the_rest_goes_to_the_thread(slack: Harne
     thread = slack.fake.posts[1:]
     assert thread and all(p.args["thread_ts"] == ts and p.args["channel"] == ACME for p in thread)
     in_thread = {b["block_id"][6:] for p in thread for b in p.blocks if b.get("block_id", "").startswith("claim:")}
-    packet_ids = {c["claim_id"] for c in [{"claim_id": f"c{i}"} for i in range(1, 70)]}
+    packet_ids = {c.claim_id for c in rows(slack, ClaimRow)}
+    assert len(packet_ids) > 60
     assert shown | in_thread == packet_ids and not shown & in_thread
     # Claims in the thread can be flagged too: their messages are stored against the packet.
     kinds = sorted({p.kind for p in rows(slack, PostedMessage)})
@@ -425,3 +427,71 @@ async def test_webhook_never_posts_into_a_slack_connect_channel(slack: Harness) 
 async def test_health(slack: Harness) -> None:
     response = await slack.http.get("/healthz")
     assert response.status == 200 and (await response.json())["ok"] is True
+
+
+# --- triage and ask: private answers, one client's data only ------------------------------
+
+
+async def private_reply(h: Harness, text: str, channel: str) -> str:
+    before = len(h.fake.responses)
+    await h.command(text, channel=channel)
+    await h.fake.wait_for("response_url", before + 1)
+    await h.settle()
+    reply = h.fake.responses[-1]
+    assert reply.args["response_type"] == "ephemeral"
+    return texts(reply)
+
+
+async def test_triage_in_a_client_channel_shows_only_that_clients_signals(slack: Harness) -> None:
+    # Both clients have a DC01 with a replication alert in the same hour.
+    acme = await private_reply(slack, "triage", ACME)
+    assert "Alert signals · Acme Dental Group" in acme and "RPC server is unavailable" in acme
+    assert "access denied" not in acme and "Ridgeline" not in acme
+    noc = await private_reply(slack, "triage", NOC)
+    assert "Alert signals · all clients" in noc and "*Acme Dental Group*" in noc and "*Ridgeline Manufacturing*" in noc
+    refused = await private_reply(slack, "triage ridge", ACME)
+    assert "That isn't available in this channel." in refused and "access denied" not in refused
+    assert slack.fake.posts == []
+
+
+NEAR_TWIN_DOCS = {
+    "acme/denticore.md": "---\ntitle: Denticore imaging service\nkind: runbook\nurl: https://docs.example.com/acme/denticore\n"
+    "---\n# Denticore imaging service\n## Restart the Denticore service\nOn the imaging server run "
+    "`Restart-Service Denticore` after 19:00, then check that port 8443 answers.\n",
+    "ridge/denticore.md": "---\ntitle: Denticore imaging service\nkind: runbook\nurl: https://docs.example.com/ridge/denticore\n"
+    "---\n# Denticore imaging service\n## Restart the Denticore service\nOn the imaging server run "
+    "`Restart-Service Denticore` after 22:00, then check that port 9443 answers.\n",
+}
+
+
+@pytest.fixture
+async def twins(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
+    from bot.core import Core
+
+    if not hasattr(Core, "ask"):
+        pytest.skip("Core.ask (retrieval) is not merged into this branch yet")
+    world = write_world(tmp_path / "world", docs=NEAR_TWIN_DOCS)
+    harness, close = await start_harness(tmp_path, db_url, world)
+    try:
+        yield harness
+    finally:
+        await close()
+
+
+@pytest.mark.parametrize("channel, question, mine, theirs", [
+    (ACME, "ask how do we restart the Denticore service?", "acme", "ridge"),
+    (RIDGE, "ask how do we restart the Denticore service?", "ridge", "acme"),
+    (NOC, "ask acme how do we restart the Denticore service?", "acme", "ridge"),
+    (NOC, "ask Ridgeline how do we restart the Denticore service?", "ridge", "acme"),
+])
+async def test_ask_never_cites_another_clients_near_identical_document(
+        twins: Harness, channel: str, question: str, mine: str, theirs: str) -> None:
+    reply = await private_reply(twins, question, channel)
+    assert f"https://docs.example.com/{mine}/denticore" in reply
+    assert f"docs.example.com/{theirs}/" not in reply
+    assert ("9443" in reply) == (mine == "ridge") and ("8443" in reply) == (mine == "acme")
+
+
+async def test_ask_with_nothing_good_enough_says_so(twins: Harness) -> None:
+    reply = await private_reply(twins, "ask zebra migration schedule for the penguin enclosure", ACME)
+    assert "Nothing found for this client" in reply
