@@ -39,6 +39,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
+    delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     url: str = ""
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -102,6 +103,8 @@ class FakeSlack:
                 args.update(dict(await request.post()))
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append(Call(method, args, request.path))
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         channel = str(args.get("channel", ""))
         if (method, channel) in self.errors:
             return web.json_response({"ok": False, "error": self.errors[(method, channel)]})

@@ -50,6 +50,7 @@ def sample(relative: str) -> dict[str, Any]:
 def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 

@@ -97,6 +97,18 @@ async def test_packet_command_acks_at_once_and_posts_the_packet_in_the_channel(s
     assert slack.fake.responses == []  # nothing ephemeral when all went well
 
 
+async def test_ack_does_not_wait_for_slow_work(slack: Harness) -> None:
+    """Everything slow (Slack lookups, the database, posting) happens after the ack."""
+    slack.fake.delays.update({"conversations.info": 1.5, "chat.postMessage": 1.5})
+    started = time.perf_counter()
+    response = await slack.command("4412")
+    assert response.status == 200 and time.perf_counter() - started < 1.0
+    assert slack.fake.posts == []
+    await slack.fake.wait_for("chat.postMessage")
+    await slack.settle()
+    assert time.perf_counter() - started >= 3.0
+
+
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
 async def test_packet_alone_or_help_prints_usage_privately(slack: Harness, text: str) -> None:
     await slack.command(text)
@@ -177,6 +189,16 @@ async def test_not_in_channel_is_explained_privately(slack: Harness) -> None:
     assert "/invite @Handoff" in message
 
 
+async def test_direct_message_with_handoff_sees_any_client_unless_it_is_external(slack: Harness) -> None:
+    await slack.command("5001", channel="D0DM01", channel_name="directmessage")
+    [post] = await slack.fake.wait_for("chat.postMessage")
+    assert post.args["channel"] == "D0DM01" and post.blocks[0]["text"]["text"].startswith("Ticket #5001")
+    # A Slack Connect DM (someone from another organisation) gets nothing.
+    slack.fake.channels["D0DMEXT"] = {"id": "D0DMEXT", "is_im": True, "is_ext_shared": True}
+    message = await refusal(slack, "4412", channel="D0DMEXT")
+    assert "shared with other organisations" in message and len(slack.fake.posts) == 1
+
+
 async def test_same_command_delivered_twice_posts_once(slack: Harness) -> None:
     await slack.command("4412", trigger="777.777.same")
     await slack.command("4412", trigger="777.777.same")
@@ -229,6 +251,12 @@ async def test_slack_retries_of_an_escalation_never_post_twice(slack: Harness) -
     assert (first.status, again.status, third.status) == (200, 200, 200)
     await slack.settle(message=3)
     assert len(slack.fake.posts) == 1 and len(rows(slack, PostedMessage)) == 1
+
+
+async def test_a_retry_whose_first_attempt_never_arrived_still_works(slack: Harness) -> None:
+    await slack.event(psa_message("Ticket #4412 escalated to Tier 2"), event_id="Ev0LOST", retry=1)
+    [post] = await slack.fake.wait_for("chat.postMessage")
+    assert post.args["channel"] == NOC
 
 
 @pytest.mark.parametrize("event", [

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from adapters.slack.blocks import (
-    LIMITS, Message, answer_message, error_message, packet_message, remaining_messages, triage_message,
+    LIMITS,
+    Message,
+    answer_message,
+    error_message,
+    packet_message,
+    remaining_messages,
+    triage_message,
     usage_message,
 )
 from adapters.slack.mrkdwn import escape, link

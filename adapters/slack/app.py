@@ -18,7 +18,10 @@ two workers cannot both win): the event id, the NOC message's channel+ts, the
 slash command's trigger_id. A retry is acked and does nothing. The key is
 claimed before the work, so a delivery that crashed half-way is not redone by
 its retry: a missing packet can be asked for with ``/packet``; a duplicate
-cannot be unposted.
+cannot be unposted. A retry is *not* dropped just for carrying
+``X-Slack-Retry-Num``: if the first attempt never reached us (Handoff was
+restarting), the retry is the only delivery and must do the work; the key
+tells the two cases apart.
 """
 
 from __future__ import annotations
@@ -34,8 +37,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import payloads
 from adapters.slack.blocks import (
-    FLAG_ACTION, SHOW_REST_ACTION, Message, answer_message, error_message, packet_message, remaining_messages,
-    text_message, triage_message, usage_message,
+    FLAG_ACTION,
+    SHOW_REST_ACTION,
+    Message,
+    answer_message,
+    error_message,
+    packet_message,
+    remaining_messages,
+    text_message,
+    triage_message,
+    usage_message,
 )
 from adapters.slack.channels import ChannelCache
 from adapters.slack.validate import assert_valid

@@ -21,11 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.mrkdwn import clip, confidence_line, escape, link, plain, source_links
 from bot.claims import SECTION_TITLES, SECTIONS, Claim, Packet
 from bot.models import GLOBAL_TENANT
 from bot.views import Answer, SignalView, TriageView
-
-from adapters.slack.mrkdwn import clip, confidence_line, escape, link, plain, source_links
 
 Block = dict[str, Any]
 
@@ -249,7 +248,7 @@ def answer_message(answer: Answer, limits: Limits = LIMITS) -> Message:
             ":mag: *Nothing found for this client.* No runbook, client note or past ticket matched well enough; "
             "try other words, or ask the team.")}]
         return Message(text=escaped(f"Nothing found for this client: {answer.question}", 300), blocks=blocks)
-    hit_blocks = []
+    hit_blocks: list[list[Block]] = []
     for i, hit in enumerate(answer.hits, 1):
         owner = "shared runbook" if hit.tenant == GLOBAL_TENANT else escape(answer.client_name)
         hit_blocks.append([

@@ -9,6 +9,7 @@ core and the other commands never import a web framework.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
 
 from bot.core import Core
@@ -49,10 +50,8 @@ def run_slack(args: argparse.Namespace, core: Core) -> int:
 
     logging.getLogger("handoff").setLevel(logging.INFO)
     port = args.port if args.port is not None else (None if args.socket_mode else 3000)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(core, host=args.host, port=port, socket_mode=args.socket_mode))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
