@@ -13,6 +13,7 @@ import copy
 import json
 import time
 import urllib.parse
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,18 +22,23 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
 
 from adapters.slack.app import SlackFrontEnd
+from adapters.slack.blocks import Message
 from adapters.slack.main import FRONT, web_app
+from adapters.slack.validate import problems
 from bot.config import Settings
 from bot.core import Core
 from bot.ingest import ingest_folder
 from tests.fake_slack import FakeSlack
+from tests.worlds import tickets, write_world
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1234-5678-handofftest"
 HOOK_TOKEN = "hook-token-4e1c2b"
 NOC = "C0NOC"
+ACME, RIDGE = "C0ACME", "C0RIDGE"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "slack"
 if not SAMPLES.exists():  # worktrees live one level deeper than the main checkout
     SAMPLES = Path("/work/shared/data/slack")
@@ -139,3 +145,74 @@ async def start_harness(tmp_path: Path, db_url: str, world: Path, **settings: An
         core.close()
 
     return harness, close
+
+
+# --- the fixture and helpers the Slack app tests share ---------------------------------------
+# (test modules import ``slack`` by name so pytest finds the fixture)
+
+def big_ticket() -> dict[str, Any]:
+    """A ticket whose packet cannot fit one Slack message (60 steps tried)."""
+    verbs = ["Restarted", "Rebooted", "Checked", "Cleared", "Reinstalled", "Updated", "Ran", "Reset"]
+    things = ["the DFSR service", "DC01", "the event log", "the DNS cache", "the NIC driver", "group policy"]
+    notes = [{"id": f"4500-{i}", "at": f"2026-11-24T0{1 + i // 30}:{i % 30 * 2:02d}:00Z", "author": "Sam (L1)",
+              "visibility": "internal", "text": f"{verbs[i % 8]} {things[(i // 8) % 6]} on host-{i}, no change."}
+             for i in range(60)]
+    return {"id": "4500", "tenant": "acme", "title": "Replication and everything else", "status": "escalated",
+            "category": "active-directory", "device": "DC01", "created_at": "2026-11-24T00:00:00Z",
+            "escalated_at": "2026-11-24T03:00:00Z", "notes": notes}
+
+
+@pytest.fixture(name="slack")
+async def slack_fixture(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
+    world = write_world(tmp_path / "world", tickets_=[*tickets(), big_ticket()])
+    harness, close = await start_harness(tmp_path, db_url, world)
+    try:
+        yield harness
+        for call in harness.fake.posts + harness.fake.responses:
+            if call.blocks:
+                found = problems(Message(text=call.args.get("text") or "", blocks=call.blocks))
+                assert not found, f"{call.method} posted an invalid message: {found}"
+    finally:
+        await close()
+
+
+def texts(call: Any) -> str:
+    return json.dumps(call.args, ensure_ascii=False)
+
+
+def rows(h: Harness, model: Any) -> list[Any]:
+    with h.core.session() as session:
+        return list(session.exec(select(model)))
+
+
+async def post_packet(h: Harness, ticket: str = "4412", channel: str = ACME) -> Any:
+    before = len(h.fake.posts)
+    response = await h.command(ticket, channel=channel)
+    assert response.status == 200
+    await h.fake.wait_for("chat.postMessage", before + 1)
+    await h.settle()
+    return h.fake.posts[-1]
+
+
+
+async def refusal(h: Harness, text: str, channel: str = ACME) -> str:
+    before = len(h.fake.responses)
+    await h.command(text, channel=channel)
+    await h.fake.wait_for("response_url", before + 1)
+    await h.settle()
+    reply = h.fake.responses[-1]
+    assert reply.args["response_type"] == "ephemeral" and reply.args["replace_original"] is False
+    return str(reply.args["blocks"][0]["text"]["text"])
+
+
+
+async def private_reply(h: Harness, text: str, channel: str) -> str:
+    before = len(h.fake.responses)
+    await h.command(text, channel=channel)
+    await h.fake.wait_for("response_url", before + 1)
+    await h.settle()
+    reply = h.fake.responses[-1]
+    assert reply.args["response_type"] == "ephemeral"
+    return texts(reply)
+
+

@@ -1,74 +1,30 @@
-"""The Slack app end to end: signed requests in, Web API calls out, rows in the real database.
+"""The Slack app end to end: /packet, refusals, request authenticity, NOC escalations.
 
-Runs on SQLite and PostgreSQL (the ``db_url`` fixture). Every message the app
-posted is checked against Block Kit's rules at the end of each test.
+Signed requests in, Web API calls out (to the local fake Slack), rows in the real database, on SQLite
+and PostgreSQL. Every message the app posted is checked against Block Kit's rules after each test.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
-from adapters.slack.blocks import Message
-from adapters.slack.validate import problems
-from bot.models import AuditEvent, Feedback, PostedMessage
-from bot.models import Claim as ClaimRow
+from bot.models import AuditEvent, PostedMessage
 from bot.models import Packet as PacketRow
-from tests.slack_harness import HOOK_TOKEN, NOC, Harness, sample, start_harness
-from tests.worlds import tickets, write_world
-
-ACME, RIDGE = "C0ACME", "C0RIDGE"
-
-
-def big_ticket() -> dict[str, Any]:
-    """A ticket whose packet cannot fit one Slack message (60 steps tried)."""
-    verbs = ["Restarted", "Rebooted", "Checked", "Cleared", "Reinstalled", "Updated", "Ran", "Reset"]
-    things = ["the DFSR service", "DC01", "the event log", "the DNS cache", "the NIC driver", "group policy"]
-    notes = [{"id": f"4500-{i}", "at": f"2026-11-24T0{1 + i // 30}:{i % 30 * 2:02d}:00Z", "author": "Sam (L1)",
-              "visibility": "internal", "text": f"{verbs[i % 8]} {things[(i // 8) % 6]} on host-{i}, no change."}
-             for i in range(60)]
-    return {"id": "4500", "tenant": "acme", "title": "Replication and everything else", "status": "escalated",
-            "category": "active-directory", "device": "DC01", "created_at": "2026-11-24T00:00:00Z",
-            "escalated_at": "2026-11-24T03:00:00Z", "notes": notes}
-
-
-@pytest.fixture
-async def slack(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
-    world = write_world(tmp_path / "world", tickets_=[*tickets(), big_ticket()])
-    harness, close = await start_harness(tmp_path, db_url, world)
-    try:
-        yield harness
-        for call in harness.fake.posts + harness.fake.responses:
-            if call.blocks:
-                found = problems(Message(text=call.args.get("text") or "", blocks=call.blocks))
-                assert not found, f"{call.method} posted an invalid message: {found}"
-    finally:
-        await close()
-
-
-def texts(call: Any) -> str:
-    return json.dumps(call.args, ensure_ascii=False)
-
-
-def rows(h: Harness, model: Any) -> list[Any]:
-    with h.core.session() as session:
-        return list(session.exec(select(model)))
-
-
-async def post_packet(h: Harness, ticket: str = "4412", channel: str = ACME) -> Any:
-    before = len(h.fake.posts)
-    response = await h.command(ticket, channel=channel)
-    assert response.status == 200
-    await h.fake.wait_for("chat.postMessage", before + 1)
-    await h.settle()
-    return h.fake.posts[-1]
-
+from tests.slack_harness import (
+    ACME,
+    NOC,
+    Harness,
+    post_packet,
+    refusal,
+    rows,
+    sample,
+    slack_fixture,  # noqa: F401  (the `slack` fixture)
+    texts,
+)
 
 # --- /packet ------------------------------------------------------------------------
 
@@ -117,16 +73,6 @@ async def test_packet_alone_or_help_prints_usage_privately(slack: Harness, text:
     assert reply.args["response_type"] == "ephemeral"
     assert "`ask <question>`" in reply.args["blocks"][0]["text"]["text"]
     assert slack.fake.posts == []
-
-
-async def refusal(h: Harness, text: str, channel: str = ACME) -> str:
-    before = len(h.fake.responses)
-    await h.command(text, channel=channel)
-    await h.fake.wait_for("response_url", before + 1)
-    await h.settle()
-    reply = h.fake.responses[-1]
-    assert reply.args["response_type"] == "ephemeral" and reply.args["replace_original"] is False
-    return str(reply.args["blocks"][0]["text"]["text"])
 
 
 async def test_bad_input_gets_a_clear_private_message_and_stores_nothing(slack: Harness) -> None:
@@ -287,239 +233,11 @@ async def test_real_message_event_sample_drives_the_noc_path(slack: Harness) -> 
     assert post.args["thread_ts"] == payload["event"]["ts"]
 
 
-# --- reactions and corrections ------------------------------------------------------------
-
-
-def reaction(name: str, *, channel: str, ts: str, user: str = "U0ENG1", at: float = 1_800_000_100.0) -> dict[str, Any]:
-    return {"type": "reaction_added", "user": user, "reaction": name,
-            "item": {"type": "message", "channel": channel, "ts": ts}, "item_user": "U0HANDOFF",
-            "event_ts": f"{at:.6f}"}
-
-
-async def test_thumbs_up_records_acceptance(slack: Harness) -> None:
-    post = await post_packet(slack)
-    ts = slack.fake.posts[-1].args and rows(slack, PostedMessage)[0].message_id
-    await slack.event(reaction("+1::skin-tone-2", channel=ACME, ts=ts), event_id="Ev0LIKE")
-    await slack.event(reaction("+1::skin-tone-2", channel=ACME, ts=ts), event_id="Ev0LIKE", retry=1)
-    await slack.settle(reaction=2)
-    [accept] = rows(slack, Feedback)
-    assert (accept.kind, accept.user_id, accept.tenant_id) == ("accept", "U0ENG1", "acme")
-    assert post.args["channel"] == ACME
-
-
-async def test_correction_time_from_pencil_to_thread_reply(slack: Harness) -> None:
-    await post_packet(slack)
-    ts = rows(slack, PostedMessage)[0].message_id
-    await slack.event(reaction("pencil2", channel=ACME, ts=ts, at=1_800_000_100.0))
-    await slack.settle(reaction=1)
-    [open_] = rows(slack, Feedback)
-    assert open_.kind == "correction" and open_.ended_at is None
-    # Someone else replying doesn't end U0ENG1's correction; their own reply does.
-    for user, at in (("U0OTHER", "1800000150.000200"), ("U0ENG1", "1800000225.500000")):
-        await slack.event({"type": "message", "user": user, "text": "fixed the runbook link", "ts": at,
-                           "thread_ts": ts, "channel": ACME, "channel_type": "channel", "event_ts": at})
-    await slack.settle(message=2)
-    [done] = rows(slack, Feedback)
-    assert done.duration_s == pytest.approx(125.5) and done.detail["ended_by"] == "thread reply"
-    assert slack.fake.posts[1:] == []  # corrections post nothing
-
-
-async def test_correction_ends_when_the_pencil_is_removed(slack: Harness) -> None:
-    await post_packet(slack)
-    ts = rows(slack, PostedMessage)[0].message_id
-    await slack.event(reaction("pencil2", channel=ACME, ts=ts, at=1_800_000_000.0))
-    await slack.settle(reaction=1)  # Slack sends them seconds apart; here they would race
-    removed = {**reaction("pencil2", channel=ACME, ts=ts, at=1_800_000_042.0), "type": "reaction_removed"}
-    await slack.event(removed)
-    await slack.settle(reaction=2)
-    [done] = rows(slack, Feedback)
-    assert done.duration_s == pytest.approx(42.0) and done.detail["ended_by"] == "reaction removed"
-
-
-async def test_real_reaction_sample_on_a_message_that_is_not_a_packet_records_nothing(slack: Harness) -> None:
-    payload = sample("java-slack-sdk_samples/ReactionAddedPayload.json")
-    payload["event"].update(user="U0ENG1", reaction="+1", event_ts="1800000000.000100")
-    payload["event"]["item"].update(channel=ACME, ts="1799999999.000001")
-    payload.update(event_id="Ev0JAVA", team_id="T0MSP", api_app_id="A0HANDOFF")
-    response = await slack.post(json.dumps(payload), "application/json")
-    assert response.status == 200
-    await slack.settle(reaction=1)
-    assert rows(slack, Feedback) == []
-
-
-# --- the flag control and the rest of a long packet --------------------------------------
-
-
-async def test_flagging_a_citation_records_claim_and_engineer(slack: Harness) -> None:
-    post = await post_packet(slack)
-    ts = rows(slack, PostedMessage)[0].message_id
-    claim_block = next(b for b in post.blocks if b.get("block_id", "").startswith("claim:"))
-    option = claim_block["accessory"]["options"][0]
-    action = {"type": "overflow", "action_id": "flag_citation", "block_id": claim_block["block_id"],
-              "selected_option": option, "action_ts": "1800000300.000001"}
-    await slack.action(slack.block_action(channel=ACME, ts=ts, action=action, user="U0ENG2"))
-    await slack.fake.wait_for("response_url")
-    await slack.action(slack.block_action(channel=ACME, ts=ts, action=action, user="U0ENG2"))
-    await slack.fake.wait_for("response_url", 2)
-    await slack.settle(flag=2)
-    [flag] = rows(slack, Feedback)
-    claim_id = option["value"].split(":")[1]
-    assert (flag.kind, flag.claim_id, flag.user_id, flag.tenant_id) == ("flag", claim_id, "U0ENG2", "acme")
-    assert flag.detail["sources"]
-    thanks, again = slack.fake.responses
-    assert "recorded" in thanks.args["text"] and "already flagged" in again.args["text"]
-
-
-async def test_flag_values_are_not_trusted(slack: Harness) -> None:
-    await post_packet(slack)
-    ts = rows(slack, PostedMessage)[0].message_id
-    forged = {"type": "overflow", "action_id": "flag_citation", "block_id": "claim:c1",
-              "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "999:c999"}}
-    await slack.action(slack.block_action(channel=ACME, ts=ts, action=forged))
-    # The same control on a message Handoff never posted.
-    await slack.action(slack.block_action(channel=RIDGE, ts="1700000000.000001", action={
-        **forged, "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "1:c1"}}))
-    await slack.fake.wait_for("response_url", 2)
-    await slack.settle(flag=2)
-    assert rows(slack, Feedback) == []
-    first, second = (r.args["text"] for r in slack.fake.responses)
-    assert "no claim c999" in first and "isn't a Handoff packet" in second
-
-
-async def test_long_packet_degrades_and_the_rest_goes_to_the_thread(slack: Harness) -> None:
-    post = await post_packet(slack, "4500")
-    assert len(post.blocks) <= 50
-    button = next(b for b in post.blocks if b["type"] == "actions")["elements"][0]
-    assert button["action_id"] == "show_full_packet" and "Post the other" in button["text"]["text"]
-    shown = {b["block_id"][6:] for b in post.blocks if b.get("block_id", "").startswith("claim:")}
-    ts = rows(slack, PostedMessage)[0].message_id
-    click = {"type": "button", "action_id": "show_full_packet", "block_id": "rest", "value": button["value"]}
-    await slack.action(slack.block_action(channel=ACME, ts=ts, action=click))
-    await slack.settle(rest=1)
-    thread = slack.fake.posts[1:]
-    assert thread and all(p.args["thread_ts"] == ts and p.args["channel"] == ACME for p in thread)
-    in_thread = {b["block_id"][6:] for p in thread for b in p.blocks if b.get("block_id", "").startswith("claim:")}
-    packet_ids = {c.claim_id for c in rows(slack, ClaimRow)}
-    assert len(packet_ids) > 60
-    assert shown | in_thread == packet_ids and not shown & in_thread
-    # Claims in the thread can be flagged too: their messages are stored against the packet.
-    kinds = sorted({p.kind for p in rows(slack, PostedMessage)})
-    assert kinds == ["packet", "packet_rest"]
-    # A second click doesn't post it all again.
-    await slack.action(slack.block_action(channel=ACME, ts=ts, action=click))
-    await slack.settle(rest=2)
-    assert len(slack.fake.posts) == 1 + len(thread)
-    assert "already in the thread" in slack.fake.responses[-1].args["text"]
-
-
-# --- the escalation webhook ---------------------------------------------------------------
-
-
-async def hook(h: Harness, body: Any, *, token: str = HOOK_TOKEN, key: str | None = None) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    if key:
-        headers["Idempotency-Key"] = key
-    data = body if isinstance(body, str) else json.dumps(body)
-    response = await h.http.post("/hooks/escalation", data=data, headers=headers)
-    return response.status, await response.json()
-
-
-async def test_webhook_posts_the_packet_to_the_clients_channel_once(slack: Harness) -> None:
-    status, body = await hook(slack, {"ticket_id": "4412"})
-    assert status == 200 and body["channels"][0]["status"] == "posted"
-    [post] = slack.fake.posts
-    assert post.args["channel"] == ACME and "thread_ts" not in post.args
-    status, body = await hook(slack, {"ticket_id": 4412})
-    assert status == 200 and body["channels"][0]["status"] == "duplicate"
-    assert len(slack.fake.posts) == 1
-
-
-async def test_webhook_rejects_bad_requests_clearly(slack: Harness) -> None:
-    assert (await hook(slack, {"ticket_id": "4412"}, token="wrong"))[0] == 401
-    status, body = await hook(slack, "{not json")
-    assert status == 400 and "not JSON" in body["error"]
-    status, body = await hook(slack, {"ticket_id": "abc"})
-    assert status == 400 and "ticket_id" in body["error"]
-    status, body = await hook(slack, {"ticket_id": "9999"})
-    assert status == 404 and body["error"] == "no ticket #9999"
-    assert slack.fake.posts == []
-
-
-async def test_webhook_never_posts_into_a_slack_connect_channel(slack: Harness) -> None:
-    slack.fake.channels[ACME] = {"id": ACME, "is_channel": True, "is_ext_shared": True, "is_shared": True}
-    status, body = await hook(slack, {"ticket_id": "4412"})
-    assert status == 409 and body["channels"][0]["status"] == "refused"
-    assert slack.fake.posts == []
-
-
-async def test_health(slack: Harness) -> None:
-    response = await slack.http.get("/healthz")
-    assert response.status == 200 and (await response.json())["ok"] is True
-
-
-# --- triage and ask: private answers, one client's data only ------------------------------
-
-
-async def private_reply(h: Harness, text: str, channel: str) -> str:
-    before = len(h.fake.responses)
-    await h.command(text, channel=channel)
-    await h.fake.wait_for("response_url", before + 1)
-    await h.settle()
-    reply = h.fake.responses[-1]
-    assert reply.args["response_type"] == "ephemeral"
-    return texts(reply)
-
-
-async def test_triage_in_a_client_channel_shows_only_that_clients_signals(slack: Harness) -> None:
-    # Both clients have a DC01 with a replication alert in the same hour.
-    acme = await private_reply(slack, "triage", ACME)
-    assert "Alert signals · Acme Dental Group" in acme and "RPC server is unavailable" in acme
-    assert "access denied" not in acme and "Ridgeline" not in acme
-    noc = await private_reply(slack, "triage", NOC)
-    assert "Alert signals · all clients" in noc and "*Acme Dental Group*" in noc and "*Ridgeline Manufacturing*" in noc
-    refused = await private_reply(slack, "triage ridge", ACME)
-    assert "That isn't available in this channel." in refused and "access denied" not in refused
-    assert slack.fake.posts == []
-
-
-NEAR_TWIN_DOCS = {
-    "acme/denticore.md": "---\ntitle: Denticore imaging service\nkind: runbook\nurl: https://docs.example.com/acme/denticore\n"
-    "---\n# Denticore imaging service\n## Restart the Denticore service\nOn the imaging server run "
-    "`Restart-Service Denticore` after 19:00, then check that port 8443 answers.\n",
-    "ridge/denticore.md": "---\ntitle: Denticore imaging service\nkind: runbook\nurl: https://docs.example.com/ridge/denticore\n"
-    "---\n# Denticore imaging service\n## Restart the Denticore service\nOn the imaging server run "
-    "`Restart-Service Denticore` after 22:00, then check that port 9443 answers.\n",
-}
-
-
-@pytest.fixture
-async def twins(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
-    from bot.core import Core
-
-    if not hasattr(Core, "ask"):
-        pytest.skip("Core.ask (retrieval) is not merged into this branch yet")
-    world = write_world(tmp_path / "world", docs=NEAR_TWIN_DOCS)
-    harness, close = await start_harness(tmp_path, db_url, world)
-    try:
-        yield harness
-    finally:
-        await close()
-
-
-@pytest.mark.parametrize("channel, question, mine, theirs", [
-    (ACME, "ask how do we restart the Denticore service?", "acme", "ridge"),
-    (RIDGE, "ask how do we restart the Denticore service?", "ridge", "acme"),
-    (NOC, "ask acme how do we restart the Denticore service?", "acme", "ridge"),
-    (NOC, "ask Ridgeline how do we restart the Denticore service?", "ridge", "acme"),
-])
-async def test_ask_never_cites_another_clients_near_identical_document(
-        twins: Harness, channel: str, question: str, mine: str, theirs: str) -> None:
-    reply = await private_reply(twins, question, channel)
-    assert f"https://docs.example.com/{mine}/denticore" in reply
-    assert f"docs.example.com/{theirs}/" not in reply
-    assert ("9443" in reply) == (mine == "ridge") and ("8443" in reply) == (mine == "acme")
-
-
-async def test_ask_with_nothing_good_enough_says_so(twins: Harness) -> None:
-    reply = await private_reply(twins, "ask zebra migration schedule for the penguin enclosure", ACME)
-    assert "Nothing found for this client" in reply
+async def test_unexpected_failure_gets_an_error_id_that_is_also_logged(
+        slack: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    slack.fake.errors[("chat.postMessage", ACME)] = "fatal_error"
+    with caplog.at_level("ERROR", logger="handoff.slack"):
+        message = await refusal(slack, "4412")
+    error_id = message.split("error id ")[1].split(")")[0]
+    assert len(error_id) == 10 and "fatal_error" not in message
+    assert any(error_id in r.getMessage() for r in caplog.records)

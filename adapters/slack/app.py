@@ -138,7 +138,7 @@ class SlackFrontEnd:
         else:
             error_id = new_error_id()
             log.error("unexpected error %s in slack %s", error_id, request, exc_info=exc)
-            text = f"Something went wrong on Handoff's side (error id {error_id}). Nothing was posted."
+            text = f"Something went wrong on Handoff's side (error id {error_id}). Quote it to your admin."
         if respond is None:
             return  # events have no one to answer privately; never post an error into a channel
         try:
