@@ -122,6 +122,20 @@ async def test_org_shared_channel_inside_our_own_grid_is_fine(slack: Harness) ->
     await post_packet(slack)
 
 
+async def test_sharing_is_cached_briefly_and_a_channel_shared_event_drops_the_cache(slack: Harness) -> None:
+    await post_packet(slack)
+    await post_packet(slack)
+    assert len(slack.fake.to("conversations.info")) == 1
+    # The channel joins Slack Connect: Slack tells us, and the very next request checks again.
+    slack.fake.channels[ACME] = {"id": ACME, "is_channel": True, "is_shared": True, "is_ext_shared": True}
+    await slack.event({"type": "channel_shared", "connected_team_id": "T0OTHER", "channel": ACME,
+                       "event_ts": "1800000000.000100"})
+    await slack.settle(shared=1)
+    message = await refusal(slack, "4412")
+    assert "shared with other organisations" in message
+    assert len(slack.fake.to("conversations.info")) == 2 and len(slack.fake.posts) == 2
+
+
 async def test_channel_that_cannot_be_checked_is_treated_as_unsafe(slack: Harness) -> None:
     slack.fake.errors[("conversations.info", ACME)] = "missing_scope"
     message = await refusal(slack, "4412")

@@ -281,8 +281,9 @@ class SlackFrontEnd:
                 await self.fail(exc, request="show rest of packet", respond=respond)
 
     async def on_channel_shared(self, event: dict[str, Any]) -> None:
-        if event.get("channel"):
-            self.channels.forget(event["channel"])
+        async with self.work.track("shared"):
+            if event.get("channel"):
+                self.channels.forget(event["channel"])
 
 
 def _message_of(body: dict[str, Any]) -> tuple[str, str, str]:
