@@ -40,6 +40,7 @@ class FakeSlack:
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
+    rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
     url: str = ""
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -103,6 +104,9 @@ class FakeSlack:
                 args.update(dict(await request.post()))
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append(Call(method, args, request.path))
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
         channel = str(args.get("channel", ""))

@@ -80,6 +80,8 @@ async def test_bad_input_gets_a_clear_private_message_and_stores_nothing(slack: 
     assert "I don't know `abc`" in message and "`4412`" in message
     message = await refusal(slack, "packet 12ab")
     assert "`packet` takes a ticket number" in message
+    message = await refusal(slack, "&lt;!channel&gt;&amp;")  # Slack escapes command text like mrkdwn
+    assert "I don't know `&lt;!channel&gt;&amp;`" in message  # unescaped for the core, escaped again to show
     assert slack.fake.posts == [] and rows(slack, PacketRow) == [] and rows(slack, PostedMessage) == []
 
 
@@ -157,6 +159,15 @@ async def test_direct_message_with_handoff_sees_any_client_unless_it_is_external
     slack.fake.channels["D0DMEXT"] = {"id": "D0DMEXT", "is_im": True, "is_ext_shared": True}
     message = await refusal(slack, "4412", channel="D0DMEXT")
     assert "shared with other organisations" in message and len(slack.fake.posts) == 1
+
+
+async def test_rate_limited_post_waits_and_retries(slack: Harness) -> None:
+    slack.fake.rate_limited["chat.postMessage"] = 1
+    await slack.command("4412")
+    await slack.fake.wait_for("chat.postMessage", 2)
+    await slack.settle()
+    assert [c.args["channel"] for c in slack.fake.posts] == [ACME, ACME]  # the 429, then the post
+    assert len(rows(slack, PostedMessage)) == 1 and slack.fake.responses == []
 
 
 async def test_same_command_delivered_twice_posts_once(slack: Harness) -> None:

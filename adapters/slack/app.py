@@ -33,6 +33,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import payloads
@@ -123,6 +124,8 @@ class SlackFrontEnd:
     @staticmethod
     async def ephemeral(respond: Any, message: Message) -> None:
         assert_valid(message)
+        # replace_original=False: on a button or menu, a response_url reply may otherwise
+        # replace the packet message the control sits on.
         await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
 
     async def fail(self, exc: BaseException, *, request: str, respond: Any | None) -> None:
@@ -151,7 +154,7 @@ class SlackFrontEnd:
     async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         async with self.work.track("command"):
             await ack()  # within Slack's 3 s; the packet follows as a channel message
-            text = str(body.get("text") or "")
+            text = payloads.command_text(str(body.get("text") or ""))
             try:
                 if not await self.first(f"command:{body.get('trigger_id') or body.get('response_url')}"):
                     return
@@ -302,6 +305,10 @@ def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: Cha
     """The Bolt app over ``core``. ``client`` defaults to the configured token and API url."""
     settings = core.settings
     client = client or AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    # Slack rate-limits chat.postMessage to about one message per second per channel (bursts allowed);
+    # the rest of a long packet is several messages, so honour Retry-After instead of failing.
+    if not any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     if not socket_mode and not settings.slack_signing_secret:
         # Bolt would fall back to the environment, and an empty secret would accept forged requests.
         raise ConfigError("SLACK_SIGNING_SECRET is not set: Handoff can't verify requests from Slack.")

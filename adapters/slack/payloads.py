@@ -11,6 +11,9 @@ Slack quirks named here:
   pattern runs (and ``&amp;`` etc. are unescaped).
 - A message ``ts`` is the message's id *and* its time ("1700000000.000100",
   seconds since the epoch); reaction events carry ``event_ts`` the same way.
+- Slash command text arrives with ``&``, ``<`` and ``>`` escaped as in
+  mrkdwn (``A&amp;B``); ``command_text`` undoes that, so ``ask`` searches for
+  what the engineer typed.
 - Reactions with a skin tone arrive as ``+1::skin-tone-3``; 👍 is ``+1``
   (``thumbsup`` is an alias some clients send).
 """
@@ -39,6 +42,10 @@ def unlink(text: str) -> str:
     text = _LINK.sub(lambda m: m.group(2), text)
     text = _BARE_LINK.sub(lambda m: m.group(1), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def command_text(raw: str) -> str:
+    return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _block_texts(blocks: list[dict[str, Any]] | None) -> list[str]:
