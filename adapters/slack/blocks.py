@@ -29,6 +29,7 @@ from bot.views import Answer, SignalView, TriageView
 Block = dict[str, Any]
 
 FLAG_ACTION = "flag_citation"
+COMPACT_SOURCES = 4  # sources linked per claim in the channel message; more go to the thread
 SHOW_REST_ACTION = "show_full_packet"
 
 
@@ -100,7 +101,12 @@ def packet_head(packet: Packet, limits: Limits = LIMITS) -> list[Block]:
     return blocks
 
 
-def claim_blocks(claim: Claim, packet_id: int | None, *, text_limit: int) -> list[Block]:
+def claim_blocks(claim: Claim, packet_id: int | None, *, text_limit: int, compact: bool = False) -> list[Block]:
+    """A claim's section (text, ⋯ flag menu) and context line (confidence, sources).
+
+    ``compact`` (the channel message) trims link labels and the reason so more
+    claims fit; the thread shows them in full.
+    """
     section: Block = {"type": "section", "block_id": f"claim:{claim.id}", "text": md(escaped(claim.text, text_limit))}
     if packet_id is not None:
         # An overflow menu rather than a button: flagging takes two deliberate
@@ -109,10 +115,11 @@ def claim_blocks(claim: Claim, packet_id: int | None, *, text_limit: int) -> lis
             "type": "overflow", "action_id": FLAG_ACTION,
             "options": [{"text": pt("Flag wrong citation", 75), "value": f"{packet_id}:{claim.id}"}],
         }
-    context: Block = {"type": "context", "block_id": f"cite:{claim.id}", "elements": [
-        md(confidence_line(claim.confidence)),
-        md("Source: " + source_links(claim.sources) if len(claim.sources) == 1 else "Sources: " + source_links(claim.sources)),
-    ]}
+    # One context element, not two: the same line to the eye, ~35 characters less per claim.
+    cites = source_links(claim.sources, limit=COMPACT_SOURCES if compact else 10, label_limit=60 if compact else 120)
+    context: Block = {"type": "context", "block_id": f"cite:{claim.id}", "elements": [md(
+        confidence_line(claim.confidence, reason_limit=100 if compact else 300)
+        + (" · Source: " if len(claim.sources) == 1 else " · Sources: ") + cites)]}
     return [section, context]
 
 
@@ -151,9 +158,11 @@ def packet_message(packet: Packet, limits: Limits = LIMITS) -> Message:
     by_section = {s: packet.section(s) for s in SECTIONS}
     present = [s for s in SECTIONS if by_section[s]]
     empty = [s for s in SECTIONS if not by_section[s]]
-    rendered = {c.id: claim_blocks(c, packet.packet_id, text_limit=limits.claim_text_compact) for c in packet.claims}
-    # Claims cut short here are posted again, whole, with the rest.
-    clipped = {c.id for c in packet.claims if len(escape(c.text.strip())) > limits.claim_text_compact}
+    rendered = {c.id: claim_blocks(c, packet.packet_id, text_limit=limits.claim_text_compact, compact=True)
+                for c in packet.claims}
+    # Claims cut short here (text, or more than 3 sources) are posted again, whole, with the rest.
+    clipped = {c.id for c in packet.claims
+               if len(escape(c.text.strip())) > limits.claim_text_compact or len(c.sources) > COMPACT_SOURCES}
 
     def assemble(counts: dict[str, int]) -> list[Block]:
         blocks = packet_head(packet, limits)
