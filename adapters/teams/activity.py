@@ -12,7 +12,10 @@ Pure functions over Bot Framework ``Activity`` objects. The Teams quirks live he
   then contains the mention markup (``<at>Handoff</at> packet 4412``), which
   must go before the command is parsed.
 - The conversation's Microsoft 365 tenant is ``conversation.tenantId``
-  (``channelData.tenant.id`` in older payloads). A conversation of another
+  (``channelData.tenant.id`` in older payloads). Bot Framework quirk: the
+  Python SDK maps ``ConversationAccount.tenant_id`` to the JSON key
+  ``tenantID``, so the ``tenantId`` Teams sends lands in
+  ``additional_properties`` and ``tenant_id`` stays None; read both. A conversation of another
   tenant (a multi-tenant app installed elsewhere, a shared channel hosted by
   another organisation) is ``foreign_org``: it never gets client data.
 - ``channelData.channel.type == "shared"`` marks a shared channel (Teams
@@ -66,10 +69,17 @@ def thread_id(activity: Activity) -> str | None:
     return match.group(1) if match else None
 
 
+def _conversation_tenant(conversation: ConversationAccount | None) -> str | None:
+    if conversation is None:
+        return None
+    extra = getattr(conversation, "additional_properties", None) or {}
+    return conversation.tenant_id or extra.get("tenantId")
+
+
 def conversation_tenants(activity: Activity) -> set[str]:
-    found = {activity.conversation.tenant_id if activity.conversation else None,
-             (channel_data(activity).get("tenant") or {}).get("id")}
-    return {t.lower() for t in found if t}
+    """Every tenant id the activity names for its conversation (normally one)."""
+    found = {_conversation_tenant(activity.conversation), (channel_data(activity).get("tenant") or {}).get("id")}
+    return {str(t).lower() for t in found if t}
 
 
 def is_foreign(tenants: set[str], *, channel: str | None, msp_tenant: str) -> bool:
@@ -129,15 +139,17 @@ def command_text(activity: Activity) -> str:
 def reference_of(activity: Activity) -> dict[str, Any]:
     """A reference for posting into this activity's channel later: a new thread, not a reply to anyone."""
     ref = TurnContext.get_conversation_reference(activity)
-    tenants = conversation_tenants(activity)
     conversation = activity.conversation or ConversationAccount()
-    ref.conversation = ConversationAccount(
-        id=channel_key(activity), conversation_type=conversation.conversation_type, is_group=conversation.is_group,
-        tenant_id=conversation.tenant_id or next(iter(tenants), None),
-    )
+    ref.conversation = None
     ref.activity_id = None
     ref.user = None  # the post is for the channel, not for whoever spoke last
-    return ref.serialize()
+    data = ref.serialize()
+    data["conversation"] = {"id": channel_key(activity), "conversationType": conversation.conversation_type,
+                            "isGroup": conversation.is_group}
+    tenant = _conversation_tenant(conversation) or (channel_data(activity).get("tenant") or {}).get("id")
+    if tenant:
+        data["conversation"]["tenantId"] = tenant  # Teams' spelling (see the module doc)
+    return data
 
 
 def reference_from(data: dict[str, Any]) -> ConversationReference:
@@ -145,5 +157,5 @@ def reference_from(data: dict[str, Any]) -> ConversationReference:
 
 
 def reference_tenants(data: dict[str, Any]) -> set[str]:
-    tenant = (data.get("conversation") or {}).get("tenantId")
-    return {tenant.lower()} if tenant else set()
+    conversation = data.get("conversation") or {}
+    return {str(t).lower() for t in (conversation.get("tenantId"), conversation.get("tenantID")) if t}

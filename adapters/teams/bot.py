@@ -29,6 +29,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
+from msrest.serialization import Model
 
 from adapters.teams import activity as act
 from adapters.teams import cards
@@ -152,9 +153,9 @@ class HandoffBot(ActivityHandler):
         value = ctx.activity.value if isinstance(ctx.activity.value, dict) else {}
         action = value.get("action") or {}
         if action.get("type") != "Action.Execute" or not action.get("verb"):
-            return InvokeResponse(status=400, body={
-                "statusCode": 400, "type": "application/vnd.microsoft.error",
-                "value": {"code": "BadRequest", "message": "expected an Action.Execute with a verb"}})
+            return InvokeResponse(status=400, body=InvokeBody(
+                status_code=400, type="application/vnd.microsoft.error",
+                value={"code": "BadRequest", "message": "expected an Action.Execute with a verb"}))
         if not await self._first_delivery(ctx.activity):
             return _invoke_message("Already done.")
         where = await self._where(ctx)
@@ -249,7 +250,16 @@ class HandoffBot(ActivityHandler):
         first = cards.packet_cards(packet).first
         sent: list[str] = []
 
+        async def new_thread(ctx: TurnContext, activities: list[Activity], next_send: Callable[[], Any]) -> Any:
+            # Bot Framework quirk: continue_conversation runs the callback for a made-up "continuation"
+            # activity whose random id send_activity puts in replyToId, which would make the post a reply
+            # to a message that does not exist. Without it the connector starts a new thread.
+            for activity in activities:
+                activity.reply_to_id = None
+            return await next_send()
+
         async def send(ctx: TurnContext) -> None:
+            ctx.on_send_activities(new_thread)
             response = await ctx.send_activity(card_activity(first))
             sent.append(response.id if response else "")
 
@@ -262,8 +272,30 @@ class HandoffBot(ActivityHandler):
         return Posted(channel_id=channel_id, message_ids=sent)
 
 
+class InvokeBody(Model):
+    """The body of an ``adaptiveCard/action`` invoke response.
+
+    Bot Framework quirk: the SDK's ``AdaptiveCardInvokeResponse`` types ``value``
+    as a dict, so it cannot carry the plain-text ``value`` that Teams shows for
+    ``application/vnd.microsoft.activity.message``; the adapter serializes the
+    body with msrest, so this is the same shape with ``value`` left untyped.
+    """
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
+
+
 def _invoke_message(text: str) -> InvokeResponse:
-    return InvokeResponse(status=200, body={"statusCode": 200, "type": INVOKE_MESSAGE, "value": text})
+    return InvokeResponse(status=200, body=InvokeBody(status_code=200, type=INVOKE_MESSAGE, value=text))
 
 
 def _duration(seconds: float | None) -> str:

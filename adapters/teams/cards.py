@@ -140,14 +140,23 @@ def message_card(text: str, *, title: str | None = None) -> dict[str, Any]:
 
 # --- packets ---------------------------------------------------------------------
 
-def _sources_block(sources: Sequence[Source]) -> dict[str, Any]:
-    parts = []
+def _source_elements(sources: Sequence[Source]) -> list[dict[str, Any]]:
+    """Web sources as Markdown links (labels cleaned, URLs exact); others (checklist ids) as literal text."""
+    links, plain = [], []
     for source in sources:
-        name = _label_text(f"{source.kind} {source.title or source.id}")[:80]
         url = safe_url(source.url)
-        parts.append(f"[{name}]({url})" if url else _label_text(f"{source.kind} {source.id}"))
-    return {"type": "TextBlock", "text": "Sources: " + " · ".join(parts), "wrap": True, "size": "Small",
-            "spacing": "None"}
+        if url:
+            links.append(f"[{_label_text(f'{source.kind} {source.title or source.id}')[:80]}]({url})")
+        else:
+            plain.append(f"{source.kind} {source.id}")
+    elements: list[dict[str, Any]] = []
+    if links:
+        elements.append({"type": "TextBlock", "text": "Sources: " + " · ".join(links), "wrap": True,
+                         "size": "Small", "spacing": "None"})
+    if plain:
+        elements.append(_rich(_run(("Also: " if links else "Sources: ") + " · ".join(plain), size="Small"),
+                              spacing="None"))
+    return elements
 
 
 def _claim_block(claim: Claim) -> dict[str, Any]:
@@ -162,7 +171,7 @@ def _claim_block(claim: Claim) -> dict[str, Any]:
         "items": [
             _rich(_run(_clip(claim.text, MAX_CLAIM_CHARS))),
             _rich(_run(confidence, size="Small", color=LABEL_COLOR[label]), spacing="None"),
-            _sources_block(claim.sources),
+            *_source_elements(claim.sources),
             {"type": "ActionSet", "spacing": "Small", "actions": [
                 _action("Confirm", CONFIRM, claim=claim.id),
                 _action("Correct", START_CORRECTION, claim=claim.id),
