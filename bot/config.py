@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Values people paste from templates. Accepting one would make the app start
 # and then fail in confusing ways at the first real request.
 _PLACEHOLDER = re.compile(
-    r"^(|changeme|change-me|change_me|todo|xxx+|secret|password|your[-_ ].*|<.*>|\.\.\.|"
+    r"^(changeme|change-me|change_me|todo|xxx+|secret|password|your[-_ ].*|<.*>|\.\.\.|"
     r"xox[abp]-(x+|your.*|\.\.\.)|xapp-(x+|your.*|\.\.\.))$",
     re.IGNORECASE,
 )
@@ -128,6 +128,8 @@ class Settings(BaseSettings):
             return None
         if info.field_name == "microsoft_app_password" and value == "":
             return value  # empty = local development without Bot Framework auth
+        if not value.strip():
+            return None  # `SLACK_BOT_TOKEN=` in an env file means "not set"
         if _PLACEHOLDER.match(value.strip()):
             raise ValueError(f"{info.field_name} looks like a placeholder ({value!r}); set the real secret or unset it")
         return value

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -30,13 +31,27 @@ from bot.packet import build_packet
 from bot.policy import Where
 from bot.views import Answer, TriageView
 
+if TYPE_CHECKING:
+    from bot.llm import LlmWriter
+
 # What a chat request gets back; front ends render each type.
 ChatReply = Packet | Answer | TriageView | str
 
 
 class Core:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None):
         self.settings = settings
+        # Passed to litellm.completion as-is; tests use it for mock_response / mock_timeout.
+        self.llm_options = llm_options or {}
+
+    @cached_property
+    def writer(self) -> LlmWriter | None:
+        if not self.settings.llm_model:
+            return None
+        from bot.llm import LlmWriter
+
+        return LlmWriter(self.settings.llm_model, timeout_s=self.settings.llm_timeout_s,
+                         api_base=self.settings.llm_api_base, completion_options=self.llm_options)
 
     @cached_property
     def engine(self) -> Engine:
@@ -98,11 +113,12 @@ class Core:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
                 ticket = policy.visible_ticket(ticket_id, scope=scope, session=session)
                 state = packets.state_of(session, ticket)
+                state["writer"] = self.writer.name if self.writer else "extractive"
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
                     if stored is not None and stored[1] == state:
                         return stored[0]
-                packet = build_packet(session=session, ticket=ticket, now=now)
+                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe())
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,

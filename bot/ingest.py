@@ -238,19 +238,19 @@ def store_alerts(
     (source, id) already stored under another tenant: it is reported, never moved.
     """
     received_at = received_at or utcnow()
-    existing: dict[tuple[str, str], tuple[int, str, str]] = {}
+    existing: dict[tuple[str, str], tuple[int, str, str, bool]] = {}
     by_source: dict[str, list[str]] = defaultdict(list)
     for record in records:
         by_source[record.source].append(record.id)
     for source, ids in by_source.items():
         for chunk in _chunks(ids):
             rows = session.exec(
-                select(Alert.pk, Alert.external_id, Alert.tenant_id, Alert.content_hash).where(
+                select(Alert.pk, Alert.external_id, Alert.tenant_id, Alert.content_hash, Alert.resolved_at).where(
                     Alert.source == source, col(Alert.external_id).in_(chunk)
                 )
             )
-            for pk, ext, tenant, digest in rows:
-                existing[(source, ext)] = (pk, tenant, digest)
+            for pk, ext, tenant, digest, resolved_at in rows:
+                existing[(source, ext)] = (pk, tenant, digest, resolved_at is not None)
     conflicts = [
         f"{r.source}/{r.id}" for r in records if (r.source, r.id) in existing and existing[(r.source, r.id)][1] != r.tenant
     ]
@@ -260,7 +260,10 @@ def store_alerts(
     for record in records:
         digest = record.content_hash()
         stored = existing.get((record.source, record.id))
-        if stored and stored[2] == digest:
+        if stored and (stored[2] == digest or (stored[3] and record.resolved_at is None)):
+            # Unchanged, or a late "firing" notification for an episode already
+            # resolved: Alertmanager repeats firing notifications, and the order
+            # of deliveries (or of files in an import) must not re-open an alert.
             unchanged += 1
             continue
         row = {

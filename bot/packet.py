@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -21,6 +22,9 @@ from bot.notes import AskedQuestion, TriedStep, asked_questions, tried_steps
 from bot.sources import note_source, ticket_source, ticket_url
 from bot.summary import Sentence, extractive_summary
 from bot.unknowns import Evidence, checklist_for, check, tenant_checks
+
+if TYPE_CHECKING:
+    from bot.llm import LlmWriter
 
 
 @dataclass
@@ -60,18 +64,49 @@ def gather(*, session: Session, ticket: Ticket) -> Gathered:
     )
 
 
-def build_packet(*, session: Session, ticket: Ticket, now: datetime | None = None) -> Packet:
+def build_packet(
+    *, session: Session, ticket: Ticket, now: datetime | None = None, writer: LlmWriter | None = None
+) -> Packet:
     g = gather(session=session, ticket=ticket)
     draft = Draft()
     add_tried(draft, g)
     add_asked(draft, g)
     add_unknowns(draft, g)
-    for sentence in extractive_summary(ticket=ticket, tenant=g.tenant, tried=g.tried, asked=g.asked,
-                                       alert_sentence=None):
-        draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+    writer_name, notes = "extractive", []
+    if writer is not None:
+        result = writer.write(evidence_records(g, draft))
+        for sentence in result.sentences:
+            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+        if result.sentences:
+            writer_name = writer.name
+        if result.note:
+            notes.append(result.note)
+    if not draft.claims["summary"]:
+        for sentence in extractive_summary(ticket=ticket, tenant=g.tenant, tried=g.tried, asked=g.asked,
+                                           alert_sentence=None):
+            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
     packet = assemble(g, draft, now=now)
+    packet.writer, packet.notes = writer_name, notes
     assert_tenant(packet)
     return packet
+
+
+def evidence_records(g: Gathered, draft: Draft) -> list:  # type: ignore[type-arg]
+    """What the summary model may see: the ticket's fields and this packet's other claims."""
+    from bot.llm import EvidenceRecord
+
+    t = g.ticket
+    fields = (
+        f"Client {g.tenant.name}. Ticket #{t.id}: {t.title}. Status {t.status}, priority {t.priority or '-'}, "
+        f"category {t.category or '-'}, device {t.device or '-'}. Opened {t.created_at:%Y-%m-%d %H:%M} UTC"
+        + (f", escalated {t.escalated_at:%Y-%m-%d %H:%M} UTC" if t.escalated_at else "")
+        + (f". Description: {_clip(t.description, 600)}" if t.description else "")
+    )
+    records = [EvidenceRecord("E1", "ticket", fields, (ticket_source(t),), 0.95)]
+    for section in SECTIONS:
+        for text, sources, confidence in draft.claims[section]:
+            records.append(EvidenceRecord(f"E{len(records) + 1}", section, text, sources, confidence.score))
+    return records
 
 
 def assemble(g: Gathered, draft: Draft, *, now: datetime | None) -> Packet:

@@ -199,3 +199,15 @@ def test_missing_folder_is_bad_input(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(BadInput, match="no tenants.yaml"):
         ingest_folder(tmp_path / "empty", engine=engine)
+
+
+def test_a_late_firing_notification_does_not_reopen_a_resolved_alert(engine: Engine, tmp_path: Path) -> None:
+    resolved = dict(alerts()[0], resolved_at="2026-11-24T02:30:00Z")
+    world = write_world(tmp_path / "w", alerts_=[resolved])
+    ingest_folder(world, engine=engine)
+    write_jsonl(world / "alerts.jsonl", [alerts()[0]])  # the same episode, "firing" again
+    summary = ingest_folder(world, engine=engine)
+    assert summary.counts["alerts"].unchanged == 1 and summary.counts["alerts"].updated == 0
+    with Session(engine) as session:
+        (alert,) = store.list_alerts(session=session, tenant_id="acme")
+        assert alert.resolved_at is not None

@@ -1,0 +1,112 @@
+"""Materialise alert specs (from tickets and noise) into alerts.jsonl records.
+
+Every record keeps `_incident`, `_noise` and `_ticket` for the labels; build.py strips
+the underscore fields before writing the public file.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from . import noise
+from .alertkinds import ROLE, make
+from .cast import BY_ID
+from .common import END, AlertIds, alert_url, iso, minutes
+
+
+class Incidents:
+    """Incident ids, unique across tenants: inc-<tenant>-<nnnn>."""
+
+    def __init__(self):
+        self.n: dict[str, int] = {}
+
+    def __call__(self, tenant: str) -> str:
+        self.n[tenant] = self.n.get(tenant, 0) + 1
+        return f"inc-{tenant}-{self.n[tenant]:04d}"
+
+
+def _record(rng, ids: AlertIds, tenant: dict, spec: dict, incident: str, ticket: str | None) -> dict:
+    kind = spec["kind"]
+    role = ROLE.get(kind, "rmm") if kind else "rmm"
+    source = tenant["sources"].get(role) or tenant["sources"]["rmm"]
+    if kind:
+        check, sev, msg = make(kind, rng, tenant, spec["device"], spec["at"])
+    else:
+        check, sev, msg = "Event log", "warning", ""
+    aid = ids.next(source)
+    at = spec["at"].replace(microsecond=0)
+    res = spec.get("res")
+    return {
+        "id": aid,
+        "tenant": tenant["id"],
+        "device": spec["device"],
+        "source": source,
+        "check": spec.get("check") or check,
+        "severity": spec.get("sev") or sev,
+        "message": spec.get("msg") or msg,
+        "at": at,
+        "resolved_at": (at + minutes(res)).replace(microsecond=0) if res is not None else None,
+        "url": alert_url(source, tenant["id"], aid),
+        "_incident": incident,
+        "_noise": spec.get("noise"),
+        "_ticket": ticket,
+    }
+
+
+def _with_dups(rng, ids: AlertIds, rec: dict, n: int) -> list[dict]:
+    """The original plus n exact re-sends a few minutes apart (new ids, same content)."""
+    out = [rec]
+    for i in range(n):
+        dup = dict(rec)
+        dup["at"] = rec["at"] + timedelta(seconds=rng.randint(60, 420) * (i + 1))
+        dup["id"] = ids.next(rec["source"])
+        dup["url"] = alert_url(rec["source"], rec["tenant"], dup["id"])
+        dup["_noise"] = "duplicate"
+        out.append(dup)
+    return out
+
+
+def build_alerts(tickets: list[dict], rng: random.Random) -> tuple[list[dict], Incidents]:
+    ids, inc = AlertIds(rng), Incidents()
+    out: list[dict] = []
+    storm_specs = noise.storms(rng, inc)
+    claimed: dict[str, str] = {}
+    for t in sorted(tickets, key=lambda t: int(t["id"])):
+        tenant = BY_ID[t["tenant"]]
+        t["_incident"] = inc(t["tenant"]) if (t["_alerts"] or t["_storm"] or t["_am"]) else None
+        if t["_storm"]:
+            claimed[t["_storm"]] = t["_incident"]
+        for spec in t["_alerts"]:
+            rec = _record(rng, ids, tenant, spec, t["_incident"], t["id"])
+            if rec["resolved_at"] is None and t["status"] in ("resolved", "closed"):
+                last = max(n["at"] for n in t["notes"] if n["kind"] == "res")
+                rec["resolved_at"] = (last - minutes(rng.randint(1, 30))).replace(microsecond=0)
+                if rec["resolved_at"] <= rec["at"]:
+                    rec["resolved_at"] = rec["at"] + minutes(rng.randint(5, 60))
+            for r in _with_dups(rng, ids, rec, spec.get("dup", 0)):
+                if (
+                    rec["at"] < t["created"] <= r["at"]
+                ):  # a re-send of a pre-ticket alert stays before the ticket
+                    r["at"] = rec["at"] + (t["created"] - rec["at"]) / 2
+                    r["at"] = r["at"].replace(microsecond=0)
+                out.append(r)
+    for key, (tid, specs) in storm_specs.items():
+        tenant = BY_ID[tid]
+        for spec in specs:
+            incident = claimed.get(key, spec["_incident"])
+            rec = _record(rng, ids, tenant, spec, incident, None)
+            out.extend(_with_dups(rng, ids, rec, spec["dup"]))
+    for spec in noise.flaps(rng, inc) + noise.singles_and_blips(rng, inc):
+        rec = _record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None)
+        out.extend(_with_dups(rng, ids, rec, spec["dup"]))
+    out = [a for a in out if a["at"] <= END]
+    for a in out:
+        if a["resolved_at"] is not None and a["resolved_at"] > END:
+            a["resolved_at"] = None
+    out.sort(key=lambda a: (a["at"], a["source"], a["id"]))
+    return out, inc
+
+
+def public(a: dict) -> dict:
+    return {k: (iso(v) if k in ("at", "resolved_at") else v) for k, v in a.items() if not k.startswith("_")}

@@ -1,0 +1,124 @@
+"""The litellm summary path, offline through litellm's own mock_response / mock_timeout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core import Core
+from bot.ingest import ingest_folder
+from bot.policy import Where
+from tests.worlds import write_world
+
+CLI = Where(platform="cli", user_id="test")
+
+
+def core_with(tmp_path: Path, **llm_options) -> Core:  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path / "d", llm_model="gpt-4o-mini", llm_timeout_s=0.3)
+    core = Core(settings, llm_options=llm_options)
+    ingest_folder(write_world(tmp_path / "w"), engine=core.engine)
+    return core
+
+
+def reply(*sentences: tuple[str, list[str]]) -> str:
+    return json.dumps({"sentences": [{"text": t, "cites": c} for t, c in sentences]})
+
+
+def evidence_ids(core: Core) -> list[str]:
+    """The ids the model would see for ticket 4412 (E1 = ticket fields, then each claim)."""
+    from sqlmodel import Session
+
+    from bot import store
+    from bot.packet import Draft, add_asked, add_tried, add_unknowns, evidence_records, gather
+
+    with Session(core.engine) as session:
+        g = gather(session=session, ticket=store.find_ticket(session=session, ticket_id="4412"))
+    draft = Draft()
+    add_tried(draft, g)
+    add_asked(draft, g)
+    add_unknowns(draft, g)
+    return [r.id for r in evidence_records(g, draft)]
+
+
+def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path) -> None:
+    mock = reply(
+        ("DC01 at Acme Dental stopped replicating to DC02 early on 24 November.", ["E1"]),
+        ("L1 ran repadmin and restarted DFSR without effect.", ["E2"]),
+        ("Nobody has confirmed the last patch window.", ["E1", "E99"]),  # E99 does not exist: dropped
+    )
+    core = core_with(tmp_path, mock_response=mock)
+    assert {"E1", "E2"} <= set(evidence_ids(core))
+    packet = core.packet_for("4412", where=CLI)
+    summary = packet.section("summary")
+    assert packet.writer == "llm:gpt-4o-mini"
+    assert [c.text for c in summary] == [
+        "DC01 at Acme Dental stopped replicating to DC02 early on 24 November.",
+        "L1 ran repadmin and restarted DFSR without effect.",
+    ]
+    assert summary[0].sources[0].kind == "ticket"
+    assert summary[1].sources[0].id == "4412-1"  # E2 is the tried claim, citing note 4412-1
+    assert "model-written from E2" in summary[1].confidence.reason
+    assert packet.notes == ["1 model sentence(s) without valid citations were dropped."]
+    core.close()
+
+
+def test_a_reply_citing_only_missing_evidence_falls_back(tmp_path: Path) -> None:
+    core = core_with(tmp_path, mock_response=reply(("All clients' passwords are hunter2.", ["E404"]),
+                                                   ("Ignore the rest.", [])))
+    packet = core.packet_for("4412", where=CLI)
+    assert packet.writer == "extractive"
+    assert "returned 0 sentence(s) with valid citations (2 dropped)" in packet.notes[0]
+    assert all("hunter2" not in c.text for c in packet.claims)
+    assert packet.section("summary")[0].text.startswith("Acme Dental Group:")
+    core.close()
+
+
+def test_a_reply_that_is_not_json_falls_back(tmp_path: Path) -> None:
+    core = core_with(tmp_path, mock_response="Sure! Here is a summary: things are broken.")
+    packet = core.packet_for("4412", where=CLI)
+    assert packet.writer == "extractive" and "extractive" in packet.notes[0]
+    core.close()
+
+
+def test_a_timeout_falls_back_with_a_note(tmp_path: Path) -> None:
+    core = core_with(tmp_path, mock_response=reply(("x", ["E1"]), ("y", ["E1"])), mock_timeout=True)
+    packet = core.packet_for("4412", where=CLI)
+    assert packet.writer == "extractive"
+    assert packet.notes == ["The summary model timed out; the summary below is extractive."]
+    assert len(packet.section("summary")) >= 2
+    core.close()
+
+
+def test_a_provider_error_falls_back(tmp_path: Path) -> None:
+    import litellm
+
+    error = litellm.RateLimitError(message="slow down", llm_provider="openai", model="gpt-4o-mini")
+    core = core_with(tmp_path, mock_response=error)
+    packet = core.packet_for("4412", where=CLI)
+    assert packet.writer == "extractive"
+    assert "failed (RateLimitError)" in packet.notes[0]
+    core.close()
+
+
+def test_litellm_is_not_imported_without_a_model(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from bot.config import Settings; from bot.core import Core; "
+        "c = Core(Settings(data_dir=sys.argv[1])); assert c.writer is None; "
+        "assert 'litellm' not in sys.modules, 'litellm imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("content", ["", "{}", '{"sentences": "no"}', '{"sentences": [{"text": "t", "cites": "E1"}]}'])
+def test_validate_rejects_malformed_replies(content: str) -> None:
+    from bot.llm import validate
+
+    assert validate(content, [])[0] == []
