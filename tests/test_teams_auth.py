@@ -209,3 +209,25 @@ async def test_wrong_content_and_bodies_are_4xx(open_bot: TestClient) -> None:
                                 headers={"Content-Type": "application/json"})).status == 400
     assert (await open_bot.post("/api/messages", json={"text": "no type"})).status == 400
     assert (await open_bot.post("/api/messages", json=[1, 2])).status == 400
+
+
+@pytest.mark.parametrize("app_id", ["00000000-0000-0000-0000-000000000000", "your-app-id", "not a guid"])
+def test_a_placeholder_app_id_refuses_to_start(tmp_path: Path, app_id: str) -> None:
+    core = Core(Settings(data_dir=tmp_path / "d", microsoft_app_id=app_id, microsoft_app_password=PASSWORD,
+                         microsoft_app_tenant_id=MSP_TENANT))
+    with pytest.raises(ConfigError, match="not a bot's app id"):
+        make_app(core)
+
+
+async def test_the_env_example_single_tenant_type_without_an_app_id_still_starts_unauthenticated(
+        tmp_path: Path, connector: FakeConnector) -> None:
+    """deploy/handoff.env.example presets MicrosoftAppType=SingleTenant; with the id still empty that is dev mode."""
+    core = make_core(tmp_path, microsoft_app_type="SingleTenant", microsoft_app_tenant_id=MSP_TENANT)
+    client = TestClient(TestServer(make_app(core)))
+    await client.start_server()
+    try:
+        assert (await _post(client, teams_activity(connector.url, text="help"), None)).status == 201
+        assert len(connector.cards()) == 1
+    finally:
+        await client.close()
+        core.close()

@@ -41,6 +41,7 @@ from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkA
 
 from adapters.teams import cards
 from adapters.teams.bot import HandoffBot, card_activity, user_message
+from adapters.teams.manifest import GUID
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import ConfigError, HandoffError, NotFound, new_error_id
@@ -66,7 +67,9 @@ class BotConfig:
     def __init__(self, settings: Settings):
         self.APP_ID = settings.microsoft_app_id
         self.APP_PASSWORD = settings.microsoft_app_password
-        self.APP_TYPE = settings.microsoft_app_type
+        # Without an app id there is nothing to authenticate as; the SDK's SingleTenant factory would
+        # refuse to start (deploy/handoff.env.example presets SingleTenant), MultiTenant means "auth off".
+        self.APP_TYPE = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
         self.APP_TENANTID = settings.microsoft_app_tenant_id
 
 
@@ -119,6 +122,9 @@ def authenticated(settings: Settings) -> bool:
     """Whether requests are authenticated; ``ConfigError`` for a half-configured production setup."""
     if not settings.microsoft_app_id:
         return False
+    if not GUID.match(settings.microsoft_app_id) or not settings.microsoft_app_id.strip("0-"):
+        raise ConfigError(f"MicrosoftAppId {settings.microsoft_app_id!r} is not a bot's app id (a GUID from the "
+                          "Azure Bot registration)")
     missing = []
     if not settings.microsoft_app_password and settings.microsoft_app_type.lower() != "userassignedmsi":
         missing.append("MicrosoftAppPassword")
