@@ -281,3 +281,32 @@ class Report(SQLModel, table=True):
     marked_sent_by: str | None = None
     markdown: str = _text(nullable=False)
     sources: list[dict[str, Any]] = _json()
+
+
+class Signal(SQLModel, table=True):
+    """One actionable (or noise) signal of one tenant: the triage of its alerts.
+
+    Written by ``bot/signals.py`` from ``bot/triage.py``; alerts point here
+    through ``Alert.signal_id``. A signal never holds alerts of two tenants.
+    """
+
+    __table_args__ = (Index("ix_signal_tenant_last_seen", "tenant_id", "last_seen"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    grouping: str = Field(max_length=16)  # storm | device | flapping | single
+    title: str = _text(nullable=False)
+    representative: str = _text(nullable=False)
+    template: str = _text(nullable=False)
+    # Every (check, template, count, devices) the signal groups, main one first.
+    members: list[dict[str, Any]] = _json()
+    category: str = Field(max_length=32)
+    devices: list[str] = _json()
+    alert_count: int = 0
+    first_seen: datetime = _ts(nullable=False)
+    last_seen: datetime = _ts(nullable=False)
+    severity: str = Field(max_length=20)
+    firing: bool = False
+    noise: str | None = Field(default=None, max_length=16)  # None = actionable | flapping | blip
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)

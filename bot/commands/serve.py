@@ -1,6 +1,6 @@
 """``handoff serve ...``: long-running front ends, one sub-command each.
 
-To add one (``slack``, ``inbound``): write ``_register_<name>(group)`` that adds a
+To add one (``slack``): write ``_register_<name>(group)`` that adds a
 parser to ``group`` with ``set_defaults(run=...)`` and append it to
 ``SERVERS``. Import the front end inside its ``run`` function, so that the
 core and the other commands never import a web framework.
@@ -12,6 +12,22 @@ import argparse
 from collections.abc import Callable
 
 from bot.core import Core
+
+
+def _register_inbound(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("inbound", help="alert webhooks: Alertmanager and generic JSON (POST /alerts/...)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument("--insecure-no-auth", action="store_true",
+                   help="development only: accept requests without HANDOFF_INBOUND_TOKEN")
+    p.set_defaults(run=run_inbound)
+
+
+def run_inbound(args: argparse.Namespace, core: Core) -> int:
+    from adapters.inbound.main import serve
+
+    serve(core, host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth)
+    return 0
 
 
 def _register_teams(group: argparse._SubParsersAction) -> None:
@@ -29,11 +45,11 @@ def run_teams(args: argparse.Namespace, core: Core) -> int:
     return 0
 
 
-SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_teams]
+SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_teams]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="run a front end (teams)")
+    p = sub.add_parser("serve", help="run a front end: inbound webhooks, teams (more to come: slack)")
     group = p.add_subparsers(dest="server", metavar="SERVER")
     for add in SERVERS:
         add(group)

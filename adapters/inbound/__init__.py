@@ -1,0 +1,1 @@
+"""Inbound webhooks: alerts from monitoring (Alertmanager, generic JSON) into the core."""

@@ -1,0 +1,140 @@
+"""The inbound alert webhooks as an aiohttp application: HTTP in, ``bot.inbound`` call, JSON out.
+
+Routes (all ``POST``, JSON bodies, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``):
+
+  /alerts/alertmanager            Alertmanager v4 body; tenant from the label ``tenant`` or ``client``
+  /alerts/alertmanager/{tenant}   the same, with this endpoint's tenant for alerts without such a label
+  /alerts/generic                 one alert object or a list, the ``alerts.jsonl`` format
+  /alerts/generic/{tenant}        the same, with this endpoint's tenant for alerts without ``tenant``
+  GET /healthz                    liveness, no auth
+
+Answers: 200 ``{"accepted", "updated", "duplicate", "tenants", "signals", ...}``;
+400 malformed (the field or JSON position at fault); 401 missing or wrong
+token; 409 an alert id already stored under another client; 413 body larger
+than ``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON; 422 no tenant, unknown
+tenant, or a tenant other than the endpoint's. Every refusal is logged with its
+reason, and nothing of a refused body is stored.
+
+The core is synchronous SQL; it runs in a small thread pool so the event loop
+keeps accepting requests while one is stored (one thread for SQLite, whose
+writers queue anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiohttp import web
+
+from bot.core import Core
+from bot.errors import new_error_id
+from bot.inbound import Format, Rejected, receive_alerts
+
+log = logging.getLogger("handoff.inbound")
+
+CORE_KEY: web.AppKey[Core] = web.AppKey("core", Core)
+EXECUTOR_KEY: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
+
+STATUS = {"malformed": 400, "no_tenant": 422, "unknown_tenant": 422, "tenant_mismatch": 422, "conflict": 409}
+
+
+def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
+    """The webhook app. Without a token it refuses to exist unless ``insecure_no_auth`` (local dev)."""
+    token = core.settings.inbound_token
+    if not token and not insecure_no_auth:
+        from bot.errors import ConfigError
+
+        raise ConfigError("HANDOFF_INBOUND_TOKEN is not set: set it (the webhooks' bearer token) "
+                          "or pass --insecure-no-auth for local development")
+    limit = core.settings.inbound_max_body_bytes
+    # client_max_size makes aiohttp itself refuse longer bodies (chunked ones too) with 413.
+    app = web.Application(client_max_size=limit, middlewares=[_errors, _auth(token, limit)])
+    app[CORE_KEY] = core
+    workers = 1 if core.settings.resolved_database_url.startswith("sqlite") else 4
+    app[EXECUTOR_KEY] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inbound")
+    app.router.add_post("/alerts/alertmanager", _handler("alertmanager"))
+    app.router.add_post("/alerts/alertmanager/{tenant}", _handler("alertmanager"))
+    app.router.add_post("/alerts/generic", _handler("generic"))
+    app.router.add_post("/alerts/generic/{tenant}", _handler("generic"))
+    app.router.add_get("/healthz", _health)
+    app.on_cleanup.append(_shutdown)
+    return app
+
+
+async def _shutdown(app: web.Application) -> None:
+    app[EXECUTOR_KEY].shutdown(wait=True)
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _refuse(request: web.Request, status: int, reason: str, message: str,
+            problems: list[tuple[str, str]] | None = None) -> web.Response:
+    log.warning("refused %s %s from %s: %s %s: %s", request.method, request.path, request.remote, status, reason,
+                message)
+    body: dict[str, Any] = {"error": reason, "message": message}
+    if problems:
+        body["problems"] = [{"field": f, "message": m} for f, m in problems]
+    return web.json_response(body, status=status)
+
+
+def _auth(token: str | None, limit: int):  # type: ignore[no-untyped-def]
+    expected = f"Bearer {token}".encode() if token else None
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.path == "/healthz":
+            return await handler(request)
+        if expected is not None:
+            given = request.headers.get("Authorization", "").encode()
+            # compare_digest: the time taken does not tell how much of the token was right.
+            if not hmac.compare_digest(given, expected):
+                why = "missing" if not given else "wrong"
+                return _refuse(request, 401, "unauthorized", f"{why} bearer token (Authorization: Bearer <token>)")
+        # Refuse an announced oversized body before reading a byte of it.
+        if request.content_length is not None and request.content_length > limit:
+            return _refuse(request, 413, "too_large", f"body of {request.content_length} bytes exceeds the limit of {limit}")
+        return await handler(request)
+
+    return middleware
+
+
+@web.middleware
+async def _errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        return _refuse(request, 413, "too_large", f"body exceeds the limit of {request.app._client_max_size} bytes")
+    except web.HTTPException:
+        raise
+    except Exception:
+        error_id = new_error_id()
+        log.exception("unexpected error %s on %s %s", error_id, request.method, request.path)
+        return web.json_response({"error": "internal", "message": f"unexpected error (id {error_id})"}, status=500)
+
+
+def _handler(fmt: Format):  # type: ignore[no-untyped-def]
+    async def handle(request: web.Request) -> web.Response:
+        if request.content_type not in ("application/json", "text/json", "application/octet-stream", ""):
+            return _refuse(request, 415, "unsupported_media_type", f"expected application/json, got {request.content_type}")
+        raw = await request.read()  # raises HTTPRequestEntityTooLarge past client_max_size
+        core = request.app[CORE_KEY]
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(
+                request.app[EXECUTOR_KEY],
+                lambda: receive_alerts(raw, fmt=fmt, endpoint_tenant=request.match_info.get("tenant"),
+                                       engine=core.engine),
+            )
+        except Rejected as exc:
+            return _refuse(request, STATUS[exc.reason], exc.reason, exc.message, exc.problems)
+        log.info("%s: %d new, %d updated, %d duplicate for %s", request.path, result.accepted, result.updated,
+                 result.duplicate, ",".join(result.tenants))
+        return web.json_response(result.as_dict())
+
+    return handle
