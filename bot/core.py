@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
 from bot.db import open_database, session_scope
-from bot.errors import Refused
+from bot.errors import NotFound, Refused
 from bot.models import Feedback, PostedMessage
 from bot.packet import build_packet
 from bot.policy import Where
@@ -196,6 +195,35 @@ class Core:
         with self.session() as session:
             return feedback.first_delivery(session, platform=platform, key=key)
 
+    # --- delivery (front ends posting and re-showing packets) -------------------
+
+    def posted_packet(self, *, where: Where, message_id: str) -> Packet:
+        """The packet behind a message Handoff posted in ``where``, if that place may still see it.
+
+        For a button on a packet message: the message (channel + id) names the
+        packet; nothing the click carries is trusted.
+        """
+        try:
+            with self.session() as session:
+                posted = feedback.find_posted(session, platform=where.platform, channel=where.channel_id or "direct",
+                                              message_id=message_id)
+                if posted is None or posted.packet_pk is None:
+                    raise NotFound("That message isn't a Handoff packet.")
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                if not scope.allows(posted.tenant_id):
+                    raise Refused(policy.NOT_HERE)
+                return packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
+        except Refused as exc:
+            self.refuse(where, f"posted packet {message_id}", exc)
+            raise
+
+    def home_channels(self, ticket_id: str, *, platform: str) -> list[str]:
+        """The chat channels of a ticket's client (tenants.yaml), where an unprompted packet goes."""
+        with self.session() as session:
+            ticket = store.find_ticket(session=session, ticket_id=str(ticket_id).lstrip("#").strip())
+            tenant = store.get_tenant(session=session, tenant_id=ticket.tenant_id)
+            return list(tenant.slack_channels if platform == "slack" else tenant.teams_channels)
+
     # --- proactive posts ---------------------------------------------------------
 
     def remember_conversation(self, *, platform: str, channel_id: str, reference: dict[str, Any]) -> None:
@@ -210,13 +238,3 @@ class Core:
     def conversation_reference(self, *, platform: str, channel_id: str) -> dict[str, Any] | None:
         with self.session() as session:
             return conversations.get(session, platform=platform, channel_id=channel_id)
-
-    def client_channels(self, ticket_id: str, *, platform: str) -> list[tuple[str, dict[str, Any] | None]]:
-        """For an escalation webhook (acting for the MSP): the channels of the ticket's own client on
-        ``platform`` (tenants.yaml), each with its stored conversation reference or None.
-        Raises ``NotFound`` for an unknown ticket."""
-        with self.session() as session:
-            ticket = store.find_ticket(session=session, ticket_id=str(ticket_id).lstrip("#").strip())
-            tenant = store.get_tenant(session=session, tenant_id=ticket.tenant_id)
-            channels = tenant.teams_channels if platform == "teams" else tenant.slack_channels
-            return [(c, conversations.get(session, platform=platform, channel_id=c)) for c in channels or []]

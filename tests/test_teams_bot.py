@@ -296,7 +296,7 @@ async def test_a_long_packet_degrades_under_the_size_limit_and_show_full_posts_t
     shown = [c["id"] for c in card_claims(first.card)]
     assert 0 < len(shown) < len(packet.claims) and "Show full packet" in json.dumps(first.card)
     [more] = [a for a in first.card["actions"] if a.get("verb") == "more"]
-    answer = await send(teams, card_click(message, "1700000000001", "more", more["data"]))
+    answer = await send(teams, card_click(message, "1700000000001", "more", {}))
     assert answer["value"].startswith("Posted the rest of ticket #7001's packet")
     rest = connector.posts[1:]
     assert rest and all(p.size <= 28_000 and p.conversation == first.conversation for p in rest)
@@ -308,6 +308,18 @@ async def test_a_long_packet_degrades_under_the_size_limit_and_show_full_posts_t
     last = card_claims(rest[-1].card)[-1]["id"]
     flagged = await send(teams, card_click(message, parts[-1].message_id, "flag", {"claim": last}))
     assert flagged["value"].startswith(f"Flagged: claim {last}")
+
+
+async def test_show_full_trusts_the_message_not_the_click(core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    message, card_id = await _posted_packet(teams, connector)
+    foreign = card_click(message, card_id, "more", {})
+    foreign["conversation"]["tenantId"] = foreign["channelData"]["tenant"]["id"] = OTHER_TENANT
+    elsewhere = card_click(message, card_id, "more", {})
+    elsewhere["channelData"]["channel"]["id"] = RIDGE
+    refused, unknown = [await send(teams, click) for click in (foreign, elsewhere)]
+    assert "shared with other organisations" in refused["value"]
+    assert unknown["value"] == "That message isn't a Handoff packet."
+    assert len(connector.posts) == 1  # only the packet itself
 
 
 # --- ask and triage ----------------------------------------------------------------------
@@ -349,17 +361,23 @@ async def test_escalation_webhook_posts_the_packet_into_the_clients_channel_once
         core: Core, teams: TestClient, connector: FakeConnector) -> None:
     await send(teams, bot_added(connector.url, channel=ACME))
     await send(teams, bot_added(connector.url, channel=RIDGE))
-    response = await escalate(teams, {"ticket_id": "4412"}, **{"X-Delivery-Id": "psa-1"})
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-1"})
     assert response.status == 200, await response.text()
     result = await response.json()
-    assert result["posted"] == [{"channel": ACME, "message_id": "1700000000001"}] and result["failed"] == []
+    packet = core.packet_for("4412", where=Where(platform="cli"))
+    assert result == {"ok": True, "ticket_id": "4412", "channels": [
+        {"channel": ACME, "status": "posted", "message_id": "1700000000001", "packet_id": packet.packet_id}]}
     [post] = connector.posts
     assert post.conversation == ACME and post.reply_to is None  # a new thread in the channel
-    assert "Ticket #4412" in card_text(post.card) and "Ridgeline" not in card_text(post.card)
+    assert "Ticket #4412" in card_text(post.card) and "Ridgeline" not in json.dumps(post.body)
     [posted] = rows(core, PostedMessage)
     assert (posted.channel, posted.message_id, posted.thread_id) == (ACME, "1700000000001", "1700000000001")
-    again = await (await escalate(teams, {"ticket_id": "4412"}, **{"X-Delivery-Id": "psa-1"})).json()
-    assert again["duplicate"] is True and len(connector.posts) == 1
+    again = await (await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-1"})).json()
+    assert again["channels"][0]["status"] == "duplicate" and len(connector.posts) == 1
+    # Without a delivery id, the same packet is not posted to the same channel twice either.
+    plain = await (await escalate(teams, {"ticket": 4412})).json()
+    assert plain["channels"][0]["status"] == "posted" and len(connector.posts) == 2
+    assert (await (await escalate(teams, {"ticket": "#4412"})).json())["channels"][0]["status"] == "duplicate"
     # Buttons on the proactive card find their packet.
     click = card_click(teams_activity(connector.url, text="x"), "1700000000001", "confirm", {"claim": "c1"})
     assert (await send(teams, click))["value"] == "Recorded: claim c1 is right."
@@ -368,10 +386,12 @@ async def test_escalation_webhook_posts_the_packet_into_the_clients_channel_once
 async def test_escalation_webhook_refusals(core: Core, teams: TestClient, connector: FakeConnector) -> None:
     assert (await escalate(teams, {"ticket_id": "4412"}, token=None)).status == 401
     assert (await escalate(teams, {"ticket_id": "4412"}, token=TOKEN + "x")).status == 401
-    assert (await escalate(teams, {"ticket": "not a number"})).status == 400
+    for bad in ({"ticket": "not a number"}, {"ticket_id": True}, {}, ["4412"]):
+        assert (await escalate(teams, bad)).status == 400  # type: ignore[arg-type]
     assert (await escalate(teams, {"ticket_id": "999999"})).status == 404
     no_ref = await escalate(teams, {"ticket_id": "4412"})
-    assert no_ref.status == 409 and "add the bot" in (await no_ref.json())["message"]
+    assert no_ref.status == 409
+    assert (await no_ref.json())["channels"][0]["status"] == "unreachable"
     # A reference of another tenant's conversation is never stored, so nothing can be posted there...
     await send(teams, bot_added(connector.url, channel=ACME, tenant=OTHER_TENANT))
     assert (await escalate(teams, {"ticket_id": "4412"})).status == 409
@@ -380,9 +400,21 @@ async def test_escalation_webhook_refusals(core: Core, teams: TestClient, connec
         "channelId": "msteams", "serviceUrl": connector.url, "bot": {"id": BOT_ID},
         "conversation": {"id": ACME, "conversationType": "channel", "tenantId": OTHER_TENANT}})
     refused = await escalate(teams, {"ticket_id": "4412"})
-    assert refused.status == 502
-    assert "shared with other organisations" in (await refused.json())["failed"][0]["error"]
+    assert refused.status == 409
+    [result] = (await refused.json())["channels"]
+    assert result["status"] == "refused" and "shared with other organisations" in result["reason"]
     assert connector.posts == [] and rows(core, PostedMessage) == []
+
+
+async def test_escalation_webhook_reports_a_connector_failure(
+        core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    await send(teams, bot_added(connector.url, channel=ACME))
+    connector.fail_posts = True
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-9"})
+    assert response.status == 502
+    [result] = (await response.json())["channels"]
+    assert result["status"] == "error" and "error id" in result["reason"]
+    assert rows(core, PostedMessage) == []
 
 
 async def test_escalation_webhook_is_off_without_a_token(tmp_path: Path, connector: FakeConnector) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -35,7 +34,7 @@ from adapters.teams import activity as act
 from adapters.teams import cards
 from bot.claims import Packet
 from bot.core import Core
-from bot.errors import HandoffError, NotFound, new_error_id
+from bot.errors import HandoffError, new_error_id
 from bot.policy import Where
 from bot.views import Answer, TriageView
 
@@ -56,12 +55,6 @@ def user_message(exc: BaseException) -> str:
     error_id = new_error_id()
     log.error("unexpected error %s", error_id, exc_info=exc)
     return f"Something went wrong on Handoff's side (error id {error_id}). Nothing was posted or changed."
-
-
-@dataclass
-class Posted:
-    channel_id: str
-    message_ids: list[str]
 
 
 class HandoffBot(ActivityHandler):
@@ -168,7 +161,7 @@ class HandoffBot(ActivityHandler):
         claim = str(data["claim"]) if data.get("claim") else None
         try:
             if verb == cards.SHOW_FULL:
-                return await self._show_full(ctx, where, data)
+                return await self._show_full(ctx, where)
             if not message_id or not where.channel_id or not where.user_id:
                 return "I can't tell which card that button belongs to."
             target = {"platform": "teams", "channel": where.channel_id, "message_id": message_id,
@@ -195,19 +188,17 @@ class HandoffBot(ActivityHandler):
             return user_message(exc)
         return said if done is not None else "I can't find the packet this card belongs to any more."
 
-    async def _show_full(self, ctx: TurnContext, where: Where, data: dict[str, Any]) -> str:
-        """Post the claims the card left out, checked by the same policy as the packet itself."""
-        ticket = str(data.get("ticket") or "")
-        if not ticket:
-            return "That button doesn't name a ticket."
-        packet = await self._call(self.core.packet_for, ticket, where=where)
-        layout = cards.packet_cards(packet)
-        if packet.packet_id != data.get("packet"):
-            # The ticket changed since the card was posted: show the current packet whole.
-            await self._send_packet(ctx, packet, where, layout.first)
-        for card in layout.rest:
+    async def _show_full(self, ctx: TurnContext, where: Where) -> str:
+        """Post the claims the card left out. The card's message names the packet (nothing the click
+        carries is trusted) and the core checks this place may still see it."""
+        message_id = ctx.activity.reply_to_id
+        if not message_id:
+            return "I can't tell which card that button belongs to."
+        packet = await self._call(self.core.posted_packet, where=where, message_id=message_id)
+        rest = cards.packet_cards(packet).rest
+        for card in rest:
             await self._send_packet(ctx, packet, where, card, kind="packet_part")
-        return f"Posted the rest of ticket #{packet.ticket.id}'s packet ({len(layout.rest)} more cards)."
+        return f"Posted the rest of ticket #{packet.ticket.id}'s packet ({len(rest)} more cards)."
 
     # --- membership: keep or drop the conversation reference ---------------------------
 
@@ -236,17 +227,21 @@ class HandoffBot(ActivityHandler):
 
     # --- proactive: the escalation webhook -------------------------------------------
 
-    async def post_packet(self, adapter: BotAdapter, *, ticket_id: str, channel_id: str,
-                          reference: dict[str, Any]) -> Posted:
-        """Post a ticket's packet into a client channel through its stored reference.
+    async def post_packet(self, adapter: BotAdapter, *, ticket_id: str, channel_id: str, reference: dict[str, Any],
+                          delivery: str | None = None) -> dict[str, Any]:
+        """Post a ticket's packet into a client channel through its stored reference, once per delivery.
 
         The packet comes from ``core.packet_for`` as if asked in that channel, so the
-        policy that answers a mention there also decides here.
+        policy that answers a mention there also decides here (``HandoffError`` if not).
+        Without a delivery id, the same packet is never posted twice to a channel.
         """
         foreign = act.is_foreign(act.reference_tenants(reference), channel=reference.get("channelId"),
                                  msp_tenant=self.settings.microsoft_app_tenant_id)
         where = Where(platform="teams", channel_id=channel_id, user_id="escalation-webhook", foreign_org=foreign)
         packet = await self._call(self.core.packet_for, ticket_id, where=where)
+        key = f"hook:{channel_id}:{delivery}" if delivery else f"hook:{channel_id}:packet:{packet.packet_id}"
+        if not await self._call(self.core.first_delivery, platform="teams", key=key):
+            return {"channel": channel_id, "status": "duplicate", "packet_id": packet.packet_id}
         first = cards.packet_cards(packet).first
         sent: list[str] = []
 
@@ -266,10 +261,10 @@ class HandoffBot(ActivityHandler):
         await adapter.continue_conversation(act.reference_from(reference), send,
                                             bot_app_id=self.settings.microsoft_app_id or None)
         if not sent or not sent[0]:
-            raise NotFound(f"the Teams connector returned no message id for channel {channel_id}")
+            raise RuntimeError(f"the Teams connector returned no message id for channel {channel_id}")
         # The new post starts a thread: replies and card buttons refer to its id.
         await self._call(self.core.record_posted, packet, where=where, message_id=sent[0], thread_id=sent[0])
-        return Posted(channel_id=channel_id, message_ids=sent)
+        return {"channel": channel_id, "status": "posted", "message_id": sent[0], "packet_id": packet.packet_id}
 
 
 class InvokeBody(Model):
@@ -307,4 +302,4 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-__all__ = ["HandoffBot", "Posted", "card_activity", "user_message"]
+__all__ = ["HandoffBot", "card_activity", "user_message"]

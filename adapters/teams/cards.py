@@ -218,7 +218,7 @@ def _packet_actions(packet: Packet, *, truncated: bool) -> list[dict[str, Any]]:
     if url:
         actions.append(_open_url("Open ticket", url))
     if truncated:
-        actions.append(_action("Show full packet", SHOW_FULL, ticket=packet.ticket.id, packet=packet.packet_id))
+        actions.append(_action("Show full packet", SHOW_FULL))
     actions.append(_action("Accept packet", CONFIRM))
     actions.append(_action("Finish correction", FINISH_CORRECTION))
     return actions

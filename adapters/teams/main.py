@@ -4,7 +4,8 @@ Routes:
 
   POST /api/messages        Bot Framework activities (CloudAdapter); JWT-validated when MicrosoftAppId is set
   POST /hooks/escalation    ``{"ticket_id": "4412"}`` with ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``:
-                            post the ticket's packet into its client's Teams channels
+                            post the ticket's packet into its client's Teams channels (the Slack front
+                            end's contract: ``Idempotency-Key`` names the delivery, answers per channel)
   GET  /healthz             liveness, no auth
 
 Authentication of ``/api/messages``:
@@ -24,7 +25,6 @@ Authentication of ``/api/messages``:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import logging
@@ -53,7 +53,7 @@ BOT_KEY: web.AppKey[HandoffBot] = web.AppKey("bot", HandoffBot)
 ADAPTER_KEY: web.AppKey[CloudAdapter] = web.AppKey("adapter", CloudAdapter)
 
 _BEARER = re.compile(r"Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_TICKET = re.compile(r"#?\d{1,12}")
+_TICKET = re.compile(r"#?(\d{1,12})")
 UNAUTHENTICATED_WARNING = (
     "UNAUTHENTICATED: MicrosoftAppId is not set, so /api/messages accepts activities without a Bot Framework "
     "token and anyone who can reach this port can talk to the bot as any user. Use this only for local "
@@ -215,51 +215,56 @@ async def _messages(request: web.Request) -> web.Response:
 
 
 async def _escalation(request: web.Request) -> web.Response:
+    """Same contract as the Slack front end's hook: body ``{"ticket_id": "4412"}`` (or ``ticket``),
+    ``Idempotency-Key`` header (or ``delivery_id``) naming the delivery; answers per channel."""
     core = request.app[CORE_KEY]
     token = core.settings.inbound_token
     if not token:
-        return _refuse(503, "disabled", "HANDOFF_INBOUND_TOKEN is not set, so the escalation webhook is off")
+        return _refuse(503, "disabled", "the escalation webhook is off: set HANDOFF_INBOUND_TOKEN")
     given = request.headers.get("Authorization", "").encode()
     # compare_digest: the time taken does not tell how much of the token was right.
     if not hmac.compare_digest(given, f"Bearer {token}".encode()):
         return _refuse(401, "unauthorized", "missing or wrong bearer token")
     raw = await request.read()
     try:
-        body = json.loads(raw)
+        body = json.loads(raw or b"null")
     except ValueError:
         return _refuse(400, "malformed", "body is not JSON")
-    ticket = str(body.get("ticket_id") or body.get("ticket") or "").strip() if isinstance(body, dict) else ""
-    if not _TICKET.fullmatch(ticket):
-        return _refuse(400, "malformed", 'expected {"ticket_id": "<ticket number>"}')
-    ticket = ticket.lstrip("#")
-    delivery = request.headers.get("X-Delivery-Id") or str(body.get("delivery_id") or "") or \
-        hashlib.sha256(raw).hexdigest()
+    value = body.get("ticket_id", body.get("ticket")) if isinstance(body, dict) else None
+    match = _TICKET.fullmatch(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) \
+        else None
+    if match is None:
+        return _refuse(400, "malformed", 'ticket_id: expected a ticket number like "4412"')
+    ticket = match.group(1)
+    delivery = request.headers.get("Idempotency-Key") or (str(body["delivery_id"]) if body.get("delivery_id") else None)
     try:
-        channels = await asyncio.to_thread(core.client_channels, ticket, platform="teams")
-    except NotFound:
-        return _refuse(404, "not_found", f"no ticket #{ticket}")
-    ready = [(channel, ref) for channel, ref in channels if ref]
-    if not ready:
-        return _refuse(409, "no_conversation", f"ticket #{ticket}'s client has no Teams channel Handoff can post "
-                       "to: map one in tenants.yaml and add the bot to it (or mention it there once)")
-    if not await asyncio.to_thread(core.first_delivery, platform="teams", key=f"escalation:{delivery}"):
-        return web.json_response({"ticket": ticket, "duplicate": True, "posted": []})
-    return await _post_all(request, ticket, ready)
+        channels = await asyncio.to_thread(core.home_channels, ticket, platform="teams")
+    except NotFound as exc:
+        return _refuse(404, "not_found", exc.message)
+    if not channels:
+        return _refuse(409, "no_channel", f"the client of ticket #{ticket} has no Teams channel in tenants.yaml")
+    results = [await _post_one(request, ticket, channel, delivery) for channel in channels]
+    ok = any(r["status"] in ("posted", "duplicate") for r in results)
+    failed = any(r["status"] == "error" for r in results)
+    log.info("escalation of #%s: %s", ticket, ", ".join(f"{r['channel']} {r['status']}" for r in results))
+    return web.json_response({"ok": ok, "ticket_id": ticket, "channels": results},
+                             status=200 if ok else (502 if failed else 409))
 
 
-async def _post_all(request: web.Request, ticket: str, ready: list[tuple[str, dict[str, Any]]]) -> web.Response:
-    bot, adapter = request.app[BOT_KEY], request.app[ADAPTER_KEY]
-    posted, failed = [], []
-    for channel, reference in ready:
-        try:
-            result = await bot.post_packet(adapter, ticket_id=ticket, channel_id=channel, reference=reference)
-            posted.append({"channel": channel, "message_id": result.message_ids[0]})
-        except HandoffError as exc:
-            failed.append({"channel": channel, "error": exc.message})
-        except Exception as exc:
-            failed.append({"channel": channel, "error": user_message(exc)})
-    log.info("escalation of #%s: posted to %d channel(s), %d failed", ticket, len(posted), len(failed))
-    return web.json_response({"ticket": ticket, "posted": posted, "failed": failed}, status=200 if posted else 502)
+async def _post_one(request: web.Request, ticket: str, channel: str, delivery: str | None) -> dict[str, Any]:
+    core, bot, adapter = request.app[CORE_KEY], request.app[BOT_KEY], request.app[ADAPTER_KEY]
+    reference = await asyncio.to_thread(core.conversation_reference, platform="teams", channel_id=channel)
+    if reference is None:
+        # Teams quirk: a bot can only post where it has been (added to the team, or mentioned there).
+        return {"channel": channel, "status": "unreachable",
+                "reason": "Handoff hasn't seen this channel yet: add the bot to the team, or mention it there once"}
+    try:
+        return await bot.post_packet(adapter, ticket_id=ticket, channel_id=channel, reference=reference,
+                                     delivery=delivery)
+    except HandoffError as exc:
+        return {"channel": channel, "status": "refused", "reason": exc.message}
+    except Exception as exc:
+        return {"channel": channel, "status": "error", "reason": user_message(exc)}
 
 
 def serve(core: Core, *, host: str, port: int) -> None:
