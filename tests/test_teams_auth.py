@@ -25,7 +25,15 @@ from bot.core import Core
 from bot.errors import ConfigError
 from bot.ingest import ingest_folder
 from bot.models import ConversationRef
-from tests.teams_fakes import MSP_TENANT, FakeConnector, OpenIdServer, bot_added, other_key, sign, teams_activity
+from tests.teams_fakes import (
+    MSP_TENANT,
+    FakeConnector,
+    OpenIdServer,
+    bot_added,
+    other_key,
+    sign,
+    teams_activity,
+)
 from tests.worlds import write_world
 
 APP_ID = "0b7a2c3d-1111-4222-8333-944455566677"

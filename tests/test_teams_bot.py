@@ -23,7 +23,15 @@ from bot.ingest import ingest_folder
 from bot.models import AuditEvent, ConversationRef, Feedback, PostedMessage
 from bot.policy import Where
 from tests.teams_fakes import (
-    BOT_ID, MSP_TENANT, OTHER_TENANT, FakeConnector, bot_added, card_claims, card_click, card_text, real_examples,
+    BOT_ID,
+    MSP_TENANT,
+    OTHER_TENANT,
+    FakeConnector,
+    bot_added,
+    card_claims,
+    card_click,
+    card_text,
+    real_examples,
     teams_activity,
 )
 from tests.worlds import TENANTS_YAML, write_world
@@ -123,8 +131,8 @@ async def test_card_shows_the_same_claims_sources_and_confidence_as_the_core(
 
 
 async def test_the_real_teams_examples_go_through_the_adapter(teams: TestClient, connector: FakeConnector) -> None:
-    """The shared examples verbatim but for serviceUrl: a personal chat says hello; the bot answers with usage."""
-    for name, example in real_examples():
+    """The shared examples verbatim but for serviceUrl: personal chats saying hello, answered with "I don't know"."""
+    for _name, example in real_examples():
         await send(teams, {**example, "serviceUrl": connector.url})
     assert len(connector.cards()) == 2
     for card in connector.cards():

@@ -58,9 +58,12 @@ def test_the_validator_rejects_what_teams_would_not_render(validator: Draft6Vali
 
 # --- generated packets ----------------------------------------------------------------------
 
-WORDS = ("DC01 replication failing RPC 1722 restarted DFSR service repadmin firewall TCP 8443 patch window "
-         "user impact Elm St office VPN flaps backup job Veeam printer spooler queue stuck [brackets] *stars* "
-         "_underscores_ `ticks` <at>x</at> & \"quotes\" über café 東京").split()
+WORDS = [
+    "DC01", "replication", "failing", "RPC", "1722", "restarted", "DFSR", "service", "repadmin", "firewall", "TCP",
+    "8443", "patch", "window", "user", "impact", "Elm", "St", "office", "VPN", "flaps", "backup", "job", "Veeam",
+    "printer", "spooler", "queue", "stuck", "[brackets]", "*stars*", "_underscores_", "`ticks`", "<at>x</at>", "&",
+    '"quotes"', "über", "café", "東京",
+]
 
 
 def generated_packet(n: int, *, seed: int = 7, text_words: tuple[int, int] = (8, 60)) -> Packet:

@@ -25,7 +25,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import (
+    ActivityHandler,
+    BotAdapter,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+)
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 from msrest.serialization import Model
