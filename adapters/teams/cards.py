@@ -282,28 +282,43 @@ def packet_cards(packet: Packet, *, limit: int = MAX_CARD_BYTES) -> PacketCards:
     card, shown = _first_card(packet, None)
     if card_bytes(card) <= limit:
         return PacketCards(card, tuple(shown), ())
+    # The most claims per section that fit: the card grows with k, so bisect (k = 0 is headings only).
     largest = max((len(packet.section(s)) for s in SECTIONS), default=0)
-    for k in range(largest - 1, -1, -1):
-        card, shown = _first_card(packet, k)
-        if card_bytes(card) <= limit:
-            break
+    card, shown = _first_card(packet, 0)
+    low, high = 1, largest - 1
+    while low <= high:
+        k = (low + high) // 2
+        trial, trial_shown = _first_card(packet, k)
+        if card_bytes(trial) <= limit:
+            card, shown, low = trial, trial_shown, k + 1
+        else:
+            high = k - 1
     shown_ids = set(shown)
     rest = [c for c in packet.claims if c.id not in shown_ids]
     return PacketCards(card, tuple(shown), tuple(_chunk(packet, rest, limit)))
 
 
 def _chunk(packet: Packet, rest: list[Claim], limit: int) -> list[dict[str, Any]]:
-    """The left-out claims, in packet order, as few cards as fit ``limit`` each."""
+    """The left-out claims, in packet order, as few cards as fit ``limit`` each.
+
+    A card's compact JSON is its body-less size plus each body element's size and a comma, so
+    cards are filled by adding sizes, with the longest header and every heading "(continued)":
+    an upper bound of the card finally rendered.
+    """
+    base = card_bytes(_continuation(packet, [], "part 999 of 999", continues=set()))
+    heading = {s: card_bytes(_section_heading(s, total=1, shown=1, continued=True)) + 1 for s in SECTIONS}
     groups: list[list[Claim]] = []
     current: list[Claim] = []
+    size = base
     for claim in rest:
-        trial = current + [claim]
-        # Measured with the longest header and every heading "(continued)", so the final card is no larger.
-        if current and card_bytes(_continuation(packet, trial, "part 999 of 999", continues=set(SECTIONS))) > limit:
+        opens_section = not current or current[-1].section != claim.section
+        add = card_bytes(_claim_block(claim)) + 1 + (heading[claim.section] if opens_section else 0)
+        if current and size + add > limit:
             groups.append(current)
-            current = [claim]
-        else:
-            current = trial
+            current, size = [], base
+            add = card_bytes(_claim_block(claim)) + 1 + heading[claim.section]
+        current.append(claim)
+        size += add
     if current:
         groups.append(current)
     cards = []
