@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from jsonschema import Draft6Validator
 from sqlmodel import select
 
 from adapters.teams import cards
@@ -22,6 +23,7 @@ from bot.core import Core
 from bot.ingest import ingest_folder
 from bot.models import AuditEvent, ConversationRef, Feedback, PostedMessage
 from bot.policy import Where
+from tests.shared_data import shared_path
 from tests.teams_fakes import (
     BOT_ID,
     MSP_TENANT,
@@ -59,6 +61,13 @@ async def connector() -> AsyncIterator[FakeConnector]:
     fake.url = str(server.make_url("/"))
     yield fake
     await server.close()
+    # Whatever a test did, every card the bot posted is a valid Adaptive Card 1.5 inside Teams' size limit.
+    schema = shared_path("teams", "adaptive_cards", "schemas", "adaptive-card.1.5.0.json")
+    validator = Draft6Validator(json.loads(schema.read_text())) if schema else None
+    for post in fake.posts:
+        assert post.size <= 28_000
+        if validator is not None and post.card is not None:
+            assert not list(validator.iter_errors(post.card)), post.path
 
 
 @pytest.fixture
