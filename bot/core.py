@@ -102,6 +102,45 @@ class Core:
             return self.triage(where=where, client=request.client)
         raise ValueError(f"unhandled chat request {request.kind!r}")
 
+    # --- triage ----------------------------------------------------------------
+
+    def triage(self, *, where: Where, client: str | None = None, now: datetime | None = None,
+               limit_per_client: int = 10) -> TriageView:
+        """Current alert signals: the channel's client, a named client, or (NOC) every client."""
+        from bot import signals as signal_store
+        from bot import store
+        from bot.views import SignalView
+
+        try:
+            with self.session() as session:
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                if scope.tenant_id is not None or client:
+                    tenant_ids = [policy.client_for_request(client, scope=scope, session=session)]
+                else:
+                    tenant_ids = [t.id for t in store.list_tenants(session=session)]
+                shown, noise, alerts_in = [], 0, 0
+                for tenant_id in tenant_ids:
+                    tenant = store.get_tenant(session=session, tenant_id=tenant_id)
+                    at = now or signal_store.default_now(session=session, tenant_id=tenant_id)
+                    views = signal_store.current_signals(session=session, tenant_id=tenant_id, now=at)
+                    noise += sum(1 for v in views if v.noise)
+                    alerts_in += sum(v.count for v in views)
+                    for v in [v for v in views if not v.noise][:limit_per_client]:
+                        shown.append(SignalView(
+                            id=v.signal_id, tenant=tenant_id, client_name=tenant.name, title=v.title,
+                            representative=v.representative, category=v.category, devices=v.devices,
+                            count=v.count, first_seen=v.first_seen, last_seen=v.last_seen, severity=v.severity,
+                            firing=v.firing, noise=v.noise, alert_urls=[a.url for a in v.alerts if a.url][:5],
+                        ))
+                    audit.record(session, action="triage_shown", where=where, tenant_id=tenant_id,
+                                 detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})
+                label = store.get_tenant(session=session, tenant_id=tenant_ids[0]).name if len(tenant_ids) == 1 \
+                    else "all clients"
+                return TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
+        except Refused as exc:
+            self.refuse(where, "triage", exc)
+            raise
+
     # --- packets ---------------------------------------------------------------
 
     def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
@@ -118,6 +157,8 @@ class Core:
                     if stored is not None and stored[1] == state:
                         return stored[0]
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
+                # Building may classify pending alerts; store the state as it is now.
+                state = {**packets.state_of(session, ticket), "writer": state["writer"]}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe())
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,

@@ -46,6 +46,7 @@ class IngestSummary:
     deleted_docs: set[tuple[str, str]] = field(default_factory=set)
     changed_tickets: set[tuple[str, str]] = field(default_factory=set)
     changed_alert_tenants: set[str] = field(default_factory=set)
+    classified: int = 0  # alerts triage assigned to signals after the import
 
     @property
     def ok(self) -> bool:
@@ -55,6 +56,7 @@ class IngestSummary:
         return {
             "counts": {kind: vars(c) for kind, c in sorted(self.counts.items())},
             "rejected_files": self.rejected_files,
+            "alerts_classified": self.classified,
             "errors": [str(e) for e in self.errors],
         }
 
@@ -93,6 +95,7 @@ def ingest_folder(
             doc_file.error(None, "(folder)", f"docs/{doc_file.tenant}: no tenant {doc_file.tenant!r} in tenants.yaml or the store")
         _apply(doc_file, engine, summary, _apply_doc)
     _delete_missing_docs(doc_owners, doc_files, engine, summary)
+    _classify_new_alerts(engine, summary)
     if on_changed is not None:
         on_changed(summary)
     return summary
@@ -312,6 +315,16 @@ def _apply_alerts(parsed: ParsedFile[AlertRecord], session: Session, summary: In
     counts.unchanged += unchanged
     if new_pks or updated:
         summary.changed_alert_tenants.update(r.tenant for r in records)
+
+
+def _classify_new_alerts(engine: Engine, summary: IngestSummary) -> None:
+    """Triage imported alerts right away, as the webhooks do, so that signals and
+    time-to-classify exist for them and packets don't classify on the read path."""
+    from bot.signals import classify_pending
+
+    for tenant_id in sorted(summary.changed_alert_tenants):
+        with session_scope(engine) as session:
+            summary.classified += classify_pending(session=session, tenant_id=tenant_id)
 
 
 # --- documents ---------------------------------------------------------------

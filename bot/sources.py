@@ -32,3 +32,24 @@ def note_source(ticket: Ticket, note: TicketNote) -> Source:
         url=f"{ticket_url(ticket)}#note-{note.note_id}",
         tenant=note.tenant_id,
     )
+
+
+def alert_source(alert, tenant_id: str) -> Source:  # type: ignore[no-untyped-def]
+    """An alert (``bot.signals.AlertRef``); its RMM link, or a handoff:// URI naming it."""
+    from urllib.parse import quote
+
+    what = alert.check_name or alert.source
+    where = f" on {alert.device}" if alert.device else ""
+    return Source(
+        kind="alert",
+        id=f"{alert.source}:{alert.external_id}",
+        title=f"{what}{where}, {alert.at:%Y-%m-%d %H:%M} UTC",
+        url=alert.url or f"handoff://alerts/{quote(alert.source)}/{quote(alert.external_id, safe='')}",
+        tenant=tenant_id,
+    )
+
+
+def signal_source(cluster) -> Source:  # type: ignore[no-untyped-def]
+    """A triage signal (``bot.signals.SignalView``): ``handoff triage`` lists it by id."""
+    return Source(kind="signal", id=str(cluster.signal_id), title=cluster.title,
+                  url=f"handoff://signals/{cluster.signal_id}", tenant=cluster.tenant_id)

@@ -175,13 +175,15 @@ def test_current_signals_at_a_past_now(world: Engine) -> None:
         assert [v.alerts[0].external_id for v in latest] == ["b"]
 
 
-def test_classify_pending_after_ingest(world: Engine, tmp_path: Path) -> None:
+def test_ingest_classifies_what_it_stored(world: Engine, tmp_path: Path) -> None:
     write_world(tmp_path / "w2")  # the two DC01 alerts of the shared test world
-    assert ingest_folder(tmp_path / "w2", engine=world).ok
+    summary = ingest_folder(tmp_path / "w2", engine=world)
+    assert summary.ok and summary.classified == 2
     with session_scope(world) as session:
-        assert classify_pending(session=session, tenant_id="acme") == 1
         assert classify_pending(session=session, tenant_id="acme") == 0
     with Session(world) as session:
         acme = session.exec(select(Alert).where(Alert.tenant_id == "acme")).one()
         ridge = session.exec(select(Alert).where(Alert.tenant_id == "ridge")).one()
-        assert acme.signal_id is not None and ridge.signal_id is None
+        assert acme.signal_id is not None and ridge.signal_id is not None
+        assert acme.signal_id != ridge.signal_id, "one DC01 signal per client, never shared"
+        assert acme.classified_at is not None and acme.classified_at >= acme.received_at

@@ -1,0 +1,178 @@
+"""Claims of each packet section, from the evidence ``bot.packet.gather`` collected.
+
+Each function documents how its confidence is computed, so that a label means
+the same in every section (``bench/eval_packets.py`` measures it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.claims import Confidence, Source
+from bot.packet_types import Draft, Gathered
+from bot.sources import alert_source, note_source, signal_source, ticket_source
+from bot.summary import Sentence
+from bot.unknowns import Evidence, check, checklist_for, tenant_checks
+
+MAX_SAME_DEVICE = 4
+MAX_CLUSTERS = 6
+
+def _timing(cluster, created: datetime) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+    """("12 min before ticket", minutes) from the cluster's alerts and the ticket's creation."""
+    minutes = cluster.minutes_from_around
+    if cluster.last_seen <= created:
+        side = "before"
+    elif cluster.first_seen >= created:
+        side = "after"
+    else:
+        return "firing when the ticket was opened", 0.0
+    amount = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.0f} h"
+    return f"{amount} {side} ticket", minutes
+
+
+def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
+    """The ticket's device first; then the client's other devices only when close in
+    time (an hour) or of the ticket's category, and never noise from elsewhere."""
+    same = [c for c in g.clusters if c.same_device][:MAX_SAME_DEVICE]
+    others = [
+        c for c in g.clusters
+        if not c.same_device and c.noise is None
+        and (c.minutes_from_around <= 60 or (g.ticket.category and c.category == g.ticket.category))
+    ]
+    return (same + others)[:MAX_CLUSTERS]
+
+
+def add_alerts(draft: Draft, g: Gathered) -> None:
+    """One claim per alert cluster of the ticket's client.
+
+    Confidence that the cluster is related to the ticket: 0.7 on the ticket's
+    own device, 0.35 on another device of the client; +0.2 (same device) or
+    +0.15 (other device) within an hour of the ticket, +0.1 within six hours;
+    +0.05 when triage's category matches the ticket's; -0.25 for a cluster
+    triage labelled as noise (flapping, blips).
+    """
+    created = g.ticket.created_at
+    for cluster in selected_clusters(g):
+        when, minutes = _timing(cluster, created)
+        score = 0.7 if cluster.same_device else 0.35
+        if minutes <= 60:
+            score += 0.2 if cluster.same_device else 0.15
+        elif minutes <= 360:
+            score += 0.1
+        category_match = bool(g.ticket.category and cluster.category == g.ticket.category)
+        if category_match:
+            score += 0.05
+        if cluster.noise:
+            score -= 0.25
+        reason = ", ".join(p for p in [
+            "same device" if cluster.same_device else "another device of this client",
+            when,
+            "same category" if category_match else "",
+            f"triage: {cluster.noise}" if cluster.noise else "",
+        ] if p)
+        devices = ", ".join(cluster.devices[:4]) + (f" +{len(cluster.devices) - 4}" if len(cluster.devices) > 4 else "")
+        state = "still firing" if cluster.firing else "resolved"
+        noise = f" Noise: {cluster.noise}." if cluster.noise else ""
+        text = (
+            f"{cluster.count} alert{'s' if cluster.count != 1 else ''} on {devices}: {cluster.title}. "
+            f"First {cluster.first_seen:%m-%d %H:%M}, last {cluster.last_seen:%m-%d %H:%M} UTC, {state}.{noise}"
+            f" e.g. \"{_clip(cluster.representative, 160)}\""
+        )
+        sources = [signal_source(cluster), *(alert_source(a, g.ticket.tenant_id) for a in _spread(cluster.alerts, 3))]
+        draft.add("alerts", text, sources, Confidence.of(score, reason))
+
+
+def _spread(items: Sequence, n: int) -> list:  # type: ignore[type-arg]
+    """First, last and middle items: a cluster's citation shows its whole span."""
+    if len(items) <= n:
+        return list(items)
+    picks = {0, len(items) - 1, len(items) // 2}
+    return [items[i] for i in sorted(picks)][:n]
+
+
+def alert_summary(g: Gathered) -> Sentence | None:
+    """The summary's sentence about the alerts: the nearest actionable cluster on the device."""
+    same = [c for c in g.clusters if c.same_device and c.noise is None]
+    if not same:
+        return None
+    total = sum(c.count for c in same)
+    first = min(c.first_seen for c in same)
+    firing = any(c.firing for c in same)
+    titles = "; ".join(dict.fromkeys(c.title for c in same[:3]))
+    return Sentence(
+        f"Monitoring raised {total} alert{'s' if total != 1 else ''} on {g.ticket.device} since "
+        f"{first:%m-%d %H:%M} UTC ({titles}), {'still firing' if firing else 'now resolved'}.",
+        tuple(signal_source(c) for c in same[:3]),
+        Confidence.of(0.85, "triage signals on the ticket's device"),
+    )
+
+
+def add_tried(draft: Draft, g: Gathered) -> None:
+    """What L1 did, sentence by sentence as written.
+
+    Confidence: 0.55 for any sentence with an action verb, +0.2 when it leads
+    with the verb (the shape of a work log), +0.15 when it states an outcome
+    ("no change", "shows 2 failures"); a step without an outcome is still
+    useful but says less.
+    """
+    for step in g.tried:
+        score = 0.55 + (0.2 if step.leading_verb else 0.0) + (0.15 if step.has_outcome else 0.0)
+        reason = "internal note before escalation" + (", states the outcome" if step.has_outcome else ", no outcome stated")
+        draft.add("tried", step.text, [note_source(g.ticket, step.note)], Confidence.of(score, reason))
+
+
+def add_asked(draft: Draft, g: Gathered) -> None:
+    """Questions already put to the customer, with the answer when there is one."""
+    for q in g.asked:
+        sources = [note_source(g.ticket, q.note)]
+        if q.answer is not None:
+            sources.append(note_source(g.ticket, q.answer))
+            who = q.answer.author or "the customer"
+            text = f"Asked: {q.question} Answer from {who}: {q.answer_text}"
+            confidence = Confidence.of(0.85, "customer-visible question and the customer's reply")
+        else:
+            text = f"Asked: {q.question} No answer on record yet."
+            confidence = Confidence.of(0.8, "customer-visible question, no reply yet")
+        draft.add("asked", text, sources, confidence)
+
+
+def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, str]] = ()) -> None:
+    """Checklist items that no evidence answers, each citing the checklist that asks.
+
+    Confidence that an item is truly unknown: 0.85 when nothing mentions it,
+    0.55 when a sentence mentions it without confirming ("not sure the patch
+    window completed" - it may be answered elsewhere in words we missed).
+    """
+    t = g.ticket
+    src = ticket_source(t)
+    if not g.notes:
+        draft.add("unknown", "No notes on this ticket yet: nothing on record of what was tried or asked.", [src],
+                  Confidence.of(0.95, "the ticket has no notes"))
+    evidence = [Evidence(t.description or "", "ticket:description")]
+    for note in g.notes:
+        evidence.append(Evidence(
+            note.text, f"note:{note.note_id}", customer_visible=note.visibility == "customer",
+            after_escalation=bool(t.escalated_at and note.at and note.at >= t.escalated_at) or not t.escalated_at,
+        ))
+    evidence.extend(Evidence(text, key) for key, text in alert_texts)
+    escalated = t.status == "escalated" or t.escalated_at is not None
+    items = checklist_for(t.category, escalated=escalated, extra=tenant_checks(g.client_docs, t.category))
+    for finding in check(items, evidence):
+        if finding.state == "answered":
+            continue
+        item = finding.item
+        text = item.unknown.replace("{device}", t.device or "the affected device")
+        source = Source(kind=item.source_kind, id=item.source_id, title=item.source_title, url=item.source_url,
+                        tenant=item.source_tenant)
+        if finding.state == "mentioned":
+            confidence = Confidence.of(0.55, f"mentioned but not confirmed: \"{_clip(finding.evidence or '', 80)}\"")
+        else:
+            confidence = Confidence.of(0.85, "no note, description or alert answers it")
+        draft.add("unknown", text, [source], confidence)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
