@@ -248,17 +248,19 @@ async def _posted_packet(teams: TestClient, connector: FakeConnector, **kw: Any)
 async def test_card_buttons_land_in_the_core_feedback_tables(
         core: Core, teams: TestClient, connector: FakeConnector, form: str) -> None:
     message, card_id = await _posted_packet(teams, connector)
-    answers = [await send(teams, card_click(message, card_id, verb, {"claim": "c5"}, form=form))
+    # A claim of "what L1 tried", cited from an internal note.
+    tried = next(c.id for c in core.packet_for("4412", where=Where(platform="cli")).claims if c.section == "tried")
+    answers = [await send(teams, card_click(message, card_id, verb, {"claim": tried}, form=form))
                for verb in ("confirm", "correct", "done", "flag")]
     if form == "execute":  # invoke responses carry the message Teams shows
         assert [a["statusCode"] for a in answers] == [200] * 4
-        assert answers[0]["value"] == "Recorded: claim c5 is right."
+        assert answers[0]["value"] == f"Recorded: claim {tried} is right."
         assert answers[2]["value"].startswith("Correction finished after")
     else:  # Action.Submit arrives as a message: the answer is a posted card
         texts = [card_text(c) for c in connector.cards()[1:]]
-        assert texts[0] == "Recorded: claim c5 is right." and texts[2].startswith("Correction finished after")
+        assert texts[0] == f"Recorded: claim {tried} is right." and texts[2].startswith("Correction finished after")
     feedback = sorted(rows(core, Feedback), key=lambda f: f.pk)
-    assert [(f.kind, f.claim_id) for f in feedback] == [("accept", "c5"), ("correction", None), ("flag", "c5")]
+    assert [(f.kind, f.claim_id) for f in feedback] == [("accept", tried), ("correction", None), ("flag", tried)]
     assert all(f.platform == "teams" and f.tenant_id == "acme" and f.user_id == "aad-engineer" for f in feedback)
     assert feedback[1].ended_at is not None and feedback[1].detail["ended_by"] == "card button"
     assert feedback[2].detail["section"] == "tried" and feedback[2].detail["sources"][0]["id"].startswith("4412-")
@@ -341,14 +343,27 @@ async def test_show_full_trusts_the_message_not_the_click(core: Core, teams: Tes
 
 # --- ask and triage ----------------------------------------------------------------------
 
-async def test_ask_and_triage_answer_through_the_core(core: Core, teams: TestClient, connector: FakeConnector) -> None:
-    if not (hasattr(Core, "ask") and hasattr(Core, "triage")):
-        pytest.skip("Core.ask / Core.triage are not on this branch yet (retrieval and triage land them on main)")
-    await send(teams, teams_activity(connector.url, text="ask how do we check replication health"))
+async def test_triage_answers_through_the_core_for_this_channels_client_only(
+        teams: TestClient, connector: FakeConnector) -> None:
     await send(teams, teams_activity(connector.url, text="triage"))
-    answer, triage = connector.cards()
-    assert "Acme Dental Group" in card_text(answer) and "Ridgeline" not in card_text(answer)
-    assert "Alert triage" in card_text(triage) and "access denied" not in card_text(triage)
+    await send(teams, teams_activity(connector.url, text="triage ridge"))
+    await send(teams, teams_activity(connector.url, text="triage", channel=NOC))
+    acme, other, noc = connector.cards()
+    assert card_text(acme).startswith("Alert triage · Acme Dental Group")
+    assert "Replication from DC02 failed: The RPC server is unavailable" in card_text(acme)
+    assert "access denied" not in json.dumps(acme) and "Ridgeline" not in json.dumps(acme)
+    assert card_text(other) == "That isn't available in this channel."
+    assert card_text(noc).startswith("Alert triage · all clients")
+    assert "access denied" in card_text(noc) and "RPC server is unavailable" in card_text(noc)
+
+
+async def test_ask_answers_from_this_channels_client_only(core: Core, teams: TestClient,
+                                                         connector: FakeConnector) -> None:
+    if not hasattr(Core, "ask"):
+        pytest.skip("Core.ask is not on this branch yet (retrieval lands it on main)")
+    await send(teams, teams_activity(connector.url, text="ask how do we check replication health"))
+    [answer] = connector.cards()
+    assert "Acme Dental Group" in card_text(answer) and "Ridgeline" not in json.dumps(answer)
 
 
 # --- conversation references and proactive posts ----------------------------------------------
