@@ -79,8 +79,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _label_text(text: str) -> str:
-    """Text safe inside a Markdown link label: no brackets, emphasis or escapes."""
-    return re.sub(r"[\[\]()*_`~\\<>#|]", " ", " ".join(text.split())).strip() or "source"
+    """Text safe inside a Markdown link label or fact: no brackets, emphasis, code or escapes."""
+    return " ".join(re.sub(r"[\[\]*_`~\\<>|]", " ", text).split()) or "source"
 
 
 def safe_url(url: str) -> str | None:
@@ -146,7 +146,7 @@ def _source_elements(sources: Sequence[Source]) -> list[dict[str, Any]]:
     for source in sources:
         url = safe_url(source.url)
         if url:
-            links.append(f"[{_label_text(f'{source.kind} {source.title or source.id}')[:80]}]({url})")
+            links.append(f"[{_clip(_label_text(source.title or f'{source.kind} {source.id}'), 80)}]({url})")
         else:
             plain.append(f"{source.kind} {source.id}")
     elements: list[dict[str, Any]] = []
@@ -338,15 +338,16 @@ def claims_on(card: dict[str, Any]) -> list[str]:
 
 # --- ask and triage ----------------------------------------------------------------
 
-def _fit(head: list[dict[str, Any]], blocks: list[dict[str, Any]], limit: int,
-         more: str) -> list[dict[str, Any]]:
-    """``head`` plus as many ``blocks`` as fit in ``limit``, then a line saying how many were left out."""
-    body = head + blocks
+def _fit(head: list[dict[str, Any]], blocks: list[dict[str, Any]], limit: int, more: str,
+         fallback: str) -> dict[str, Any]:
+    """A card of ``head`` plus as many ``blocks`` as fit in ``limit``, then a line saying how many were left out."""
+    card = _card(head + blocks, fallback=fallback)
     n = len(blocks)
-    while n and card_bytes(_card(body, fallback="")) > limit:
+    while n and card_bytes(card) > limit:
         n -= 1
-        body = head + blocks[:n] + [_rich(_run(more.format(n=len(blocks) - n), isSubtle=True, size="Small"))]
-    return body
+        note = _rich(_run(more.format(n=len(blocks) - n), isSubtle=True, size="Small"))
+        card = _card(head + blocks[:n] + [note], fallback=fallback)
+    return card
 
 
 def answer_card(answer: Answer, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any]:
@@ -370,8 +371,8 @@ def answer_card(answer: Answer, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any
                        + (f" · {_clip(hit.confidence.reason, 120)}" if hit.confidence.reason else ""),
                        size="Small", color=LABEL_COLOR[label]), spacing="None"),
         ]})
-    body = _fit(head, blocks, limit, "… and {n} more matches not shown.")
-    return _card(body, fallback=f"Answer for {answer.client_name}: {len(answer.hits)} matches.")
+    return _fit(head, blocks, limit, "… and {n} more matches not shown.",
+                fallback=f"Answer for {answer.client_name}: {len(answer.hits)} matches.")
 
 
 def _signal_block(signal: SignalView) -> dict[str, Any]:
@@ -409,5 +410,5 @@ def triage_card(view: TriageView, *, limit: int = MAX_CARD_BYTES) -> dict[str, A
     if not view.signals:
         head.append(_rich(_run("No current signals.")))
     blocks = [_signal_block(s) for s in actionable + noise]
-    body = _fit(head, blocks, limit, "… and {n} more signals not shown: run triage for one client to see them all.")
-    return _card(body, fallback=f"Triage for {view.scope}: {len(actionable)} actionable signals.")
+    return _fit(head, blocks, limit, "… and {n} more signals not shown: run triage for one client to see them all.",
+                fallback=f"Triage for {view.scope}: {len(actionable)} actionable signals.")
