@@ -48,8 +48,75 @@ def sentences(text: str) -> list[str]:
 class TriedStep:
     note: TicketNote
     text: str
+    shape: str  # action | command | observation: how the note reads as a work-log entry
     has_outcome: bool
-    leading_verb: bool  # the sentence starts with the action: the most reliable shape
+
+
+# A command or tool at the start of a sentence: "repadmin /replsummary ...",
+# "Get-ADUser ...", "dcdiag /s:DC01", "CBS.log: ...".
+_COMMAND = re.compile(
+    r"^\W*((repadmin|dcdiag|nslookup|ping|tracert|pathping|w32tm|vssadmin|ipconfig|netsh|gpresult|gpupdate|dsregcmd|"
+    r"sfc|dism|wevtutil|klist|nltest|portqry|netstat|df|du|wiztree|mpcmdrun|certutil|robocopy|icacls|"
+    r"psexec|winrm|sc|net|arp|route)\b|(get|set|test|add|remove|new|start|stop|restart|invoke|enable|disable|"
+    r"clear|reset|update|search|export|import|resolve|repair)-[a-z]+\b)",
+    re.IGNORECASE,
+)
+# "<something> on <HOST>: <finding>" / "Sign-in logs: ..." / "Event 4740 ...": a finding with its evidence.
+_OBSERVATION = re.compile(r"^[^.:!?]{2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)",
+                          re.IGNORECASE)
+_ESCALATION = re.compile(r"^\W*(escalat\w*|sending (this )?to l2|over to l2|passing to l2)\b", re.IGNORECASE)
+_RESOLUTION = re.compile(
+    r"\b(resolved|fixed|working again|works again|confirmed working|now works|no further|no more|since the fix|"
+    r"cleared|flowing again|all good|back (up|online|to normal)|closing|test page ok|synced, no errors|"
+    r"granted|unlocked, no|installed after|no lockouts)\b",
+    re.IGNORECASE,
+)
+
+
+def _shape(text: str) -> str:
+    parts = sentences(text)
+    if any(_ACTION.search(p) and _ACTION.search(p).start(3) <= 4 for p in parts):  # type: ignore[union-attr]
+        return "action"
+    if any(_COMMAND.search(p) for p in parts):
+        return "command"
+    if any(_ACTION.search(p) for p in parts):
+        return "action"
+    if any(_OBSERVATION.search(p) for p in parts):
+        return "observation"
+    return "plain"
+
+
+def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
+    """L1's work log: internal notes up to the escalation, in the order written.
+
+    Internal notes are written by engineers for engineers, so nearly all are
+    work-log entries: something run or changed, or something looked at and
+    what it showed. Left out: notes announcing the escalation (they restate,
+    they don't add), notes after the escalation (L2's own work) and, on a
+    resolved ticket, the notes reporting the fix (they belong to the ticket's
+    history, not to what was tried). ``shape`` says how clearly a note reads as
+    a work-log entry; the packet's confidence rests on it.
+    """
+    steps = []
+    resolved = ticket.status in ("resolved", "closed")
+    for note in notes:
+        if note.visibility != "internal":
+            continue
+        if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
+            continue
+        text = " ".join(note.text.split())
+        if _ESCALATION.search(text):
+            continue
+        if resolved and _RESOLUTION.search(text) and not (ticket.escalated_at and note.at and note.at <= ticket.escalated_at):
+            continue
+        shape = _shape(text)
+        if shape == "plain":
+            # No action, no command, no finding: a remark ("Hmm.", "linking to 4412"),
+            # or text that only looks like an instruction. Not a step.
+            continue
+        steps.append(TriedStep(note=note, text=_clip(text, 400), shape=shape,
+                               has_outcome=bool(_OUTCOME.search(text))))
+    return steps
 
 
 @dataclass(frozen=True)
@@ -80,38 +147,6 @@ def is_customer_author(note: TicketNote, ticket: Ticket, staff: set[str]) -> boo
     # A customer-visible note by someone who never wrote an internal note and
     # carries no staff marker: the client (or someone on their side).
     return True
-
-
-def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
-    """Action sentences from internal notes, in the order they were written.
-
-    Only notes up to the escalation count as "what L1 tried" when the ticket
-    records its escalation time; later notes are L2's own work.
-    """
-    steps = []
-    for note in notes:
-        if note.visibility != "internal":
-            continue
-        if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
-            continue
-        actions = []
-        for sentence in sentences(note.text):
-            match = _ACTION.search(sentence)
-            if match is None or sentence.endswith("?"):
-                continue
-            actions.append((sentence, match.start(3) <= 4))
-        if not actions:
-            continue
-        text = " ".join(s for s, _ in actions)
-        steps.append(
-            TriedStep(
-                note=note,
-                text=_clip(text, 400),
-                has_outcome=bool(_OUTCOME.search(text)),
-                leading_verb=any(lead for _, lead in actions),
-            )
-        )
-    return steps
 
 
 def asked_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[AskedQuestion]:

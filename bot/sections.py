@@ -6,6 +6,7 @@ the same in every section (``bench/eval_packets.py`` measures it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -43,31 +44,58 @@ def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
     return (same + others)[:MAX_CLUSTERS]
 
 
+_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
+_STOP = frozenset(
+    "with from this that after before since again still failed failing error errors alert alerts about "
+    "over under into than then they them their there when what which while would could should status "
+    "check issue problem ticket user users device".split()
+)
+
+
+def shared_terms(g: Gathered, cluster) -> list[str]:  # type: ignore[no-untyped-def]
+    """Words the ticket and the cluster have in common (not the device's own name): the
+    sign that an alert is about the ticket's problem rather than just on its machine."""
+    t = g.ticket
+    device = (t.device or "").casefold()
+    ticket_words = set(_WORD.findall(f"{t.title} {t.description or ''}".casefold())) - _STOP
+    cluster_text = " ".join([cluster.title, cluster.representative, *(a.check_name or "" for a in cluster.alerts[:5])])
+    cluster_words = set(_WORD.findall(cluster_text.casefold())) - _STOP
+    return sorted(w for w in ticket_words & cluster_words if w not in device)
+
+
 def add_alerts(draft: Draft, g: Gathered) -> None:
     """One claim per alert cluster of the ticket's client.
 
-    Confidence that the cluster is related to the ticket: 0.7 on the ticket's
-    own device, 0.35 on another device of the client; +0.2 (same device) or
-    +0.15 (other device) within an hour of the ticket, +0.1 within six hours;
-    +0.05 when triage's category matches the ticket's; -0.25 for a cluster
-    triage labelled as noise (flapping, blips).
+    Confidence that the cluster is about the ticket: 0.55 on the ticket's own
+    device, 0.3 on another device of the client; +0.25 (same device) or +0.15
+    (other device) within an hour of the ticket, +0.1 within six hours; +0.15
+    when the cluster and the ticket share words (the check or message names the
+    ticket's problem); +0.05 when triage's category matches the ticket's;
+    -0.1 for a cluster that started more than an hour after the ticket (an
+    effect, not a cause); -0.25 for a cluster triage labelled as noise.
     """
     created = g.ticket.created_at
     for cluster in selected_clusters(g):
         when, minutes = _timing(cluster, created)
-        score = 0.7 if cluster.same_device else 0.35
+        score = 0.55 if cluster.same_device else 0.3
         if minutes <= 60:
-            score += 0.2 if cluster.same_device else 0.15
+            score += 0.25 if cluster.same_device else 0.15
         elif minutes <= 360:
             score += 0.1
+        terms = shared_terms(g, cluster)
+        if terms:
+            score += 0.15
         category_match = bool(g.ticket.category and cluster.category == g.ticket.category)
         if category_match:
             score += 0.05
+        if cluster.first_seen > created and minutes > 60:
+            score -= 0.1
         if cluster.noise:
             score -= 0.25
         reason = ", ".join(p for p in [
             "same device" if cluster.same_device else "another device of this client",
             when,
+            f"names {', '.join(terms[:3])}" if terms else "",
             "same category" if category_match else "",
             f"triage: {cluster.noise}" if cluster.noise else "",
         ] if p)
@@ -109,16 +137,21 @@ def alert_summary(g: Gathered) -> Sentence | None:
 
 
 def add_tried(draft: Draft, g: Gathered) -> None:
-    """What L1 did, sentence by sentence as written.
+    """What L1 did and what it showed, one claim per work-log note, as written.
 
-    Confidence: 0.55 for any sentence with an action verb, +0.2 when it leads
-    with the verb (the shape of a work log), +0.15 when it states an outcome
-    ("no change", "shows 2 failures"); a step without an outcome is still
-    useful but says less.
+    Confidence that the note is a step L1 took (or a finding it made): 0.9 for
+    note that reads as an action or a command, 0.7 for a finding with its
+    evidence ("CBS.log: 0x80073712"); +0.05 when it states an outcome. Notes
+    with none of these shapes are not reported (see ``bot.notes.tried_steps``).
     """
+    base = {"action": 0.85, "command": 0.85, "observation": 0.7}
     for step in g.tried:
-        score = 0.55 + (0.2 if step.leading_verb else 0.0) + (0.15 if step.has_outcome else 0.0)
-        reason = "internal note before escalation" + (", states the outcome" if step.has_outcome else ", no outcome stated")
+        score = base[step.shape] + (0.05 if step.has_outcome else 0.0)
+        reason = {
+            "action": "internal note, an action L1 took",
+            "command": "internal note, a command L1 ran",
+            "observation": "internal note, a finding with its evidence",
+        }[step.shape] + (", states the outcome" if step.has_outcome else "")
         draft.add("tried", step.text, [note_source(g.ticket, step.note)], Confidence.of(score, reason))
 
 
