@@ -90,7 +90,7 @@ def main() -> None:
     for t in tickets:
         finish_ticket(t)
     alerts, inc = build_alerts(tickets, rng)
-    fps = am.fingerprints(rng)
+    fps = am.fingerprints()
     am_incidents = labels.am_incident_map(tickets, fps, inc)
     anchors = labels.doc_anchors(MSP / "docs")
 
