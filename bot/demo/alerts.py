@@ -82,12 +82,14 @@ def _repeat(rng, ids: AlertIds, first: dict, at) -> dict:
 
 
 # Alert kinds that are one problem when they fire on one device together (a DC's replication, DNS
-# and time alerts; a backup job's failures and warnings; a circuit's VPN and WAN alerts).
+# and time alerts; a backup job's failures and warnings; a circuit's VPN and WAN alerts; a pending
+# reboot and the updates it blocks).
 FAMILIES = [
     {"ad_repl", "dns_dc", "time_skew", "kcc"},
     {"backup_fail", "backup_warn", "copy_fail", "repo_space"},
     {"vpn_down", "wan_loss", "uplink_failover", "port_flap"},
     {"printer_offline", "spooler_crash"},
+    {"patch_fail", "reboot_pending"},
 ]
 
 

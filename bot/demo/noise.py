@@ -187,7 +187,7 @@ CONDITION_KINDS = [
     ("impossible_travel", "ws", 0.25),
     ("ap_offline", "ap", 1.5),
 ]
-CONDITIONS_PER_TENANT = 140
+CONDITIONS_PER_TENANT = 125
 BLIPS_PER_TENANT = 42
 
 # How a condition keeps notifying while it holds, per kind:
@@ -395,20 +395,26 @@ def fitted_message(
 
 
 def flaps(rng: random.Random, inc) -> list[dict]:
+    """Flapping episodes; episodes on one device are at least 6 h apart (closer, they are one)."""
     out = []
     for tid, dev, kind, msg, episodes, cycles in FLAPS:
         if kind == "printer_offline":
             msg = printer_offline(next(t for t in TENANTS if t["id"] == tid), dev)
+        spans: list[tuple[datetime, datetime]] = []
         for _ in range(episodes):
+            period = rng.randint(4, 11)
+            n = max(4, cycles + rng.randint(-cycles // 2, cycles // 2))
             while True:
                 start = rand_time(rng, end=ts("2026-11-26T08:00:00Z"))
                 if tid == "acme" or "FW" in dev or "MX" in dev:
                     start = start.replace(hour=rng.choice([22, 23, 0, 1, 2, 3]))  # evening circuit trouble
-                if not (QUIET_FROM - timedelta(hours=12) <= start <= QUIET_TO):
+                end = start + minutes(n * (period + 2.5))
+                apart = all(end + timedelta(hours=6) < a or start > b + timedelta(hours=6) for a, b in spans)
+                if apart and not (QUIET_FROM - timedelta(hours=12) <= start <= QUIET_TO):
                     break
-            incident, period = inc(tid), rng.randint(4, 11)
-            at = start
-            for _ in range(max(4, cycles + rng.randint(-cycles // 2, cycles // 2))):
+            spans.append((start, end))
+            incident, at = inc(tid), start
+            for _ in range(n):
                 down = rng.uniform(1.0, period * 0.7)
                 out.append(
                     _spec(at, kind, dev, msg=msg, res=down, noise="flapping", incident=incident)
