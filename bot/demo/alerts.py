@@ -177,8 +177,8 @@ def build_alerts(
         rec = _record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None)
         notes = [rec]
         if spec["_policy"]:
-            times, fixed = noise.notification_times(rng, rec, spec["_policy"])
-            rec["resolved_at"] = fixed.replace(microsecond=0) if fixed else None
+            times, fixed_at = noise.notification_times(rng, rec, spec["_policy"])
+            rec["resolved_at"] = fixed_at.replace(microsecond=0) if fixed_at else None
             notes += [_repeat(rng, ids, rec, at) for at in times[1:]]
         for r in notes:
             out.extend(_with_dups(rng, ids, r, _dup(rng)))

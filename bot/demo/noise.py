@@ -508,6 +508,7 @@ def conditions(rng: random.Random, inc, busy) -> list[dict]:
             policy = _policy(t, kind, role)
             if kind == "lockout" and rng.random() < STALE_LOCKOUT:
                 policy = (30, "fix", (60, 360))  # locked out again every 30 min until the phone is updated
+            fixed: datetime | None
             if policy:
                 every, stop, hold = policy
                 fixed = at + minutes(rng.uniform(*hold))
