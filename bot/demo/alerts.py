@@ -82,13 +82,14 @@ def _repeat(rng, ids: AlertIds, first: dict, at) -> dict:
 
 
 # Alert kinds that are one problem when they fire on one device together (a DC's replication, DNS
-# and time alerts; a backup job's failures and warnings; a circuit's VPN and WAN alerts; a pending
-# reboot and the updates it blocks).
+# and time alerts; a backup job's failures and warnings; a circuit's VPN and WAN alerts; a printer's
+# status checks, which cannot read the toner of a printer that does not answer; a pending reboot and
+# the updates it blocks).
 FAMILIES = [
     {"ad_repl", "dns_dc", "time_skew", "kcc"},
     {"backup_fail", "backup_warn", "copy_fail", "repo_space"},
     {"vpn_down", "wan_loss", "uplink_failover", "port_flap"},
-    {"printer_offline", "spooler_crash"},
+    {"printer_offline", "spooler_crash", "toner_low"},
     {"patch_fail", "reboot_pending"},
 ]
 
@@ -182,7 +183,7 @@ def build_alerts(
             notes += [_repeat(rng, ids, rec, at) for at in times[1:]]
         for r in notes:
             out.extend(_with_dups(rng, ids, r, _dup(rng)))
-    for spec in noise.blips(rng, inc):
+    for spec in noise.blips(rng, inc, busy):
         out.append(_record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None))
     out = [a for a in out if a["at"] <= END]
     for a in out:

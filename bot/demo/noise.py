@@ -530,7 +530,9 @@ def conditions(rng: random.Random, inc, busy) -> list[dict]:
     return out
 
 
-def blips(rng: random.Random, inc) -> list[dict]:
+def blips(rng: random.Random, inc, busy) -> list[dict]:
+    """Blips: a check that fired and cleared within two minutes. Never where the same problem is
+    already being reported on that device (that would be part of it, not a blip of its own)."""
     out = []
     for t in TENANTS:
         tid = t["id"]
@@ -539,8 +541,9 @@ def blips(rng: random.Random, inc) -> list[dict]:
         while n < BLIPS_PER_TENANT:
             kind, role, dev = _pick_kind(rng, t, blip_kinds)
             at = rand_time(rng)
-            if _quiet(tid, dev, at):
+            if _quiet(tid, dev, at) or busy(tid, dev, kind, at - timedelta(hours=2), at + timedelta(hours=2)):
                 continue
+            busy.add(tid, dev, kind, at, at + minutes(2))
             msg = fitted_message(rng, t, kind, role, dev, at)
             out.append(
                 _spec(at, kind, dev, msg=msg, res=rng.uniform(0.4, 2.0), noise="blip", incident=inc(tid))
