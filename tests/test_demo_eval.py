@@ -72,9 +72,9 @@ def test_demo_msp_when_present(demo_result: dict) -> None:
 @pytest.mark.xfail(strict=True, reason=(
     "known triage gaps on the demo's re-notifying conditions (bot/demo/README.md, 'The alert noise model'): "
     "a condition re-alerting every 5-15 min whose notifications all resolve when it is fixed is called "
-    "flapping (noise precision ~0.70), and a condition re-notifying daily or every 4 h (patch window, "
+    "flapping (noise precision ~0.72), and a condition re-notifying daily or every 4 h (patch window, "
     "toner, reboot reminders, definition updates, nightly backups) is split into one signal per "
-    "notification (episode_gap 1 h), so compression is ~0.72 against a ceiling of ~0.84. Strict: "
+    "notification (episode_gap 1 h), so compression is ~0.72 against a ceiling of ~0.83. Strict: "
     "remove this marker when triage meets it."))
 def test_demo_msp_triage_targets(demo_result: dict) -> None:
     score = demo_result["score"]
