@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import audit, feedback, packets, policy, store
+from bot import audit, conversations, feedback, packets, policy, store
 from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
@@ -190,10 +190,13 @@ class Core:
         return feedback.find_posted(session, platform=platform, channel=channel, message_id=message_id)
 
     def accept(self, *, platform: str, channel: str, message_id: str, user_id: str,
-               at: datetime | None = None) -> Feedback | None:
+               at: datetime | None = None, claim_id: str | None = None) -> Feedback | None:
+        """The packet (or, with ``claim_id``, one claim of it) is right as written."""
         with self.session() as session:
             posted = self._posted(session, platform, channel, message_id)
-            return feedback.record_accept(session, posted=posted, user_id=user_id, at=at) if posted else None
+            if posted is None:
+                return None
+            return feedback.record_accept(session, posted=posted, user_id=user_id, at=at, claim_id=claim_id)
 
     def start_correction(self, *, platform: str, channel: str, message_id: str, user_id: str,
                          at: datetime | None = None) -> Feedback | None:
@@ -261,3 +264,18 @@ class Core:
             ticket = store.find_ticket(session=session, ticket_id=str(ticket_id).lstrip("#").strip())
             tenant = store.get_tenant(session=session, tenant_id=ticket.tenant_id)
             return list(tenant.slack_channels if platform == "slack" else tenant.teams_channels)
+
+    # --- proactive posts ---------------------------------------------------------
+
+    def remember_conversation(self, *, platform: str, channel_id: str, reference: dict[str, Any]) -> None:
+        """Keep (or refresh) the platform's reference for posting into this channel later."""
+        with self.session() as session:
+            conversations.save(session, platform=platform, channel_id=channel_id, reference=reference)
+
+    def forget_conversation(self, *, platform: str, channel_id: str) -> bool:
+        with self.session() as session:
+            return conversations.forget(session, platform=platform, channel_id=channel_id)
+
+    def conversation_reference(self, *, platform: str, channel_id: str) -> dict[str, Any] | None:
+        with self.session() as session:
+            return conversations.get(session, platform=platform, channel_id=channel_id)

@@ -61,11 +61,13 @@ def posted_in_thread(session: Session, *, platform: str, channel: str, thread_id
     return list(session.exec(stmt))
 
 
-def record_accept(session: Session, *, posted: PostedMessage, user_id: str, at: datetime | None = None) -> Feedback:
+def record_accept(session: Session, *, posted: PostedMessage, user_id: str, at: datetime | None = None,
+                  claim_id: str | None = None) -> Feedback:
+    """Acceptance of the whole packet, or of one claim (``claim_id``, a Teams card's per-claim Confirm)."""
     at = at or utcnow()
     feedback = Feedback(
-        tenant_id=posted.tenant_id, packet_pk=posted.packet_pk, platform=posted.platform, user_id=user_id,
-        kind=ACCEPT, started_at=at, ended_at=at, duration_s=0.0,
+        tenant_id=posted.tenant_id, packet_pk=posted.packet_pk, claim_id=claim_id, platform=posted.platform,
+        user_id=user_id, kind=ACCEPT, started_at=at, ended_at=at, duration_s=0.0,
     )
     session.add(feedback)
     return feedback

@@ -72,3 +72,49 @@ def test_demo_ingest_is_idempotent(demo_engine: Engine) -> None:
     again = ingest_folder(demo_folder(), engine=demo_engine)
     assert again.ok
     assert all(c.added == c.updated == c.deleted == 0 for c in again.counts.values())
+
+
+def _demo_rows() -> tuple[list[dict], dict[tuple[str, str], dict]]:
+    import json
+
+    folder = demo_folder()
+    alerts = [json.loads(line) for line in (folder / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+    labels_path = folder.parent / "labels" / "incidents.jsonl"
+    labels = {(r["source"], r["id"]): r for r in map(json.loads, labels_path.read_text(encoding="utf-8").splitlines())}
+    return alerts, labels
+
+
+def test_demo_alert_stream_is_redundant_like_a_real_one() -> None:
+    """Persistent conditions re-notify (bot/demo/README.md, 'The alert noise model'): volume stays
+    plausible, most of it in November, one-off alerts are a minority, and every repeat or duplicate
+    is a later notification of its incident's condition on the same device and check."""
+    from collections import Counter
+
+    alerts, labels = _demo_rows()
+    assert 2000 <= len(alerts) <= 6000
+    months = Counter(a["at"][:7] for a in alerts)
+    assert max(months, key=lambda m: months[m]) == "2026-11"
+    sizes = Counter(labels[(a["source"], a["id"])]["incident"] for a in alerts)
+    assert sum(1 for n in sizes.values() if n == 1) < 0.25 * len(alerts)
+    noise = Counter(labels[(a["source"], a["id"])]["noise"] for a in alerts)
+    assert noise["repeat"] > len(alerts) / 3 and noise["duplicate"] and noise["flapping"] and noise["storm"]
+    first: dict[str, list[dict]] = {}
+    for a in sorted(alerts, key=lambda a: a["at"]):
+        label = labels[(a["source"], a["id"])]
+        earlier = first.setdefault(label["incident"], [])
+        if label["noise"] in ("repeat", "duplicate"):
+            assert any(e["device"] == a["device"] and e["check"] == a["check"] for e in earlier), a["id"]
+        earlier.append(a)
+
+
+def test_demo_dc01_hours_stay_clean() -> None:
+    """Around tickets 4412/4413 both DC01s carry only the tickets' own alerts."""
+    import json
+
+    alerts, labels = _demo_rows()
+    packets = [json.loads(line) for line in (demo_folder().parent / "labels" / "packets.jsonl").read_text().splitlines()]
+    ticket_incidents = {labels[tuple(x)]["incident"] for p in packets if p["ticket"] in ("4412", "4413")
+                        for x in p["related_alerts"] if tuple(x) in labels}
+    window = [a for a in alerts if a["device"] == "DC01" and "2026-11-23T18:00:00Z" <= a["at"] <= "2026-11-24T06:00:00Z"]
+    assert {a["tenant"] for a in window} == {"acme", "ridgeline"}
+    assert {labels[(a["source"], a["id"])]["incident"] for a in window} <= ticket_incidents

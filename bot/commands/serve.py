@@ -1,6 +1,6 @@
 """``handoff serve ...``: long-running front ends, one sub-command each.
 
-To add one (``slack``, ``teams``): write ``_register_<name>(group)`` that adds a
+To add one: write ``_register_<name>(group)`` that adds a
 parser to ``group`` with ``set_defaults(run=...)`` and append it to
 ``SERVERS``. Import the front end inside its ``run`` function, so that the
 core and the other commands never import a web framework.
@@ -55,11 +55,26 @@ def run_slack(args: argparse.Namespace, core: Core) -> int:
     return 0
 
 
-SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_slack]
+def _register_teams(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("teams", help="the Microsoft Teams bot (POST /api/messages, POST /hooks/escalation)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; put a TLS proxy "
+                                                       "or tunnel in front, Teams only calls https)")
+    p.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978, the Bot Framework's)")
+    p.set_defaults(run=run_teams)
+
+
+def run_teams(args: argparse.Namespace, core: Core) -> int:
+    from adapters.teams.main import serve
+
+    serve(core, host=args.host, port=args.port)
+    return 0
+
+
+SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_slack, _register_teams]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="run a front end: inbound webhooks, slack (more to come: teams)")
+    p = sub.add_parser("serve", help="run a front end: inbound webhooks, slack, teams")
     group = p.add_subparsers(dest="server", metavar="SERVER")
     for add in SERVERS:
         add(group)

@@ -7,11 +7,8 @@ the RMM device names. Firing alerts carry the zero time as `endsAt`, as Alertman
 
 from __future__ import annotations
 
-import random
 from typing import Any
 from urllib.parse import quote
-
-from .common import rng_hex
 
 ZERO = "0001-01-01T00:00:00Z"
 EXTERNAL = "http://rl-mon01.ridgeline.corp:9093"
@@ -113,8 +110,21 @@ BODIES = [
 INCIDENT_GROUPS = [["nas-fill-1", "nas-fill-2"], ["pve1-mem", "pve2-mem"]]
 
 
-def fingerprints(rng: random.Random) -> dict[str, str]:
-    return {k: rng_hex(rng, 16) for k in ALERTS}
+# Fingerprints are pinned: they name Alertmanager alerts in the packet labels (4152), so they
+# must not move when the background noise (generated before them) changes.
+FINGERPRINTS = {
+    "nas-fill-1": "575dde2ec884b1e2",
+    "nas-fill-2": "f4515578e6e76f5a",
+    "nas-transport": "693af0f76a4ab1aa",
+    "pve2-skew": "c780db9cb97c118e",
+    "pve1-mem": "c235777f2bf25118",
+    "pve2-mem": "d75b5734f3d8b0ac",
+    "pve1-rxerr": "b5d49427959dff05",
+}
+
+
+def fingerprints() -> dict[str, str]:
+    return {k: FINGERPRINTS[k] for k in ALERTS}
 
 
 def _alert(key: str, status: str, fp: str) -> dict:

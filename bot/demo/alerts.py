@@ -51,6 +51,7 @@ def _record(rng, ids: AlertIds, tenant: dict, spec: dict, incident: str, ticket:
         "_incident": incident,
         "_noise": spec.get("noise"),
         "_ticket": ticket,
+        "_kind": kind,
     }
 
 
@@ -60,6 +61,8 @@ def _with_dups(rng, ids: AlertIds, rec: dict, n: int) -> list[dict]:
     for i in range(n):
         dup = dict(rec)
         dup["at"] = rec["at"] + timedelta(seconds=rng.randint(60, 420) * (i + 1))
+        if rec["resolved_at"] is not None and dup["at"] >= rec["resolved_at"]:
+            dup["at"] = (rec["at"] + (rec["resolved_at"] - rec["at"]) / 2).replace(microsecond=0)
         dup["id"] = ids.next(rec["source"])
         dup["url"] = alert_url(rec["source"], rec["tenant"], dup["id"])
         dup["_noise"] = "duplicate"
@@ -67,7 +70,60 @@ def _with_dups(rng, ids: AlertIds, rec: dict, n: int) -> list[dict]:
     return out
 
 
-def build_alerts(tickets: list[dict], rng: random.Random) -> tuple[list[dict], Incidents]:
+def _repeat(rng, ids: AlertIds, first: dict, at) -> dict:
+    """A later notification of the condition `first` reported: a new id, the counters moved on."""
+    r = dict(first)
+    r["at"] = at
+    r["id"] = ids.next(first["source"])
+    r["url"] = alert_url(first["source"], first["tenant"], r["id"])
+    r["message"] = noise.vary(first["_kind"], first["message"], first["at"], at, rng)
+    r["_noise"] = "repeat"
+    return r
+
+
+# Alert kinds that are one problem when they fire on one device together (a DC's replication, DNS
+# and time alerts; a backup job's failures and warnings; a circuit's VPN and WAN alerts; a printer's
+# status checks, which cannot read the toner of a printer that does not answer; a pending reboot and
+# the updates it blocks).
+FAMILIES = [
+    {"ad_repl", "dns_dc", "time_skew", "kcc"},
+    {"backup_fail", "backup_warn", "copy_fail", "repo_space"},
+    {"vpn_down", "wan_loss", "uplink_failover", "port_flap"},
+    {"printer_offline", "spooler_crash", "toner_low"},
+    {"patch_fail", "reboot_pending"},
+]
+
+
+class Busy:
+    """What a ticket, a storm or a flapping check already reports on a device, and when: a background
+    condition of the same family there and then would be the same problem, not a new incident."""
+
+    def __init__(self, alerts: list[dict]):
+        self.spans: dict[tuple, list[tuple]] = {}
+        for a in alerts:
+            self.add(a["tenant"], a["device"], a["_kind"], a["at"], a["resolved_at"] or END)
+
+    def add(self, tenant: str, device: str, kind: str | None, lo, hi) -> None:
+        for k in self._family(kind):
+            self.spans.setdefault((tenant, device, k), []).append((lo, hi))
+
+    @staticmethod
+    def _family(kind: str | None) -> set:
+        if kind is None:
+            return set()
+        return next((f for f in FAMILIES if kind in f), {kind})
+
+    def __call__(self, tenant: str, device: str, kind: str, lo, hi) -> bool:
+        return any(
+            a <= hi and b >= lo
+            for k in self._family(kind)
+            for a, b in self.spans.get((tenant, device, k), [])
+        )
+
+
+def build_alerts(
+    tickets: list[dict], rng: random.Random, noise_rng: random.Random
+) -> tuple[list[dict], Incidents]:
     ids, inc = AlertIds(rng), Incidents()
     out: list[dict] = []
     storm_specs = noise.storms(rng, inc)
@@ -91,21 +147,54 @@ def build_alerts(tickets: list[dict], rng: random.Random) -> tuple[list[dict], I
                     r["at"] = rec["at"] + (t["created"] - rec["at"]) / 2
                     r["at"] = r["at"].replace(microsecond=0)
                 out.append(r)
+    first_waves: dict[str, list[list[dict]]] = {}
     for key, (tid, specs) in storm_specs.items():
         tenant = BY_ID[tid]
         for spec in specs:
             incident = claimed.get(key, spec["_incident"])
             rec = _record(rng, ids, tenant, spec, incident, None)
-            out.extend(_with_dups(rng, ids, rec, spec["dup"]))
-    for spec in noise.flaps(rng, inc) + noise.singles_and_blips(rng, inc):
+            group = _with_dups(rng, ids, rec, spec["dup"])
+            first_waves.setdefault(key, []).append(group)
+            out.extend(group)
+
+    # Background noise draws from its own rng from here on, so changing it never moves a ticket's
+    # alerts (ids and messages above come from the main rng).
+    rng = ids.rng = noise_rng
+    for key, groups in first_waves.items():
+        if key in claimed:
+            continue  # a ticket's storm stays exactly as its story tells it
+        for (rec, times, fixed), group in zip(
+            noise.storm_repeats(rng, key, [g[0] for g in groups]), groups, strict=False
+        ):
+            res = fixed.replace(microsecond=0) if fixed <= END else None
+            for r in group:
+                r["resolved_at"] = res
+            for at in times:
+                out.extend(_with_dups(rng, ids, _repeat(rng, ids, rec, at), _dup(rng)))
+    for spec in noise.flaps(rng, inc):
+        out.append(_record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None))
+    busy = Busy(out)
+    for spec in noise.conditions(rng, inc, busy):
         rec = _record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None)
-        out.extend(_with_dups(rng, ids, rec, spec["dup"]))
+        notes = [rec]
+        if spec["_policy"]:
+            times, fixed_at = noise.notification_times(rng, rec, spec["_policy"])
+            rec["resolved_at"] = fixed_at.replace(microsecond=0) if fixed_at else None
+            notes += [_repeat(rng, ids, rec, at) for at in times[1:]]
+        for r in notes:
+            out.extend(_with_dups(rng, ids, r, _dup(rng)))
+    for spec in noise.blips(rng, inc, busy):
+        out.append(_record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None))
     out = [a for a in out if a["at"] <= END]
     for a in out:
         if a["resolved_at"] is not None and a["resolved_at"] > END:
             a["resolved_at"] = None
     out.sort(key=lambda a: (a["at"], a["source"], a["id"]))
     return out, inc
+
+
+def _dup(rng) -> int:
+    return 1 if rng.random() < noise.DUP_RATE else 0
 
 
 def public(a: dict) -> dict:

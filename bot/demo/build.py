@@ -26,6 +26,7 @@ from .common import iso
 from .tickets import all_tickets
 
 SEED = 20261124
+NOISE_SEED = SEED + 1  # background alert noise has its own stream (bot/demo/noise.py)
 HERE = Path(__file__).resolve().parent
 MSP = HERE / "msp"
 LABELS = HERE / "labels"
@@ -89,8 +90,8 @@ def main() -> None:
     tickets = all_tickets(rng)
     for t in tickets:
         finish_ticket(t)
-    alerts, inc = build_alerts(tickets, rng)
-    fps = am.fingerprints(rng)
+    alerts, inc = build_alerts(tickets, rng, random.Random(NOISE_SEED))
+    fps = am.fingerprints()
     am_incidents = labels.am_incident_map(tickets, fps, inc)
     anchors = labels.doc_anchors(MSP / "docs")
 

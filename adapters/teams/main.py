@@ -1,0 +1,275 @@
+"""The Teams bot's web server: ``handoff serve teams``.
+
+Routes:
+
+  POST /api/messages        Bot Framework activities (CloudAdapter); JWT-validated when MicrosoftAppId is set
+  POST /hooks/escalation    ``{"ticket_id": "4412"}`` with ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``:
+                            post the ticket's packet into its client's Teams channels (the Slack front
+                            end's contract: ``Idempotency-Key`` names the delivery, answers per channel)
+  GET  /healthz             liveness, no auth
+
+Authentication of ``/api/messages``:
+
+- With ``MicrosoftAppId`` set (production) the CloudAdapter validates every
+  request's Bot Framework JWT (issuer, signature against Microsoft's OpenID
+  keys, audience = the app id, ``serviceurl`` claim = the activity's). No token
+  or an invalid one: 401. ``MicrosoftAppTenantId`` is then required too: it is
+  how conversations of other Microsoft 365 tenants are recognised and refused.
+- Without an app id (local development) the adapter accepts requests without a
+  token, and start-up logs an ``UNAUTHENTICATED`` warning.
+- Either way a malformed ``Authorization`` header is a 401. (Bot Framework
+  quirk: the SDK decodes the header with PyJWT before validating it, and a
+  ``jwt.DecodeError`` escaping from there would be an HTTP 500.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from typing import Any
+
+import jwt
+import requests
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+
+from adapters.teams import cards
+from adapters.teams.bot import HandoffBot, card_activity, user_message
+from adapters.teams.manifest import GUID
+from bot.config import Settings
+from bot.core import Core
+from bot.errors import ConfigError, HandoffError, NotFound, new_error_id
+
+log = logging.getLogger("handoff.teams")
+
+CORE_KEY: web.AppKey[Core] = web.AppKey("core", Core)
+BOT_KEY: web.AppKey[HandoffBot] = web.AppKey("bot", HandoffBot)
+ADAPTER_KEY: web.AppKey[CloudAdapter] = web.AppKey("adapter", CloudAdapter)
+
+_BEARER = re.compile(r"Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_TICKET = re.compile(r"#?(\d{1,12})")
+UNAUTHENTICATED_WARNING = (
+    "UNAUTHENTICATED: MicrosoftAppId is not set, so /api/messages accepts activities without a Bot Framework "
+    "token and anyone who can reach this port can talk to the bot as any user. Use this only for local "
+    "development; set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId in production."
+)
+
+
+class BotConfig:
+    """The attribute names ``ConfigurationBotFrameworkAuthentication`` reads, from Handoff's settings."""
+
+    def __init__(self, settings: Settings):
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        # Without an app id there is nothing to authenticate as; the SDK's SingleTenant factory would
+        # refuse to start (deploy/handoff.env.example presets SingleTenant), MultiTenant means "auth off".
+        self.APP_TYPE = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+class KeysUnavailable(Exception):
+    """Microsoft's token signing keys could not be fetched: an outage, not a bad request."""
+
+
+class StrictAuthentication(BotFrameworkAuthentication):
+    """The SDK's authentication, with every way a token can be bad ending as ``PermissionError`` (401).
+
+    Bot Framework quirk: besides ``PermissionError``, a forged or garbled token
+    can make the SDK raise ``jwt.DecodeError``, ``IndexError`` (a key id Microsoft
+    never issued) or a bare ``Exception`` (endorsements), each an HTTP 500 if it
+    escaped. A failure to fetch the signing keys is kept apart (503).
+    """
+
+    def __init__(self, inner: BotFrameworkAuthentication):
+        self._inner = inner
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except requests.RequestException as exc:
+            raise KeysUnavailable(str(exc)) from exc
+        except Exception as exc:
+            raise PermissionError(f"invalid token: {type(exc).__name__}") from exc
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
+        raise PermissionError("streaming connections are not used by Handoff")
+
+    def create_connector_factory(self, claims_identity: Any) -> Any:
+        return self._inner.create_connector_factory(claims_identity)
+
+    async def create_user_token_client(self, claims_identity: Any) -> Any:
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> Any:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+
+def authenticated(settings: Settings) -> bool:
+    """Whether requests are authenticated; ``ConfigError`` for a half-configured production setup."""
+    if not settings.microsoft_app_id:
+        return False
+    if not GUID.match(settings.microsoft_app_id) or not settings.microsoft_app_id.strip("0-"):
+        raise ConfigError(f"MicrosoftAppId {settings.microsoft_app_id!r} is not a bot's app id (a GUID from the "
+                          "Azure Bot registration)")
+    missing = []
+    if not settings.microsoft_app_password and settings.microsoft_app_type.lower() != "userassignedmsi":
+        missing.append("MicrosoftAppPassword")
+    if not settings.microsoft_app_tenant_id:
+        missing.append("MicrosoftAppTenantId (needed to refuse conversations of other Microsoft 365 tenants)")
+    if missing:
+        raise ConfigError("MicrosoftAppId is set but these are not: " + ", ".join(missing))
+    return True
+
+
+def make_adapter(settings: Settings) -> CloudAdapter:
+    adapter = CloudAdapter(StrictAuthentication(ConfigurationBotFrameworkAuthentication(BotConfig(settings))))
+
+    async def on_turn_error(ctx: TurnContext, error: Exception) -> None:
+        # Reached only when sending itself failed (the bot maps its own errors): log, tell the user if possible.
+        text = user_message(error)
+        try:
+            await ctx.send_activity(card_activity(cards.message_card(text)))
+        except Exception as exc:
+            log.warning("could not report an error to the conversation: %s", exc)
+
+    adapter.on_turn_error = on_turn_error
+    return adapter
+
+
+def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Application:
+    settings = core.settings
+    if authenticated(settings):
+        log.info("Bot Framework authentication on for app id %s", settings.microsoft_app_id)
+    else:
+        log.warning(UNAUTHENTICATED_WARNING)
+        if not settings.microsoft_app_tenant_id:
+            log.warning("MicrosoftAppTenantId is not set: conversations of other Microsoft 365 tenants "
+                        "cannot be recognised (local development only)")
+    app = web.Application()
+    app[CORE_KEY] = core
+    app[BOT_KEY] = HandoffBot(core)
+    app[ADAPTER_KEY] = adapter or make_adapter(settings)
+    app.router.add_post("/api/messages", _messages)
+    app.router.add_post("/hooks/escalation", _escalation)
+    app.router.add_get("/healthz", _health)
+    return app
+
+
+def _refuse(status: int, error: str, message: str) -> web.Response:
+    log.warning("refused with %s: %s", status, message)
+    return web.json_response({"error": error, "message": message}, status=status)
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def _messages(request: web.Request) -> web.Response:
+    settings = request.app[CORE_KEY].settings
+    header = request.headers.get("Authorization")
+    if header is not None:
+        if not _BEARER.fullmatch(header.strip()):
+            return _refuse(401, "unauthorized", "malformed Authorization header")
+        try:
+            jwt.get_unverified_header(header.strip().split(" ", 1)[1])
+        except jwt.PyJWTError:
+            return _refuse(401, "unauthorized", "Authorization header is not a JWT")
+    elif settings.microsoft_app_id:
+        return _refuse(401, "unauthorized", "missing Bot Framework token")
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _refuse(415, "unsupported_media_type", "expected application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _refuse(400, "malformed", "body is not JSON")
+    if not isinstance(body, dict) or not body.get("type"):
+        return _refuse(400, "malformed", "body is not an activity")
+    try:
+        response = await request.app[ADAPTER_KEY].process(request, request.app[BOT_KEY])
+    except web.HTTPUnauthorized:  # the adapter's answer to PermissionError
+        return _refuse(401, "unauthorized", "invalid Bot Framework token")
+    except web.HTTPException:
+        raise
+    except KeysUnavailable as exc:
+        log.error("cannot validate Bot Framework tokens: %s", exc)
+        return _refuse(503, "unavailable", "token validation keys unavailable, try again")
+    except Exception:
+        error_id = new_error_id()
+        log.exception("unexpected error %s on /api/messages", error_id)
+        return web.json_response({"error": "internal", "message": f"unexpected error (id {error_id})"}, status=500)
+    return response or web.Response(status=201)
+
+
+async def _escalation(request: web.Request) -> web.Response:
+    """Same contract as the Slack front end's hook: body ``{"ticket_id": "4412"}`` (or ``ticket``),
+    ``Idempotency-Key`` header (or ``delivery_id``) naming the delivery; answers per channel."""
+    core = request.app[CORE_KEY]
+    token = core.settings.inbound_token
+    if not token:
+        return _refuse(503, "disabled", "the escalation webhook is off: set HANDOFF_INBOUND_TOKEN")
+    given = request.headers.get("Authorization", "").encode()
+    # compare_digest: the time taken does not tell how much of the token was right.
+    if not hmac.compare_digest(given, f"Bearer {token}".encode()):
+        return _refuse(401, "unauthorized", "missing or wrong bearer token")
+    raw = await request.read()
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        return _refuse(400, "malformed", "body is not JSON")
+    value = body.get("ticket_id", body.get("ticket")) if isinstance(body, dict) else None
+    match = _TICKET.fullmatch(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) \
+        else None
+    if match is None:
+        return _refuse(400, "malformed", 'ticket_id: expected a ticket number like "4412"')
+    ticket = match.group(1)
+    delivery = request.headers.get("Idempotency-Key") or (str(body["delivery_id"]) if body.get("delivery_id") else None)
+    try:
+        channels = await asyncio.to_thread(core.home_channels, ticket, platform="teams")
+    except NotFound as exc:
+        return _refuse(404, "not_found", exc.message)
+    if not channels:
+        return _refuse(409, "no_channel", f"the client of ticket #{ticket} has no Teams channel in tenants.yaml")
+    results = [await _post_one(request, ticket, channel, delivery) for channel in channels]
+    ok = any(r["status"] in ("posted", "duplicate") for r in results)
+    failed = any(r["status"] == "error" for r in results)
+    log.info("escalation of #%s: %s", ticket, ", ".join(f"{r['channel']} {r['status']}" for r in results))
+    return web.json_response({"ok": ok, "ticket_id": ticket, "channels": results},
+                             status=200 if ok else (502 if failed else 409))
+
+
+async def _post_one(request: web.Request, ticket: str, channel: str, delivery: str | None) -> dict[str, Any]:
+    core, bot, adapter = request.app[CORE_KEY], request.app[BOT_KEY], request.app[ADAPTER_KEY]
+    reference = await asyncio.to_thread(core.conversation_reference, platform="teams", channel_id=channel)
+    if reference is None:
+        # Teams quirk: a bot can only post where it has been (added to the team, or mentioned there).
+        return {"channel": channel, "status": "unreachable",
+                "reason": "Handoff hasn't seen this channel yet: add the bot to the team, or mention it there once"}
+    try:
+        return await bot.post_packet(adapter, ticket_id=ticket, channel_id=channel, reference=reference,
+                                     delivery=delivery)
+    except HandoffError as exc:
+        return {"channel": channel, "status": "refused", "reason": exc.message}
+    except Exception as exc:
+        return {"channel": channel, "status": "error", "reason": user_message(exc)}
+
+
+def serve(core: Core, *, host: str, port: int) -> None:
+    logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
+    app = make_app(core)
+    core.engine  # noqa: B018  (open and migrate the database before the first request, not during it)
+    print(f"Handoff Teams bot on http://{host}:{port}/api/messages (Ctrl-C to stop)", flush=True)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, handle_signals=True)
