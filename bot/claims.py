@@ -140,6 +140,10 @@ class Packet:
     # ("the model timed out; the summary is extractive").
     notes: list[str] = field(default_factory=list)
     packet_id: int | None = None  # the stored row, once saved
+    # The rollout mode it was built under: "on", or "shadow" (stored, shown only in the review channel).
+    mode: str = "on"
+    # Where the core decided it goes (a ``bot.rollout.Delivery``), set per request; not part of the JSON.
+    delivery: Any = field(default=None, repr=False, compare=False)
 
     def section(self, name: str) -> list[Claim]:
         return [c for c in self.claims if c.section == name]
@@ -155,6 +159,7 @@ class Packet:
             "ticket": self.ticket.to_json(),
             "generated_at": self.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "packet_id": self.packet_id,
+            "mode": self.mode,
             "writer": self.writer,
             "notes": list(self.notes),
             "claims": [c.to_json() for c in self.claims],
@@ -170,4 +175,5 @@ class Packet:
             writer=data.get("writer", "extractive"),
             notes=list(data.get("notes", [])),
             packet_id=data.get("packet_id"),
+            mode=data.get("mode", "on"),
         )

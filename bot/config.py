@@ -42,6 +42,35 @@ def _split_ids(value: object) -> list[str]:
     raise ValueError("expected a comma-separated list of ids")
 
 
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$", re.IGNORECASE)
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_targets(value: object) -> dict[str, float]:
+    """``"P1=15m,P2=1h"`` (or a mapping) to seconds per priority."""
+    if isinstance(value, dict):
+        # Numbers are seconds already (the parsed defaults come through here too).
+        items = [(str(k), f"{v}s" if isinstance(v, (int, float)) else str(v)) for k, v in value.items()]
+    elif isinstance(value, str):
+        items = []
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            if "=" not in part:
+                raise ValueError(f"expected PRIORITY=DURATION like P1=15m, got {part!r}")
+            key, _, dur = part.partition("=")
+            items.append((key.strip(), dur.strip()))
+    else:
+        raise ValueError("expected targets like P1=15m,P2=1h")
+    out = {}
+    for key, dur in items:
+        match = _DURATION.match(dur)
+        if not key or match is None:
+            raise ValueError(f"{key}={dur}: expected a duration like 15m, 4h or 3d")
+        out[key.upper()] = float(match.group(1)) * _UNIT_S[match.group(2).lower()]
+    return out
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HANDOFF_",
@@ -82,6 +111,7 @@ class Settings(BaseSettings):
     slack_noc_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # How PSA integrations announce an escalation, e.g. "Ticket #4412 escalated to Tier 2".
     slack_escalation_pattern: str = r"(?i)\bticket\s*#?\s*(?P<ticket>\d+)\b.*\bescalat"
+    # Where shadow-mode packets and report drafts go for internal review (a Slack channel id).
     review_channel: str | None = None
 
     # --- Microsoft Teams -----------------------------------------------------
@@ -101,6 +131,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE", "HANDOFF_MICROSOFT_APP_TYPE"),
     )
     teams_noc_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The Teams equivalent of review_channel (a channel id like 19:...@thread.tacv2).
+    teams_review_channel: str | None = None
+
+    # --- service-level targets (customer reports) ------------------------------
+    # Per priority, wall-clock: "P1=15m,P2=1h,P3=4h,P4=8h". Common MSP defaults; set your contract's.
+    response_targets: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=lambda: _parse_targets("P1=15m,P2=1h,P3=4h,P4=8h"))
+    resolution_targets: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=lambda: _parse_targets("P1=4h,P2=8h,P3=24h,P4=72h"))
 
     # --- inbound webhooks ----------------------------------------------------
     inbound_token: str | None = None
@@ -113,6 +152,16 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> list[str]:
         return _split_ids(value)
+
+    @field_validator("response_targets", "resolution_targets", mode="before")
+    @classmethod
+    def _parse_target_list(cls, value: object) -> dict[str, float]:
+        return _parse_targets(value)
+
+    @field_validator("review_channel", "teams_review_channel", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
         "slack_bot_token",

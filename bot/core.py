@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import audit, conversations, feedback, packets, policy, store
+from bot import audit, conversations, feedback, packets, policy, rollout, store
 from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
+from bot.core_reporting import Reporting
 from bot.db import open_database, session_scope
-from bot.errors import NotFound, Refused
+from bot.errors import NotFound, Refused, TenantMismatch
 from bot.models import Feedback, PostedMessage
 from bot.packet import build_packet
 from bot.policy import Where
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 ChatReply = Packet | Answer | TriageView | str
 
 
-class Core:
+class Core(Reporting):
     def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None):
         self.settings = settings
         # Passed to litellm.completion as-is; tests use it for mock_response / mock_timeout.
@@ -100,6 +101,11 @@ class Core:
             return self.ask(request.text, where=where, client=request.client)
         if request.kind == "triage":
             return self.triage(where=where, client=request.client)
+        if request.kind == "metrics":
+            return self.metrics(where=where, client=request.client)
+        if request.kind == "report":
+            assert request.client is not None and request.month is not None
+            return self.report(where=where, client=request.client, month=request.month)
         raise ValueError(f"unhandled chat request {request.kind!r}")
 
     # --- triage ----------------------------------------------------------------
@@ -144,34 +150,63 @@ class Core:
     # --- packets ---------------------------------------------------------------
 
     def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
-        """The packet of a ticket, if ``where`` may see it; reused while nothing changed."""
+        """The packet of a ticket, if ``where`` may see it; reused while nothing changed.
+
+        The rollout switch of the ticket's client and category decides here, once,
+        for every front end: ``off`` refuses; ``shadow`` builds and stores the packet
+        with ``mode="shadow"`` and sends it to the review channel only. The decision
+        travels with the packet as ``packet.delivery`` (``bot.rollout.Delivery``).
+        """
         ticket_id = str(ticket_id).lstrip("#").strip()
         try:
             with self.session() as session:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
                 ticket = policy.visible_ticket(ticket_id, scope=scope, session=session)
+                decision = rollout.resolve(session=session, tenant_id=ticket.tenant_id, category=ticket.category)
+                if decision.mode == "off":
+                    raise Refused(f"Handoff is switched off for ticket #{ticket.id}'s client or category "
+                                  "(rollout), so no packet was built.")
                 state = packets.state_of(session, ticket)
                 state["writer"] = self.writer.name if self.writer else "extractive"
+                state["mode"] = decision.mode  # a mode change builds a new packet, counted under its mode
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
                     if stored is not None and stored[1] == state:
+                        stored[0].delivery = self._delivery(stored[0].mode, where)
                         return stored[0]
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
                 # Building may classify pending alerts; store the state as it is now.
-                state = {**packets.state_of(session, ticket), "writer": state["writer"]}
+                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
-                             requested_where=where.describe())
+                             requested_where=where.describe(), mode=decision.mode)
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,
-                             detail={"packet_id": packet.packet_id, "ticket": ticket.id})
+                             detail={"packet_id": packet.packet_id, "ticket": ticket.id, "mode": decision.mode,
+                                     "switch": decision.switch})
+                packet.delivery = self._delivery(packet.mode, where)
                 return packet
         except Refused as exc:
             self.refuse(where, f"packet {ticket_id}", exc)
             raise
 
+    def _delivery(self, mode: str, asked: Where) -> rollout.Delivery:
+        """The one routing rule: on = where asked; shadow = the platform's review channel (or nowhere)."""
+        if mode == "on" or asked.platform == "cli":  # the operator's own terminal is not a channel
+            return rollout.Delivery(mode, to=asked, asked=asked)
+        review = policy.review_channel(self.settings, asked.platform)
+        if review is None:
+            return rollout.Delivery(mode, to=None, asked=asked)
+        to = Where(asked.platform, review, asked.user_id, thread_id=asked.thread_id if asked.channel_id == review
+                   else None)
+        return rollout.Delivery(mode, to=to, asked=asked)
+
     def record_posted(
         self, packet: Packet, *, where: Where, message_id: str, thread_id: str | None = None, kind: str = "packet"
     ) -> PostedMessage:
         """After a front end posted a packet: remember the message, audit what was shown."""
+        review = policy.review_channel(self.settings, where.platform)
+        if packet.mode != "on" and where.platform != "cli" and (review is None or where.channel_id != review):
+            # A front end posted a shadow packet outside the review channel: a bug, loudly.
+            raise TenantMismatch(f"shadow packet {packet.packet_id} recorded as posted in {where.describe()}")
         with self.session() as session:
             posted = feedback.record_posted(
                 session, tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id, platform=where.platform,
@@ -180,7 +215,7 @@ class Core:
             )
             audit.record(session, action=f"{kind}_posted", where=where, tenant_id=packet.ticket.tenant, detail={
                 "packet_id": packet.packet_id, "ticket": packet.ticket.id, "message_id": message_id,
-                "sources": sorted({s.url for c in packet.claims for s in c.sources}),
+                "mode": packet.mode, "sources": sorted({s.url for c in packet.claims for s in c.sources}),
             })
             return posted
 
@@ -253,7 +288,10 @@ class Core:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
                 if not scope.allows(posted.tenant_id):
                     raise Refused(policy.NOT_HERE)
-                return packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
+                packet = packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
+                # The rest of a packet goes where its first part is: the review channel for a shadow packet.
+                packet.delivery = rollout.Delivery(packet.mode, to=where, asked=where)
+                return packet
         except Refused as exc:
             self.refuse(where, f"posted packet {message_id}", exc)
             raise

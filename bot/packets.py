@@ -50,6 +50,7 @@ def _iso(value: Any) -> str | None:
 
 def save(session: Session, packet: Packet, *, built_from: dict[str, Any], requested_by: str | None,
          requested_where: str | None, mode: str = "on") -> int:
+    packet.mode = mode
     row = PacketRow(
         tenant_id=packet.ticket.tenant, ticket_id=packet.ticket.id, generated_at=packet.generated_at,
         built_from=built_from, writer=packet.writer, requested_by=requested_by, requested_where=requested_where,
@@ -78,11 +79,17 @@ def latest(session: Session, *, tenant_id: str, ticket_id: str, mode: str | None
     row = session.exec(stmt.order_by(col(PacketRow.pk).desc()).limit(1)).first()
     if row is None:
         return None
-    return Packet.from_json(row.body), row.built_from
+    return _packet(row), row.built_from
+
+
+def _packet(row: PacketRow) -> Packet:
+    packet = Packet.from_json(row.body)
+    packet.mode = row.mode  # the column is the record (bodies stored before the field existed lack it)
+    return packet
 
 
 def get(session: Session, *, tenant_id: str, packet_id: int) -> Packet:
     row = session.exec(select(PacketRow).where(PacketRow.tenant_id == tenant_id, PacketRow.pk == packet_id)).first()
     if row is None:
         raise NotFound(f"no packet {packet_id} for this client")
-    return Packet.from_json(row.body)
+    return _packet(row)

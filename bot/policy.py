@@ -44,7 +44,7 @@ class Where:
 class Scope:
     """What a place may see: every client (``tenant_id`` None) or exactly one."""
 
-    kind: str  # noc | client | direct | operator
+    kind: str  # noc | review | client | direct | operator
     tenant_id: str | None = None
 
     @property
@@ -66,6 +66,15 @@ def noc_channels(settings: Settings, platform: str) -> list[str]:
     return []
 
 
+def review_channel(settings: Settings, platform: str) -> str | None:
+    """The internal channel where shadow packets and report drafts go (None: not configured)."""
+    if platform == "slack":
+        return settings.review_channel
+    if platform == "teams":
+        return settings.teams_review_channel
+    return None
+
+
 def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
     """The scope of a place, or ``Refused`` when the place may see no client data."""
     if where.platform not in PLATFORMS:
@@ -77,6 +86,9 @@ def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
         return Scope("operator")
     if where.channel_id and where.channel_id in noc_channels(settings, where.platform):
         return Scope("noc")
+    if where.channel_id and where.channel_id == review_channel(settings, where.platform):
+        # The MSP's own review channel sees every client, like a NOC channel (shadow packets land there).
+        return Scope("review")
     if where.channel_id:
         tenant = store.tenant_for_channel(session=session, platform=where.platform, channel_id=where.channel_id)
         if tenant is not None:
@@ -122,3 +134,21 @@ def client_for_request(
     if tenant is None:
         raise NotFound(f"No client called {requested!r}.")
     return tenant.id
+
+
+REPORTS_INTERNAL_ONLY = (
+    "Client report drafts are posted only in the review channel or a NOC channel, never in a client's "
+    "channel. Ask there."
+)
+
+
+def internal_scope(where: Where, *, session: Session, settings: Settings) -> Scope:
+    """The scope of a place that may receive drafts meant for internal review only (client reports).
+
+    The operator's terminal, a NOC channel or the review channel; a client's channel, a direct chat and
+    anything shared outside the MSP are refused.
+    """
+    scope = scope_for(where, session=session, settings=settings)
+    if scope.kind not in ("operator", "noc", "review"):
+        raise Refused(REPORTS_INTERNAL_ONLY)
+    return scope
