@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot import audit, metrics_view, policy, store
+from bot import audit, metrics_view, policy, report_store, reports, store
 from bot.config import Settings
 from bot.errors import Refused
+from bot.models import PostedMessage, utcnow
 from bot.policy import Where
+from bot.reports import ReportDraft
 
 if TYPE_CHECKING:
     from bot.metrics_view import MetricsView
+    from bot.models import Report
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,64 @@ class Reporting:
         return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True))
 
 
+
+    # --- customer report drafts ------------------------------------------------------
+
+    def report(self, *, where: Where, client: str, month: str, now: datetime | None = None) -> ReportDraft:
+        """Draft a client's monthly report, for internal review only.
+
+        Asked from a client's channel, a direct chat or anything shared outside the
+        MSP, it is refused (and audited): drafts are posted only to the review channel
+        or a NOC channel, and Handoff never sends them to the client.
+        """
+        requested_at = now or utcnow()
+        reports.month_window(month)  # BadInput before anything else
+        try:
+            with self.session() as session:
+                scope = policy.internal_scope(where, session=session, settings=self.settings)
+                tenant_id = policy.client_for_request(client, scope=scope, session=session)
+                draft = reports.draft(session=session, tenant_id=tenant_id, month=month,
+                                      response_targets=self.settings.response_targets,
+                                      resolution_targets=self.settings.resolution_targets)
+                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id)
+                audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
+                             detail={"report_id": draft.report_id, "month": month,
+                                     "statements": len(draft.statements)})
+                return draft
+        except Refused as exc:
+            self.refuse(where, f"report {client} {month}", exc)
+            raise
+
+    def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
+                             thread_id: str | None = None) -> None:
+        """After a front end posted a draft (in the internal channel it was asked in): audit what was shown."""
+        with self.session() as session:
+            policy.internal_scope(where, session=session, settings=self.settings)  # never anywhere else
+            session.add(PostedMessage(
+                tenant_id=draft.tenant, packet_pk=None, kind="report", platform=where.platform,
+                channel=where.channel_id or "direct", message_id=message_id, thread_id=thread_id,
+                posted_by_request_of=where.user_id, posted_at=utcnow()))
+            audit.record(session, action="report_posted", where=where, tenant_id=draft.tenant, detail={
+                "report_id": draft.report_id, "month": draft.month, "message_id": message_id,
+                "sources": sorted({s.url for s in draft.sources()}),
+            })
+
+    def mark_report_sent(self, report_id: int, *, where: Where, at: datetime | None = None) -> tuple[Report, bool]:
+        """An engineer sent the report to the client themselves and says so: the end of its turnaround.
+
+        Only from an internal place (the operator's terminal, the review or a NOC
+        channel) that may see the report's client. Returns (report, newly marked).
+        """
+        try:
+            with self.session() as session:
+                scope = policy.internal_scope(where, session=session, settings=self.settings)
+                row = report_store.get(session, report_id=int(report_id), tenant_id=scope.tenant_id)
+                row, changed = report_store.mark_sent(session, row=row, by=where.user_id, at=at)
+                if changed:
+                    audit.record(session, action="report_marked_sent", where=where, tenant_id=row.tenant_id,
+                                 detail={"report_id": row.pk, "month": row.month})
+                session.expunge(row)
+                return row, changed
+        except Refused as exc:
+            self.refuse(where, f"mark report {report_id} sent", exc)
+            raise
