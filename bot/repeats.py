@@ -24,6 +24,10 @@ Similarity, defined so that an engineer can check it by hand:
    someone copy a big batch of files?" vs "was that a big batch of claim
    forms?") are not either.
 
+Known limit: a question with only two content words ("Which PCs are the
+people using?" is {pc, people}) matches any question that shares both; the
+second sentence such notes usually carry keeps real ones apart.
+
 On the demo's labelled escalations (``bot/demo/labels/repeat_questions.jsonl``)
 this finds the three labelled repeats (3744, 4152, 4405) and nothing else;
 ``tests/test_repeats.py`` checks that and the edge cases. A question counts
