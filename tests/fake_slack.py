@@ -51,6 +51,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
         app.router.add_post("/respond/{key}", self.respond)
+        app.router.add_post("/upload/{file_id}", self.upload)
         app.router.add_get("/socket", self.socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -125,9 +126,35 @@ class FakeSlack:
                                                "is_ext_shared": False, "is_org_shared": False,
                                                "is_pending_ext_shared": False, "is_im": channel.startswith("D")})
             return web.json_response({"ok": True, "channel": info})
+        if method == "files.getUploadURLExternal":
+            self._n += 1
+            file_id = f"F{self._n:08d}"
+            return web.json_response({"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"})
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            listed = json.loads(files) if isinstance(files, str) else files or []
+            return web.json_response({"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in listed]})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http", "ws") + "/socket"})
         return web.json_response({"ok": True})
+
+    @property
+    def uploads(self) -> list[Call]:
+        """Files shared by ``files_uploadV2``: each completed upload with its bytes, channel and thread."""
+        done = []
+        data = {c.args["file_id"]: c.args["data"] for c in self.to("upload")}
+        for call in self.to("files.completeUploadExternal"):
+            files = call.args.get("files")
+            for f in json.loads(files) if isinstance(files, str) else files or []:
+                done.append(Call("file", {**call.args, "file_id": f["id"], "title": f.get("title"),
+                                          "data": data.get(f["id"], b"")}))
+        return done
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_uploadV2: the bytes go to the URL files.getUploadURLExternal returned."""
+        raw = await request.read()
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"], "data": raw}, request.path))
+        return web.Response(text=f"OK - {len(raw)}")
 
     async def respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), request.path))

@@ -11,7 +11,7 @@ from adapters.slack.app import COMMAND
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "slack"
 SCOPES = {"commands", "chat:write", "channels:read", "groups:read", "im:read", "channels:history",
-          "groups:history", "reactions:read"}
+          "groups:history", "reactions:read", "files:write"}
 EVENTS = {"message.channels", "message.groups", "reaction_added", "reaction_removed", "channel_shared",
           "channel_unshared"}
 
@@ -21,8 +21,8 @@ def test_manifest(name: str, socket_mode: bool) -> None:
     manifest = yaml.safe_load((DEPLOY / name).read_text())
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert set(scopes) == SCOPES and len(scopes) == len(SCOPES)
-    # Nothing that could write anywhere but Handoff's own messages.
-    assert [s for s in scopes if "write" in s or s.endswith((".public", ".customize"))] == ["chat:write"]
+    # Nothing that could write anywhere but Handoff's own messages and files (files_uploadV2 needs files:write).
+    assert [s for s in scopes if "write" in s or s.endswith((".public", ".customize"))] == ["chat:write", "files:write"]
     assert "user" not in manifest["oauth_config"]["scopes"]
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == COMMAND

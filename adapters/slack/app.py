@@ -36,7 +36,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import payloads
+from adapters.slack import payloads, replies
 from adapters.slack.blocks import (
     FLAG_ACTION,
     SHOW_REST_ACTION,
@@ -50,12 +50,16 @@ from adapters.slack.blocks import (
     usage_message,
 )
 from adapters.slack.channels import ChannelCache
+from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import assert_valid
 from adapters.slack.work import Work
 from bot.claims import Packet
 from bot.core import Core
+from bot.core_reporting import MetricsReply
 from bot.errors import ConfigError, HandoffError, NotFound, Refused, new_error_id
 from bot.policy import Where
+from bot.reports import ReportDraft
+from bot.rollout import Delivery
 from bot.views import Answer, TriageView
 
 log = logging.getLogger("handoff.slack")
@@ -67,6 +71,11 @@ UNKNOWN_CHANNEL = (
     "Invite Handoff to the channel (`/invite @Handoff`) and try again."
 )
 CANT_POST = "Handoff can't post in this conversation. Invite it with `/invite @Handoff`, then try again."
+SHADOW_POSTED = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
+                 "built and posted to the review channel <#{review}>, not here.")
+SHADOW_NOWHERE = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
+                  "built and stored for measurement. No review channel is set (HANDOFF_REVIEW_CHANNEL), so it "
+                  "was posted nowhere.")
 
 
 class SlackFrontEnd:
@@ -115,10 +124,29 @@ class SlackFrontEnd:
         )
         return str(response["ts"])
 
-    async def post_packet(self, packet: Packet, where: Where, *, thread_ts: str | None = None) -> str:
-        assert where.channel_id is not None
-        ts = await self.post(where.channel_id, packet_message(packet), thread_ts=thread_ts)
-        await asyncio.to_thread(self.core.record_posted, packet, where=where, message_id=ts, thread_id=thread_ts)
+    async def post_packet(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
+                          respond: Any | None = None) -> str | None:
+        """Post a packet where the core decided (``packet.delivery``): the asking channel, or in shadow
+        mode the review channel (whose own sharing state is checked first), or nowhere."""
+        delivery = packet.delivery or Delivery(packet.mode, to=where if packet.mode == "on" else None, asked=where)
+        to = delivery.to
+        if to is None:
+            if respond is not None:
+                await self.ephemeral(respond, text_message(SHADOW_NOWHERE.format(ticket=packet.ticket.id)))
+            return None
+        if delivery.redirected:
+            assert to.channel_id is not None
+            to = await self.where(to.channel_id, where.user_id)
+            if to.externally_shared:
+                raise Refused("The review channel is shared outside the MSP, so Handoff posts nothing there.")
+            thread_ts = None  # the asker's thread is in another channel
+        delivery.check(PLATFORM, to.channel_id)
+        assert to.channel_id is not None
+        ts = await self.post(to.channel_id, packet_message(packet), thread_ts=thread_ts)
+        await asyncio.to_thread(self.core.record_posted, packet, where=to, message_id=ts, thread_id=thread_ts)
+        if delivery.redirected and respond is not None:
+            await self.ephemeral(respond, text_message(
+                SHADOW_POSTED.format(ticket=packet.ticket.id, review=to.channel_id), already_mrkdwn=True))
         return ts
 
     @staticmethod
@@ -167,7 +195,11 @@ class SlackFrontEnd:
 
     async def reply(self, reply: Any, where: Where, respond: Any) -> None:
         if isinstance(reply, Packet):
-            await self.post_packet(reply, where)
+            await self.post_packet(reply, where, respond=respond)
+        elif isinstance(reply, MetricsReply):
+            await replies.post_metrics(self, reply, where)
+        elif isinstance(reply, ReportDraft):
+            await replies.post_report(self, reply, where)
         elif isinstance(reply, Answer):
             await self.ephemeral(respond, answer_message(reply))
         elif isinstance(reply, TriageView):
@@ -283,6 +315,14 @@ class SlackFrontEnd:
             except Exception as exc:
                 await self.fail(exc, request="show rest of packet", respond=respond)
 
+    async def on_mark_sent(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        async with self.work.track("mark_sent"):
+            await ack()
+            try:
+                await replies.mark_sent(self, body, action, respond)
+            except Exception as exc:
+                await self.fail(exc, request="mark report sent", respond=respond)
+
     async def on_channel_shared(self, event: dict[str, Any]) -> None:
         async with self.work.track("shared"):
             if event.get("channel"):
@@ -332,6 +372,7 @@ def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: Cha
     app.event("reaction_removed")(reaction_removed)
     app.action(FLAG_ACTION)(front.on_flag)
     app.action(SHOW_REST_ACTION)(front.on_show_rest)
+    app.action(MARK_SENT_ACTION)(front.on_mark_sent)
     for name in ("channel_shared", "channel_unshared"):
         app.event(name)(front.on_channel_shared)
     return app, front

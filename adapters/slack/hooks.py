@@ -77,7 +77,7 @@ def escalation_handler(front: SlackFrontEnd):  # type: ignore[no-untyped-def]
             if not channels:
                 return _error(409, f"the client of ticket #{ticket} has no Slack channel in tenants.yaml")
             results = [await post_to(front, ticket, channel, delivery) for channel in channels]
-        ok = any(r["status"] in ("posted", "duplicate") for r in results)
+        ok = any(r["status"] in ("posted", "duplicate", "shadow") for r in results)
         failed = any(r["status"] == "error" for r in results)
         status = 200 if ok else (502 if failed else 409)
         return web.json_response({"ok": ok, "ticket_id": ticket, "channels": results}, status=status)
@@ -90,10 +90,19 @@ async def post_to(front: SlackFrontEnd, ticket: str, channel: str, delivery: str
     try:
         where = await front.where(channel, "webhook")
         packet = await asyncio.to_thread(core.packet_for, ticket, where=where)
-        key = f"hook:{channel}:{delivery}" if delivery else f"hook:{channel}:packet:{packet.packet_id}"
+        # Shadow mode: the core sends the packet to the review channel (or nowhere); two client channels
+        # then share one destination, so the delivery key is the destination's.
+        to = packet.delivery.to if packet.delivery else where
+        if to is None:
+            return {"channel": channel, "status": "shadow", "packet_id": packet.packet_id,
+                    "reason": "built in shadow mode and stored; no review channel is set"}
+        key = f"hook:{to.channel_id}:{delivery}" if delivery else f"hook:{to.channel_id}:packet:{packet.packet_id}"
         if not await front.first(key):
             return {"channel": channel, "status": "duplicate", "packet_id": packet.packet_id}
         ts = await front.post_packet(packet, where)
+        if packet.delivery is not None and packet.delivery.redirected:
+            return {"channel": channel, "status": "shadow", "posted_to": to.channel_id, "ts": ts,
+                    "packet_id": packet.packet_id}
         return {"channel": channel, "status": "posted", "ts": ts, "packet_id": packet.packet_id}
     except HandoffError as exc:
         return {"channel": channel, "status": "refused", "reason": exc.message}

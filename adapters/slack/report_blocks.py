@@ -1,0 +1,99 @@
+"""Metrics summaries and report drafts as Block Kit messages. Pure: no network, no database.
+
+The metrics table goes in code blocks (monospace keeps the columns aligned);
+the chart follows as a file upload. A report draft's message is a summary with
+a *Mark sent* button; the full Markdown is uploaded into its thread as a file,
+because a monthly report is longer than any message and the reviewer wants
+the exact text to edit and send.
+"""
+
+from __future__ import annotations
+
+import re
+
+from adapters.slack.blocks import Block, Message, escaped, md, pt
+from adapters.slack.mrkdwn import clip, escape
+from bot import metrics_view
+from bot.metrics_view import MetricsView
+from bot.reports import ReportDraft, month_window
+
+MARK_SENT_ACTION = "report_mark_sent"
+_CODE_LIMIT = 2_900  # a section's text is at most 3,000 characters, fences included
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def _code_sections(block_id: str, text: str) -> list[Block]:
+    """Monospace text split into sections under Slack's per-section limit, at line ends."""
+    blocks, chunk = [], ""
+    for line in text.splitlines():
+        line = line[:_CODE_LIMIT - 10]
+        if len(chunk) + len(line) + 1 > _CODE_LIMIT - 8:
+            blocks.append(chunk)
+            chunk = ""
+        chunk += line + "\n"
+    if chunk:
+        blocks.append(chunk)
+    return [{"type": "section", "block_id": f"{block_id}{i}", "text": md(f"```{escape(c.rstrip())}```")}
+            for i, c in enumerate(blocks)]
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [headers, *rows]]
+    return "\n".join(lines)
+
+
+def metrics_message(view: MetricsView, *, max_rows: int = 12) -> Message:
+    """``/packet metrics``: the measures per client (times as median/p90 (n)), then the chart as a file."""
+    rows = metrics_view.labelled(view)[:max_rows]
+    times = _table([metrics_view.time_row(label, m) for label, m in rows], metrics_view.TIME_HEADERS)
+    rates = _table([metrics_view.rate_row(label, m) for label, m in rows], metrics_view.RATE_HEADERS)
+    blocks: list[Block] = [
+        {"type": "header", "block_id": "head", "text": pt(f"Handoff metrics · {view.scope}", 150)},
+        {"type": "context", "block_id": "window", "elements": [md(escape(
+            f"{view.window}. Times are median/p90 (n); rates are value (numerator/denominator). "
+            "The weekly trend chart follows."))]},
+    ]
+    blocks += _code_sections("times", times)
+    blocks += _code_sections("rates", rates)
+    compared = metrics_view.compared(view)
+    if compared:
+        blocks.append({"type": "section", "block_id": "ba", "text": md("*Before/after switching on*")})
+        blocks += _code_sections("batimes", _table([metrics_view.time_row(label, m) for label, m in compared[:8]],
+                                                   metrics_view.TIME_HEADERS))
+    total = view.total
+    text = (f"Handoff metrics for {view.scope}: {total.tickets} tickets, MTTE median "
+            f"{metrics_view.duration(total.mtte_s.median)}, MTTR after escalation median "
+            f"{metrics_view.duration(total.mttr_after_escalation_s.median)}")
+    return Message(text=clip(escape(text), 300), blocks=blocks)
+
+
+def _plain(text: str, limit: int) -> str:
+    """A statement's Markdown-escaped text back to plain text, then escaped for mrkdwn."""
+    return escaped(_UNESCAPE.sub(r"\1", text), limit)
+
+
+def report_message(report: ReportDraft) -> Message:
+    """The draft's summary in the internal channel, with the button an engineer presses after sending it."""
+    start, _ = month_window(report.month)
+    title = f"Report draft · {report.client_name} · {start:%B %Y}"
+    blocks: list[Block] = [
+        {"type": "header", "block_id": "head", "text": pt(title, 150)},
+        {"type": "context", "block_id": "review", "elements": [md(
+            f":lock: Internal review only. Handoff never sends reports to clients. Report {report.report_id} · "
+            f"{len(report.statements)} statements, each with its sources · {len(report.sources())} sources. "
+            "The full Markdown draft is in the thread.")]},
+    ]
+    for i, (section, statements) in enumerate(report.sections):
+        first = f"\n{_plain(statements[0].text, 600)}" if statements else "\n_Nothing this month._"
+        more = f"\n_… and {len(statements) - 1} more in the draft_" if len(statements) > 1 else ""
+        blocks.append({"type": "section", "block_id": f"sec{i}", "text": md(f"*{escape(section)}*{first}{more}")})
+    blocks.append({"type": "actions", "block_id": "report_actions", "elements": [{
+        "type": "button", "action_id": MARK_SENT_ACTION, "style": "primary", "value": str(report.report_id),
+        "text": pt("Mark sent (I sent it to the client)", 75),
+    }]})
+    return Message(text=clip(escape(f"{title}: draft for internal review"), 300), blocks=blocks)
+
+
+def report_filename(report: ReportDraft) -> str:
+    return f"handoff-report-{report.tenant}-{report.month}-draft-{report.report_id}.md"
