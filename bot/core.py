@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.db import open_database, session_scope
+
+if TYPE_CHECKING:
+    from retrieval import Retriever
 
 
 class Core:
@@ -32,6 +36,15 @@ class Core:
         with session_scope(self.engine) as session:
             yield session
 
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Search and indexing (retrieval/); models and index open on first use."""
+        from retrieval import Retriever
+
+        return Retriever(self.settings)
+
     def close(self) -> None:
+        if "retriever" in self.__dict__:
+            self.retriever.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -4,6 +4,6 @@ A command's ``run(args, core)`` returns the exit code. Adding a command is a
 new module here and one line in ``COMMAND_MODULES``.
 """
 
-from bot.commands import data, demo
+from bot.commands import data, demo, evaluate, search
 
-COMMAND_MODULES = [data, demo]
+COMMAND_MODULES = [data, demo, search, evaluate]
