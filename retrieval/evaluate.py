@@ -6,7 +6,10 @@ A query file is JSONL, one object per line::
      "expected": ["handoff://docs/acme/replication-error-1722-rpc-server-unavailable.md"]}
 
 ``expected`` lists document urls (a hit counts when its url, without the
-``#anchor``, is one of them). A query with an empty ``expected`` is a leakage
+``#anchor``, is one of them). recall@k is the share of the expected documents
+among the documents of the top k hits, out of at most k (so a query with two
+expected documents can reach 1.0 at k=1 by finding either); MRR uses the rank
+of the first hit of an expected document. A query with an empty ``expected`` is a leakage
 probe only: it is not scored for recall, but its hits are checked.
 
 Leakage is counted independently of the retriever's own tenant check: every
@@ -91,7 +94,7 @@ def score_ranking(urls: Sequence[str], expected: Sequence[str], k: int) -> tuple
     docs = [_doc_url(u) for u in urls]
     found = {d for d in docs[:k] if d in wanted}
     rank = next((i for i, d in enumerate(docs, 1) if d in wanted), None)
-    return len(found) / len(wanted), (1.0 / rank if rank else 0.0)
+    return len(found) / min(len(wanted), k), (1.0 / rank if rank else 0.0)
 
 
 def evaluate(
@@ -170,7 +173,10 @@ def run_eval(
         with core.session() as session:
             from sqlmodel import select
 
-            url_owner = {url: tenant for tenant, url in session.exec(select(Doc.tenant_id, Doc.url))}
+            rows = list(session.exec(select(Doc.tenant_id, Doc.url)))
+        url_owner = {url: tenant for tenant, url in rows}
+        if len(url_owner) != len(rows):
+            raise BadInput("the evaluation dataset gives two documents the same url; leakage could not be told apart")
         results = evaluate(core.retriever.search_knowledge, queries, url_owner=url_owner, modes=modes)
         info = {"documents": len(url_owner), "chunks": report.chunks, "index_seconds": round(report.seconds, 1),
                 "queries": len(queries), "probes": sum(1 for q in queries if not q.expected)}
