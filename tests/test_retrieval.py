@@ -205,16 +205,20 @@ def test_a_wrong_tenant_point_in_a_tenant_folder_raises(tmp_path: Path, embedder
                              "bm25": qm.SparseVector(indices=point.sparse.indices, values=point.sparse.values)},
         payload=point.payload)])
     retriever = Retriever(settings_for(tmp_path), embedder=embedder, store=store)
-    # The query filter already excludes it; were the filter broken, the check would catch it:
-    assert retriever.search(tenant_id="acme", query="DC01 replication") == []
-    store._filter = lambda tenant_id, kinds: None  # type: ignore[method-assign,assignment,return-value]
+    # A foreign point in a tenant's folder is corruption: it raises, it is never quietly skipped.
     with pytest.raises(TenantMismatch):
         retriever.search(tenant_id="acme", query="DC01 replication")
+    with pytest.raises(TenantMismatch):
+        retriever.search_knowledge(tenant_id="acme", query="something else entirely", kinds=["runbook"])
     # Each layer checks on its own: the store before handing candidates to the retriever ...
     with pytest.raises(TenantMismatch):
         store.candidates(tenant_id="acme", dense=point.dense, sparse=point.sparse, limit=5)
     with pytest.raises(TenantMismatch):
         store.source_state(tenant_id="acme")
+    # ... and a folder is checked whole whenever it is opened.
+    store.close()
+    with pytest.raises(TenantMismatch):
+        store.count(tenant_id="acme")
     retriever.close()
 
 
