@@ -159,6 +159,9 @@ class Retriever:
         sparse: list[tuple[str, Candidate]] = []
         for owner in owners:
             d, s = self.store.candidates(tenant_id=owner, dense=dense_q, sparse=sparse_q, limit=depth, kinds=kinds)
+            for cand in (*d, *s):
+                if cand.payload.get("tenant") != owner:
+                    raise TenantMismatch(f"candidate of tenant {cand.payload.get('tenant')!r} from the index of {owner!r}")
             dense += [(owner, c) for c in d]
             sparse += [(owner, c) for c in s]
         # One list per modality across owners: cosine is comparable between
@@ -167,15 +170,8 @@ class Retriever:
         sparse.sort(key=lambda oc: -oc[1].score)
         dense, sparse = dense[:depth], sparse[:depth]
 
-        pool: dict[tuple[str, str], Candidate] = {}
-        dense_scores: dict[tuple[str, str], float] = {}
-        sparse_scores: dict[tuple[str, str], float] = {}
-        for owner, cand in dense:
-            pool.setdefault((owner, cand.id), cand)
-            dense_scores[(owner, cand.id)] = cand.score
-        for owner, cand in sparse:
-            pool.setdefault((owner, cand.id), cand)
-            sparse_scores[(owner, cand.id)] = cand.score
+        dense_scores: dict[tuple[str, str], float] = {(owner, c.id): c.score for owner, c in dense}
+        sparse_scores: dict[tuple[str, str], float] = {(owner, c.id): c.score for owner, c in sparse}
 
         if mode == "dense":
             ranked = {key: score for key, score in dense_scores.items()}
@@ -187,31 +183,42 @@ class Retriever:
             ranked = rrf([[(o, c.id) for o, c in dense], [(o, c.id) for o, c in sparse]])
 
         order = sorted(ranked, key=lambda key: (-ranked[key], -dense_scores.get(key, 0.0), key))[:limit]
-        self._complete_scores(order, pool, dense_q, sparse_q, dense_scores, sparse_scores)
+        full = self._fetch(order, dense_scores)
+        self._complete_scores(order, full, dense_q, sparse_q, dense_scores, sparse_scores)
         terms = identifiers(query)
-        hits = [self._hit(key, pool[key], ranked[key], dense_scores[key], sparse_scores[key], terms)
+        hits = [self._hit(key, full[key], ranked[key], dense_scores[key], sparse_scores[key], terms)
                 for key in order]
         for hit in hits:  # the last gate before hits leave retrieval/
             if hit.tenant not in owners:
                 raise TenantMismatch(f"hit of tenant {hit.tenant!r} in a search of {owners!r}")
         return hits
 
+    def _fetch(self, order: Sequence[tuple[str, str]], dense_scores: dict) -> dict[tuple[str, str], Candidate]:
+        """Payloads of the hits (and dense vectors of those the dense list did not rank), owner by owner."""
+        full: dict[tuple[str, str], Candidate] = {}
+        for owner in dict.fromkeys(key[0] for key in order):
+            ids = [key[1] for key in order if key[0] == owner]
+            need_dense = any((owner, point) not in dense_scores for point in ids)
+            fetched = self.store.fetch(tenant_id=owner, ids=ids, with_dense=need_dense)
+            for point in ids:
+                if point not in fetched:
+                    raise LookupError(f"point {point} of {owner!r} vanished while searching; retry")
+                full[(owner, point)] = fetched[point]
+        return full
+
     def _complete_scores(
-        self, order: Sequence[tuple[str, str]], pool: dict[tuple[str, str], Candidate], dense_q: Any,
+        self, order: Sequence[tuple[str, str]], full: dict[tuple[str, str], Candidate], dense_q: Any,
         sparse_q: SparseVec, dense_scores: dict, sparse_scores: dict,
     ) -> None:
-        """Fill in the score a hit did not get from the list it was missing from."""
-        wanted_ids = set(sparse_q.indices)
+        """Fill in the score a hit did not get from the list it was missing from: the cosine of its
+        stored vector, or its exact BM25 score (0 when it shares no term with the query)."""
         to_ask: dict[str, list[str]] = {}
         for key in order:
-            cand = pool[key]
             if key not in dense_scores:
-                dense_scores[key] = _cosine(dense_q, cand.dense) if cand.dense is not None else 0.0
+                vector = full[key].dense
+                dense_scores[key] = _cosine(dense_q, vector) if vector is not None else 0.0
             if key not in sparse_scores:
-                if cand.sparse is None or not wanted_ids.intersection(cand.sparse.indices):
-                    sparse_scores[key] = 0.0
-                else:
-                    to_ask.setdefault(key[0], []).append(cand.id)
+                to_ask.setdefault(key[0], []).append(key[1])
         for owner, ids in to_ask.items():
             exact = self.store.sparse_scores(tenant_id=owner, sparse=sparse_q, ids=ids)
             for point in ids:

@@ -42,6 +42,7 @@ from typing import Any
 from bot.errors import HandoffError, TenantMismatch
 from bot.models import GLOBAL_TENANT
 from retrieval.embed import SparseVec
+from retrieval.sparse import Postings
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ class IndexStore:
     def _collection_options(self) -> dict[str, Any]:
         return {}
 
+    def _changed(self, tenant_id: str) -> None:
+        """Called before every write to ``tenant_id``'s points (caches drop here)."""
+
     def owners(self) -> list[str]:
         raise NotImplementedError
 
@@ -167,6 +171,7 @@ class IndexStore:
             target = self._target(tenant_id, create=True)
             assert target is not None
             client, name = target
+            self._changed(tenant_id)
             client.upsert(name, points=[
                 m.PointStruct(
                     id=p.id,
@@ -188,6 +193,7 @@ class IndexStore:
             if target is None:
                 return
             client, name = target
+            self._changed(tenant_id)
             for start in range(0, len(wanted), 256):
                 flt = m.Filter(must=[
                     self._tenant_condition(tenant_id),
@@ -242,11 +248,10 @@ class IndexStore:
         self, *, tenant_id: str, dense: Sequence[float] | None, sparse: SparseVec | None, limit: int,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Candidate], list[Candidate]]:
-        """The dense and the sparse top-``limit`` of one owner, in one round trip.
+        """The dense and the sparse top-``limit`` of one owner, in one round trip: ids and scores.
 
-        Dense candidates come with their sparse vectors and sparse candidates
-        with their dense vectors, so that every fused hit's other score can be
-        computed exactly.
+        Candidates carry only their ``tenant`` (checked); ``fetch`` reads the
+        payloads of the few that become hits.
         """
         from qdrant_client import models as m
 
@@ -259,18 +264,37 @@ class IndexStore:
             requests, which = [], []
             if dense is not None:
                 requests.append(m.QueryRequest(query=list(map(float, dense)), using=DENSE, filter=flt, limit=limit,
-                                               with_payload=True, with_vector=[SPARSE]))
+                                               with_payload=["tenant"]))
                 which.append(DENSE)
             if sparse is not None and sparse.indices:
                 requests.append(m.QueryRequest(query=m.SparseVector(indices=sparse.indices, values=sparse.values),
-                                               using=SPARSE, filter=flt, limit=limit, with_payload=True,
-                                               with_vector=[DENSE]))
+                                               using=SPARSE, filter=flt, limit=limit, with_payload=["tenant"]))
                 which.append(SPARSE)
             responses = client.query_batch_points(name, requests=requests) if requests else []
         out: dict[str, list[Candidate]] = {DENSE: [], SPARSE: []}
         for kind, response in zip(which, responses, strict=True):
             out[kind] = [self._candidate(tenant_id, point) for point in response.points]
         return out[DENSE], out[SPARSE]
+
+    def fetch(self, *, tenant_id: str, ids: Sequence[str], with_dense: bool = False) -> dict[str, Candidate]:
+        """Full payloads (and dense vectors if asked) of ``ids``, each checked against ``tenant_id``."""
+        if not ids:
+            return {}
+        with self._lock:
+            target = self._target(require_owner(tenant_id), create=False)
+            if target is None:
+                return {}
+            client, name = target
+            records = client.retrieve(name, ids=list(ids), with_payload=True,
+                                      with_vectors=[DENSE] if with_dense else False)
+        out = {}
+        for record in records:
+            check_tenant(tenant_id, record.payload)
+            vectors = record.vector if isinstance(record.vector, dict) else {}
+            dense = vectors.get(DENSE)
+            out[str(record.id)] = Candidate(id=str(record.id), score=0.0, payload=dict(record.payload or {}),
+                                            dense=list(dense) if dense is not None else None)
+        return out
 
     def sparse_scores(self, *, tenant_id: str, sparse: SparseVec, ids: Sequence[str]) -> dict[str, float]:
         """The exact BM25 score of the given points for ``sparse`` (0 for points that match no term)."""
@@ -360,6 +384,7 @@ class PerTenantStore(IndexStore):
         self.root = Path(root)
         self.max_open = max(1, max_open)
         self._open: OrderedDict[str, Any] = OrderedDict()
+        self._postings: dict[str, Postings] = {}
 
     def _folder(self, tenant_id: str) -> Path:
         return self.root / require_owner(tenant_id)
@@ -392,22 +417,70 @@ class PerTenantStore(IndexStore):
             raise
         self._open[tenant_id] = client
         while len(self._open) > self.max_open:
-            _, oldest = self._open.popitem(last=False)
+            evicted, oldest = self._open.popitem(last=False)
+            self._postings.pop(evicted, None)
             oldest.close()
         return client
 
     def _verify_folder(self, tenant_id: str, client: Any) -> None:
-        """Every point of a tenant's folder must be that tenant's: checked whenever the folder opens."""
-        if not client.collection_exists(self.COLLECTION):
-            return
+        """Every point of a tenant's folder must be that tenant's: checked whenever the folder opens
+        (while reading the sparse vectors for ``Postings``)."""
+        self._postings.pop(tenant_id, None)
+        if client.collection_exists(self.COLLECTION):
+            self._postings[tenant_id] = self._read_postings(tenant_id, client)
+
+    def _read_postings(self, tenant_id: str, client: Any) -> Postings:
+        points: list[Any] = []
         offset = None
         while True:
-            points, offset = client.scroll(self.COLLECTION, limit=4096, offset=offset, with_payload=["tenant"],
-                                           with_vectors=False)
-            for point in points:
+            batch, offset = client.scroll(self.COLLECTION, limit=4096, offset=offset, with_payload=["tenant", "kind"],
+                                          with_vectors=[SPARSE])
+            for point in batch:
                 check_tenant(tenant_id, point.payload)
+            points.extend(batch)
             if offset is None:
-                return
+                return Postings.from_points(points, SPARSE)
+
+    def _postings_of(self, tenant_id: str, client: Any) -> Postings:
+        postings = self._postings.get(tenant_id)
+        if postings is None:
+            postings = self._postings[tenant_id] = self._read_postings(tenant_id, client)
+        return postings
+
+    def _changed(self, tenant_id: str) -> None:
+        self._postings.pop(tenant_id, None)
+
+    def candidates(
+        self, *, tenant_id: str, dense: Sequence[float] | None, sparse: SparseVec | None, limit: int,
+        kinds: Sequence[str] | None = None,
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """As ``IndexStore.candidates``; the BM25 list comes from ``Postings`` (same scores as Qdrant's)."""
+        with self._lock:
+            target = self._target(require_owner(tenant_id), create=False)
+            if target is None:
+                return [], []
+            client, name = target
+            dense_out: list[Candidate] = []
+            if dense is not None:
+                response = client.query_points(name, query=list(map(float, dense)), using=DENSE,
+                                               query_filter=self._read_filter(tenant_id, kinds), limit=limit,
+                                               with_payload=["tenant"])
+                dense_out = [self._candidate(tenant_id, point) for point in response.points]
+            sparse_out: list[Candidate] = []
+            if sparse is not None and sparse.indices:
+                # Postings were read from this folder with every point's tenant checked.
+                sparse_out = [
+                    Candidate(id=point, score=score, payload={"tenant": tenant_id})
+                    for point, score in self._postings_of(tenant_id, client).search(sparse, limit=limit, kinds=kinds)
+                ]
+        return dense_out, sparse_out
+
+    def sparse_scores(self, *, tenant_id: str, sparse: SparseVec, ids: Sequence[str]) -> dict[str, float]:
+        with self._lock:
+            target = self._target(require_owner(tenant_id), create=False)
+            if target is None or not ids:
+                return {}
+            return self._postings_of(tenant_id, target[0]).scores_of(sparse, ids)
 
     def _read_filter(self, tenant_id: str, kinds: Sequence[str] | None) -> Any:
         """Search requests of the embedded layout carry no tenant condition: the folder is the tenant.
@@ -459,13 +532,15 @@ class PerTenantStore(IndexStore):
 
     def drop(self, *, tenant_id: str) -> None:
         with self._lock:
-            client = self._open.pop(require_owner(tenant_id), None)
+            self._postings.pop(require_owner(tenant_id), None)
+            client = self._open.pop(tenant_id, None)
             if client is not None:
                 client.close()
             shutil.rmtree(self._folder(tenant_id), ignore_errors=True)
 
     def close(self) -> None:
         with self._lock:
+            self._postings.clear()
             while self._open:
                 _, client = self._open.popitem()
                 client.close()

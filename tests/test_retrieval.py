@@ -235,6 +235,21 @@ def test_the_retriever_checks_candidates_itself(tmp_path: Path, embedder: Embedd
     with pytest.raises(TenantMismatch):
         retriever.search_knowledge(tenant_id="acme", query="DC01")
 
+    class LeakyFetch(PerTenantStore):
+        def candidates(self, *, tenant_id, dense, sparse, limit, kinds=None):  # type: ignore[no-untyped-def]
+            return [Candidate("p1", 0.9, {"tenant": tenant_id})], []
+
+        def fetch(self, *, tenant_id, ids, with_dense=False):  # type: ignore[no-untyped-def]
+            point = _foreign_point(embedder, written_for=tenant_id, claims="ridge")
+            return {"p1": Candidate("p1", 0.0, point.payload, dense=list(point.dense))}
+
+        def sparse_scores(self, *, tenant_id, sparse, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+    retriever = Retriever(settings_for(tmp_path), embedder=embedder, store=LeakyFetch(tmp_path / "q2"))
+    with pytest.raises(TenantMismatch):
+        retriever.search(tenant_id="acme", query="DC01")
+
 
 def test_a_broken_tenant_filter_in_the_shared_layout_raises(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
     store = SharedStore(QdrantClient(location=":memory:"))
@@ -283,3 +298,34 @@ def test_batch_json_of_hits_is_plain_data(indexed) -> None:
     data = json.loads(json.dumps(hit.as_dict()))
     assert {"tenant", "score", "title", "url", "text", "dense_score", "sparse_score", "exact_terms",
             "heading_path", "anchor", "kind", "doc_path", "ticket_id"} <= set(data)
+
+
+def test_embedded_bm25_scores_equal_qdrants(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
+    """The embedded layout's BM25 list (numpy over postings) scores and ranks exactly as Qdrant's sparse search."""
+    import random
+
+    rng = random.Random(5)
+    words = ("replication failing DC01 DC02 event 1311 rpc server unavailable dns lookup vss writer backup "
+             "0x800423f4 KB5034441 printer spooler disk full volume shadow copy netlogon secure channel time "
+             "skew w32tm kerberos ticket lockout firewall port 135 dynamic range site link bridgehead").split()
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 60))) for _ in range(120)]
+    dense, sparse = embedder.dense(texts), embedder.sparse(texts)
+    store = PerTenantStore(tmp_path / "qdrant")
+    store.ensure(tenant_id="acme", dim=embedder.dim)
+    store.upsert(tenant_id="acme", points=[
+        PointIn(id=point_id("acme", f"doc:{i}", 0), dense=dense[i], sparse=sparse[i],
+                payload={"tenant": "acme", "kind": "kb" if i % 3 else "runbook", "source": f"doc:{i}",
+                         "source_hash": "h", "source_chunks": 1, "seq": 0, "text": texts[i]})
+        for i in range(len(texts))
+    ])
+    client = store._client("acme", create=False)
+    for _ in range(25):
+        query = embedder.sparse_query(" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))))
+        for kinds in (None, ["runbook"]):
+            flt = None if kinds is None else qm.Filter(must=[qm.FieldCondition(key="kind", match=qm.MatchAny(any=kinds))])
+            theirs = client.query_points("chunks", query=qm.SparseVector(indices=query.indices, values=query.values),
+                                         using="bm25", query_filter=flt, limit=200).points
+            _, ours = store.candidates(tenant_id="acme", dense=None, sparse=query, limit=200, kinds=kinds)
+            assert {c.id: pytest.approx(c.score, rel=1e-5) for c in ours} == {str(p.id): p.score for p in theirs}
+            assert [round(c.score, 4) for c in ours] == [round(p.score, 4) for p in theirs]
+    store.close()
