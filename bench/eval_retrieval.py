@@ -89,13 +89,15 @@ def main() -> int:
     parser.add_argument("--queries", type=Path, default=DATA / "eval_queries.jsonl")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list what hybrid missed at 5")
+    parser.add_argument("--work", type=Path, help="keep the dataset and index here (a rerun indexes nothing new)")
     args = parser.parse_args()
     if not (args.data / "ms-support").is_dir() or not (args.data / "prometheus-operator").is_dir():
         print(f"skipped: the shared runbooks are not at {args.data} (see ../shared/data/README.md)")
         return 0
-    with tempfile.TemporaryDirectory(prefix="handoff-eval-") as work:
-        dataset = build_dataset(args.data, Path(work) / "dataset")
-        results, info = run_eval(dataset=dataset, queries_file=args.queries, data_dir=Path(work) / "data",
+    with tempfile.TemporaryDirectory(prefix="handoff-eval-") as temp:
+        work = args.work or Path(temp)
+        dataset = build_dataset(args.data, work / "dataset")
+        results, info = run_eval(dataset=dataset, queries_file=args.queries, data_dir=work / "data",
                                  progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps({"corpus": info, "results": [r.as_dict() for r in results]}, indent=2))
