@@ -1,12 +1,14 @@
 """The retrieval API the rest of Handoff calls: ``Retriever.search`` and ``search_knowledge``.
 
-A query is embedded twice (dense and BM25). For each owner searched, Qdrant
-returns the dense top-N and the sparse top-N of that owner only (tenant filter
-in the query, owner's own collection in the embedded layout). The lists are
-fused with reciprocal rank fusion (Qdrant's formula; see ``fusion.py``), and
-every hit gets its exact dense and sparse scores and the identifiers of the
-query it contains verbatim, so that confidence can be computed the same way
-for every query.
+A query is embedded twice (dense and BM25). For each owner searched, the
+store returns the dense top-N and the BM25 top-N of that owner only (its own
+folder in the embedded layout, the tenant filter in the shared one; the
+embedded BM25 list is scored from the stored sparse vectors with Qdrant's
+formula, see ``sparse.py``). The lists of all owners searched are fused with
+reciprocal rank fusion (Qdrant's formula, see ``fusion.py``); the payloads of
+the hits are then read, and every hit gets its exact dense and sparse scores
+and the identifiers of the query it contains verbatim, so that confidence can
+be computed the same way for every query.
 
 Every hit is checked against the owners the caller asked for before it is
 returned; a hit of any other tenant raises ``TenantMismatch``.
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bot.config import Settings
-    from retrieval.index import IndexReport, Indexer
+    from retrieval.index import Indexer, IndexReport
 
 MODES = ("hybrid", "dense", "sparse")
 FUSIONS = ("rrf", "dbsf")

@@ -305,9 +305,7 @@ def test_embedded_bm25_scores_equal_qdrants(tmp_path: Path, embedder: Embedder) 
     import random
 
     rng = random.Random(5)
-    words = ("replication failing DC01 DC02 event 1311 rpc server unavailable dns lookup vss writer backup "
-             "0x800423f4 KB5034441 printer spooler disk full volume shadow copy netlogon secure channel time "
-             "skew w32tm kerberos ticket lockout firewall port 135 dynamic range site link bridgehead").split()
+    words = ["replication", "failing", "DC01", "DC02", "event", "1311", "rpc", "server", "unavailable", "dns", "lookup", "vss", "writer", "backup", "0x800423f4", "KB5034441", "printer", "spooler", "disk", "full", "volume", "shadow", "copy", "netlogon", "secure", "channel", "time", "skew", "w32tm", "kerberos", "ticket", "lockout", "firewall", "port", "135", "dynamic", "range", "site", "link", "bridgehead"]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 60))) for _ in range(120)]
     dense, sparse = embedder.dense(texts), embedder.sparse(texts)
     store = PerTenantStore(tmp_path / "qdrant")
