@@ -66,8 +66,9 @@ def test_cli_startup_does_not_load_models_or_qdrant() -> None:
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.filterwarnings("ignore::UserWarning")  # qdrant-client: no server answers on this port, plain http
-def test_store_layout_follows_the_settings(tmp_path: Path) -> None:
+def test_store_layout_follows_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qdrant_client
+
     from bot.config import Settings
     from bot.errors import ConfigError
     from retrieval.retriever import build_store
@@ -80,6 +81,17 @@ def test_store_layout_follows_the_settings(tmp_path: Path) -> None:
     shared.close()
     with pytest.raises(ConfigError):
         build_store(Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:6333", qdrant_layout="per-tenant"))
-    server = build_store(Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:6333", qdrant_api_key="k-123"))
+    # No server here: record how the client would be built instead of letting it try to connect.
+    built: list[dict] = []
+
+    class Recorded:
+        def __init__(self, **kwargs: object):
+            built.append(kwargs)
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(qdrant_client, "QdrantClient", Recorded)
+    server = build_store(Settings(data_dir=tmp_path, qdrant_url="https://qdrant.example:6333", qdrant_api_key="k-123"))
     assert isinstance(server, SharedStore) and server.collection == "handoff_chunks"
-    server.close()
+    assert built == [{"url": "https://qdrant.example:6333", "api_key": "k-123", "timeout": 30}]
