@@ -102,8 +102,9 @@ def main() -> int:
     if args.json:
         print(json.dumps({"corpus": info, "results": [r.as_dict() for r in results]}, indent=2))
     else:
-        print(f"{info['documents']} documents in 4 owners, {info['chunks']} chunks (indexed in "
-              f"{info['index_seconds']} s); {info['queries']} queries, {info['probes']} of them leakage probes only\n")
+        print(f"{info['documents']} documents in 4 owners, {info['chunks']} chunks ({info['chunks_embedded_now']} "
+              f"embedded in this run, {info['index_seconds']} s); {info['queries']} queries, "
+              f"{info['probes']} of them leakage probes only\n")
         print(table(results))
     if args.misses:
         for result in results:

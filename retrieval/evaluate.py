@@ -178,7 +178,9 @@ def run_eval(
         if len(url_owner) != len(rows):
             raise BadInput("the evaluation dataset gives two documents the same url; leakage could not be told apart")
         results = evaluate(core.retriever.search_knowledge, queries, url_owner=url_owner, modes=modes)
-        info = {"documents": len(url_owner), "chunks": report.chunks, "index_seconds": round(report.seconds, 1),
+        store = core.retriever.store
+        info = {"documents": len(url_owner), "chunks": sum(store.count(tenant_id=o) for o in store.owners()),
+                "chunks_embedded_now": report.chunks, "index_seconds": round(report.seconds, 1),
                 "queries": len(queries), "probes": sum(1 for q in queries if not q.expected)}
         return results, info
     finally:
