@@ -107,7 +107,7 @@ class PerTenantStore(IndexStore):
         self._postings.pop(tenant_id, None)
 
     def candidates(
-        self, *, tenant_id: str, dense: Sequence[float] | None, sparse: SparseVec | None, limit: int,
+        self, *, tenant_id: str, dense: Sequence[float] | Any | None, sparse: SparseVec | None, limit: int,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Candidate], list[Candidate]]:
         """As ``IndexStore.candidates``; the BM25 list comes from ``Postings`` (same scores as Qdrant's)."""
@@ -169,6 +169,7 @@ class PerTenantStore(IndexStore):
     def ensure(self, *, tenant_id: str, dim: int) -> bool:
         with self._lock:
             client = self._client(require_owner(tenant_id), create=True)
+            assert client is not None  # create=True always opens one
             if not client.collection_exists(self.COLLECTION):
                 self._create_collection(client, self.COLLECTION, dim)
                 return False

@@ -241,7 +241,7 @@ class IndexStore:
             return int(target[0].count(target[1], count_filter=self._read_filter(tenant_id, None), exact=True).count)
 
     def candidates(
-        self, *, tenant_id: str, dense: Sequence[float] | None, sparse: SparseVec | None, limit: int,
+        self, *, tenant_id: str, dense: Sequence[float] | Any | None, sparse: SparseVec | None, limit: int,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Candidate], list[Candidate]]:
         """The dense and the sparse top-``limit`` of one owner, in one round trip: ids and scores.
