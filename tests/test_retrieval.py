@@ -263,12 +263,28 @@ def test_a_broken_tenant_filter_in_the_shared_layout_raises(tmp_path: Path, embe
         retriever.search(tenant_id="acme", query="DC01 replication", limit=10)
 
 
-def test_shared_layout_marks_the_tenant_index(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
-    client = QdrantClient(path=str(tmp_path / "q"))
-    store = SharedStore(client)
+def test_shared_layout_asks_for_qdrants_multitenancy_setup(embedder: Embedder) -> None:  # noqa: F811
+    """Embedded Qdrant ignores payload indexes and HNSW settings, so record what a server would be asked."""
+    calls: list[tuple[str, dict]] = []
+
+    class Recording(QdrantClient):
+        def create_collection(self, collection_name, **kwargs):  # type: ignore[no-untyped-def,override]
+            calls.append(("collection", kwargs))
+            return super().create_collection(collection_name, **kwargs)
+
+        def create_payload_index(self, collection_name, field_name, **kwargs):  # type: ignore[no-untyped-def,override]
+            calls.append((field_name, kwargs))
+            return super().create_payload_index(collection_name, field_name, **kwargs)
+
+    store = SharedStore(Recording(location=":memory:"))
     store.ensure(tenant_id="acme", dim=embedder.dim)
-    info = client.get_collection(store.collection)
-    assert info.config.params.sparse_vectors["bm25"].modifier == qm.Modifier.IDF
+    kinds = dict(calls)
+    assert kinds["tenant"]["field_schema"].is_tenant is True
+    assert kinds["tenant"]["field_schema"].type == qm.KeywordIndexType.KEYWORD
+    assert {"kind", "source"} <= set(kinds)
+    hnsw = kinds["collection"]["hnsw_config"]
+    assert (hnsw.m, hnsw.payload_m) == (0, 16)
+    assert kinds["collection"]["sparse_vectors_config"]["bm25"].modifier == qm.Modifier.IDF
     store.close()
 
 
