@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import AliasChoices, Field, field_validator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     # Any fastembed model name works for users with internet access.
     embedding_model: str = "bundled"
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    # "auto": one embedded Qdrant folder per tenant, or one shared collection
+    # (is_tenant index) when qdrant_url is set. "shared" forces the latter,
+    # also embedded (data_dir/qdrant-shared); "per-tenant" is embedded only.
+    qdrant_layout: Literal["auto", "per-tenant", "shared"] = "auto"
+    # Embedded per-tenant layout: how many tenants' index folders stay open
+    # (each holds its points in memory, about 10 MB per 500 chunks).
+    qdrant_max_open_tenants: int = Field(default=32, ge=1, le=10_000)
 
     # --- packet writer -----------------------------------------------------
     llm_model: str | None = None

@@ -33,6 +33,7 @@ from bot.views import Answer, TriageView
 
 if TYPE_CHECKING:
     from bot.llm import LlmWriter
+    from retrieval import Retriever
 
 # What a chat request gets back; front ends render each type.
 ChatReply = Packet | Answer | TriageView | str
@@ -62,7 +63,16 @@ class Core(Reporting):
         with session_scope(self.engine) as session:
             yield session
 
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Search and indexing (retrieval/); models and index open on first use."""
+        from retrieval import Retriever
+
+        return Retriever(self.settings)
+
     def close(self) -> None:
+        if "retriever" in self.__dict__:
+            self.retriever.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

@@ -4,9 +4,9 @@ A command's ``run(args, core)`` returns the exit code. Adding a command is a
 new module here and one line in ``COMMAND_MODULES``.
 """
 
-from bot.commands import data, demo, metrics, packet, report, rollout, serve, teams, triage
+from bot.commands import data, demo, evaluate, metrics, packet, report, rollout, search, serve, teams, triage
 
-COMMAND_MODULES = [data, demo, packet, triage, serve, teams]
+COMMAND_MODULES = [data, demo, packet, search, triage, evaluate, serve, teams]
 COMMAND_MODULES.append(metrics)
 COMMAND_MODULES.append(report)
 COMMAND_MODULES.append(rollout)  # rollout and audit

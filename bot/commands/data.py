@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import store
 from bot.commands.output import print_json, table, when
@@ -12,11 +13,15 @@ from bot.core import Core
 from bot.ingest import IngestSummary, ingest_folder
 from bot.records import TICKET_STATUSES
 
+if TYPE_CHECKING:
+    from retrieval.index import IndexReport
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="import a dataset folder (see DATASET in the README)")
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--no-index", action="store_true", help="do not update the retrieval index (`handoff index` later)")
     p.set_defaults(run=run_ingest)
 
     p = sub.add_parser("tenants", help="list the clients")
@@ -38,11 +43,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_ingest(args: argparse.Namespace, core: Core) -> int:
-    summary = ingest_folder(args.folder, engine=core.engine)
+    reports: list[IndexReport] = []
+
+    def index(_: IngestSummary) -> None:
+        # Incremental: compares content hashes, so only new and changed
+        # documents and tickets are embedded, and deleted ones are removed.
+        reports.append(core.retriever.sync(engine=core.engine))
+
+    summary = ingest_folder(args.folder, engine=core.engine, on_changed=None if args.no_index else index)
     if args.json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), **({"index": reports[0].as_dict()} if reports else {})})
     else:
         print_summary(summary)
+        for report in reports:
+            print(f"\n{report}")
     return 0 if summary.ok else 2
 
 

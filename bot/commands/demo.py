@@ -27,6 +27,7 @@ def run_demo(args: argparse.Namespace, core: Core) -> int:
     print(f"Loading the demo MSP into {core.settings.data_dir} ...")
     summary = ingest_folder(demo_folder(), engine=core.engine)
     print_summary(summary)
+    print(f"\n{core.retriever.sync(engine=core.engine)}")
     with core.session() as session:
         tenants = store.list_tenants(session=session)
         rows = []

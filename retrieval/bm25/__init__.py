@@ -1,0 +1,1 @@
+"""Data files: the BM25 stopword list (see NOTICE)."""
