@@ -97,7 +97,9 @@ def render_png(view: MetricsView, *, compact: bool = False) -> bytes:
 
     for ax in axes[1]:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
-        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=2 if len(weeks) > 8 else 1))
+        # Every week's label fits the full-size chart; the compact one labels about four.
+        interval = max(1, -(-len(weeks) // 4)) if compact else (2 if len(weeks) > 8 else 1)
+        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=interval))
     if view.markers:
         names = ", ".join(f"{label} {at:%m-%d}" for at, label in view.markers[:4])
         fig.text(0.01, 0.005, f"dashed: switched on / compared at ({names})", fontsize=6 if compact else 8,

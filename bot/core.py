@@ -23,12 +23,13 @@ from bot import audit, conversations, feedback, packets, policy, rollout, store
 from bot.chat import USAGE, ChatRequest, parse
 from bot.claims import Packet
 from bot.config import Settings
-from bot.core_reporting import Reporting
+from bot.core_reporting import MetricsReply, Reporting
 from bot.db import open_database, session_scope
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.models import Feedback, PostedMessage
 from bot.packet import build_packet
 from bot.policy import Where
+from bot.reports import ReportDraft
 from bot.views import Answer, TriageView
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from retrieval import Retriever
 
 # What a chat request gets back; front ends render each type.
-ChatReply = Packet | Answer | TriageView | str
+ChatReply = Packet | Answer | TriageView | MetricsReply | ReportDraft | str
 
 
 class Core(Reporting):

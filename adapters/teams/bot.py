@@ -38,16 +38,24 @@ from botbuilder.schema import Activity
 from msrest.serialization import Model
 
 from adapters.teams import activity as act
-from adapters.teams import cards
+from adapters.teams import cards, report_cards
 from bot.claims import Packet
 from bot.core import Core
-from bot.errors import HandoffError, new_error_id
+from bot.core_reporting import MetricsReply
+from bot.errors import HandoffError, Refused, new_error_id
 from bot.policy import Where
+from bot.reports import ReportDraft
+from bot.rollout import Delivery
 from bot.views import Answer, TriageView
 
 log = logging.getLogger("handoff.teams")
 
 INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+SHADOW_POSTED = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
+                 "built and posted to the review channel, not here.")
+SHADOW_NOWHERE = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
+                  "built and stored for measurement. The review channel (HANDOFF_TEAMS_REVIEW_CHANNEL) is not set "
+                  "or Handoff hasn't been added there yet, so it was posted nowhere.")
 FORGET_EVENTS = ("channelDeleted", "teamDeleted", "teamHardDeleted", "teamArchived")
 
 
@@ -129,7 +137,16 @@ class HandoffBot(ActivityHandler):
 
     async def _send_reply(self, ctx: TurnContext, reply: Any, where: Where) -> None:
         if isinstance(reply, Packet):
-            await self._send_packet(ctx, reply, where, cards.packet_cards(reply).first)
+            if reply.delivery is not None and reply.delivery.redirected:
+                await self._send_shadow(ctx, reply)
+            else:
+                await self._send_packet(ctx, reply, where, cards.packet_cards(reply).first)
+        elif isinstance(reply, MetricsReply):
+            await ctx.send_activity(card_activity(report_cards.metrics_card(reply)))
+        elif isinstance(reply, ReportDraft):
+            response = await ctx.send_activity(card_activity(report_cards.report_card(reply)))
+            await self._call(self.core.record_report_posted, reply, where=where,
+                             message_id=response.id if response else "", thread_id=where.thread_id)
         elif isinstance(reply, Answer):
             await ctx.send_activity(card_activity(cards.answer_card(reply)))
         elif isinstance(reply, TriageView):
@@ -137,8 +154,21 @@ class HandoffBot(ActivityHandler):
         else:
             await ctx.send_activity(card_activity(cards.message_card(str(reply))))
 
+    async def _send_shadow(self, ctx: TurnContext, packet: Packet) -> None:
+        """Shadow mode: the packet goes to the review channel (through its stored reference), never here."""
+        to = packet.delivery.to if packet.delivery else None
+        reference = await self._call(self.core.conversation_reference, platform="teams", channel_id=to.channel_id) \
+            if to is not None and to.channel_id else None
+        if to is None or reference is None:
+            await ctx.send_activity(card_activity(cards.message_card(SHADOW_NOWHERE.format(ticket=packet.ticket.id))))
+            return
+        await self.post_to_channel(ctx.adapter, packet, to, reference)
+        await ctx.send_activity(card_activity(cards.message_card(SHADOW_POSTED.format(ticket=packet.ticket.id))))
+
     async def _send_packet(self, ctx: TurnContext, packet: Packet, where: Where, card: dict[str, Any],
                            kind: str = "packet") -> str:
+        (packet.delivery or Delivery(packet.mode, to=where if packet.mode == "on" else None, asked=where)).check(
+            "teams", where.channel_id)
         response = await ctx.send_activity(card_activity(card))
         message_id = response.id if response else ""
         await self._call(self.core.record_posted, packet, where=where, message_id=message_id,
@@ -169,6 +199,13 @@ class HandoffBot(ActivityHandler):
         try:
             if verb == cards.SHOW_FULL:
                 return await self._show_full(ctx, where)
+            if verb == report_cards.MARK_SENT:
+                report = str(data.get("report") or "")
+                if not report.isdigit():
+                    return "That button doesn't name a report."
+                row, changed = await self._call(self.core.mark_report_sent, int(report), where=where)
+                return (f"Marked sent: report {row.pk}'s turnaround is recorded." if changed
+                        else f"Report {row.pk} was already marked sent.")
             if not message_id or not where.channel_id or not where.user_id:
                 return "I can't tell which card that button belongs to."
             target = {"platform": "teams", "channel": where.channel_id, "message_id": message_id,
@@ -246,9 +283,31 @@ class HandoffBot(ActivityHandler):
                                  msp_tenant=self.settings.microsoft_app_tenant_id)
         where = Where(platform="teams", channel_id=channel_id, user_id="escalation-webhook", foreign_org=foreign)
         packet = await self._call(self.core.packet_for, ticket_id, where=where)
-        key = f"hook:{channel_id}:{delivery}" if delivery else f"hook:{channel_id}:packet:{packet.packet_id}"
+        to = packet.delivery.to if packet.delivery else where
+        if to is None or to.channel_id is None:
+            return {"channel": channel_id, "status": "shadow", "packet_id": packet.packet_id,
+                    "reason": "built in shadow mode and stored; no review channel is set"}
+        if to.channel_id != channel_id:  # shadow mode: the review channel, through its own reference
+            reference = await self._call(self.core.conversation_reference, platform="teams", channel_id=to.channel_id)
+            if reference is None:
+                return {"channel": channel_id, "status": "shadow", "packet_id": packet.packet_id,
+                        "reason": "built in shadow mode and stored; Handoff hasn't seen the review channel yet"}
+        key = f"hook:{to.channel_id}:{delivery}" if delivery else f"hook:{to.channel_id}:packet:{packet.packet_id}"
         if not await self._call(self.core.first_delivery, platform="teams", key=key):
             return {"channel": channel_id, "status": "duplicate", "packet_id": packet.packet_id}
+        message_id = await self.post_to_channel(adapter, packet, to, reference)
+        status = "posted" if to.channel_id == channel_id else "shadow"
+        return {"channel": channel_id, "status": status, "message_id": message_id, "packet_id": packet.packet_id,
+                **({"posted_to": to.channel_id} if status == "shadow" else {})}
+
+    async def post_to_channel(self, adapter: BotAdapter, packet: Packet, to: Where,
+                              reference: dict[str, Any]) -> str:
+        """Post a packet as a new thread in a channel through its stored reference; record and audit it."""
+        assert to.channel_id is not None
+        if act.is_foreign(act.reference_tenants(reference), channel=reference.get("channelId"),
+                          msp_tenant=self.settings.microsoft_app_tenant_id):
+            raise Refused("Handoff doesn't post client information in channels shared with other organisations.")
+        (packet.delivery or Delivery(packet.mode, to=to, asked=to)).check("teams", to.channel_id)
         first = cards.packet_cards(packet).first
         sent: list[str] = []
 
@@ -268,10 +327,11 @@ class HandoffBot(ActivityHandler):
         await adapter.continue_conversation(act.reference_from(reference), send,
                                             bot_app_id=self.settings.microsoft_app_id or None)
         if not sent or not sent[0]:
-            raise RuntimeError(f"the Teams connector returned no message id for channel {channel_id}")
+            raise RuntimeError(f"the Teams connector returned no message id for channel {to.channel_id}")
         # The new post starts a thread: replies and card buttons refer to its id.
-        await self._call(self.core.record_posted, packet, where=where, message_id=sent[0], thread_id=sent[0])
-        return {"channel": channel_id, "status": "posted", "message_id": sent[0], "packet_id": packet.packet_id}
+        await self._call(self.core.record_posted, packet, where=Where("teams", to.channel_id, to.user_id),
+                         message_id=sent[0], thread_id=sent[0])
+        return sent[0]
 
 
 class InvokeBody(Model):

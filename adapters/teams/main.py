@@ -244,7 +244,7 @@ async def _escalation(request: web.Request) -> web.Response:
     if not channels:
         return _refuse(409, "no_channel", f"the client of ticket #{ticket} has no Teams channel in tenants.yaml")
     results = [await _post_one(request, ticket, channel, delivery) for channel in channels]
-    ok = any(r["status"] in ("posted", "duplicate") for r in results)
+    ok = any(r["status"] in ("posted", "duplicate", "shadow") for r in results)
     failed = any(r["status"] == "error" for r in results)
     log.info("escalation of #%s: %s", ticket, ", ".join(f"{r['channel']} {r['status']}" for r in results))
     return web.json_response({"ok": ok, "ticket_id": ticket, "channels": results},
