@@ -196,7 +196,8 @@ def measure(facts: Facts, since: datetime | None = None, until: datetime | None 
         tickets=len(created),
         time_to_classify_s=stat(a.delay_s for a in alerts),
         mtte_s=stat(_seconds(t.created_at, t.escalated_at) for t in created if t.escalated_at),
-        mttr_after_escalation_s=stat(_seconds(t.escalated_at, t.resolved_at) for t in escalated if t.resolved_at),
+        mttr_after_escalation_s=stat(_seconds(t.escalated_at, t.resolved_at) for t in escalated
+                                     if t.escalated_at and t.resolved_at),
         report_turnaround_s=stat(r.turnaround_s for r in reports if r.turnaround_s is not None),
         report_draft_s=stat(r.draft_s for r in reports if r.draft_s is not None),
         correction_time_s=stat(f.duration_s for f in corrections if f.duration_s is not None and f.mode == "on"),
@@ -285,7 +286,7 @@ def load(*, session: Session, tenant_id: str, since: datetime | None = None, unt
         select(Alert.received_at, Alert.classified_at, Signal.category)
         .outerjoin(Signal, and_(Signal.pk == Alert.signal_id, Signal.tenant_id == Alert.tenant_id))
         .where(Alert.tenant_id == tenant_id, col(Alert.classified_at).is_not(None), *window(Alert.received_at)))
-    facts.alerts = [AlertFact(tenant_id, cat or NO_CATEGORY, received, max(0.0, (classified - received).total_seconds()))
+    facts.alerts = [AlertFact(tenant_id, cat or NO_CATEGORY, received, _seconds(received, classified))
                     for received, classified, cat in alert_rows]
     packet_rows = session.exec(
         select(Packet.generated_at, Packet.mode, Ticket.category)

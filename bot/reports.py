@@ -196,9 +196,9 @@ def _time_statements(opened: list[Ticket], notes: dict[str, list[TicketNote]], r
             out.append(Statement(f"{priority} resolved outside the {duration(target)} target: " + ", ".join(
                 f"#{esc(t.id)} after {duration(s)}" for t, s in late) + ".", _refs([t for t, _ in late])))
     targets = ", ".join(f"{p} {duration(response[p])} / {duration(resolution.get(p))}" for p in sorted(response))
-    note = (f"Targets (response / resolution, wall-clock, from Handoff's settings): {targets}. First response is "
-            "the first note by MSP staff on the ticket.")
-    return out, note
+    explained = (f"Targets (response / resolution, wall-clock, from Handoff's settings): {targets}. First response "
+                 "is the first note by MSP staff on the ticket.")
+    return out, explained
 
 
 def _signal_statements(session: Session, tenant_id: str, start: datetime, end: datetime) -> list[Statement]:

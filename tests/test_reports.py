@@ -129,3 +129,23 @@ def test_mark_sent_once_from_an_internal_place_and_the_metrics_see_it(core: Core
 
 def test_client_text_is_literal_markdown() -> None:
     assert esc("[click](https://evil) *bold* <b>") == r"\[click\](https://evil) \*bold\* \<b\>"
+
+
+def test_audit_cli_shows_refusals_and_what_was_shown(core: Core, db_url: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    with pytest.raises(Refused):
+        core.report(where=Where("slack", "C0ACME", "U0ENG1"), client="acme", month="2026-10")
+    core.record_report_posted(draft(core), where=Where("slack", REVIEW, "U0ENG1"), message_id="9.9")
+    base = ["--data-dir", str(tmp_path / "d"), "--database-url", db_url, "audit"]
+    assert main(base + ["--refusals"]) == 0
+    out = capsys.readouterr().out
+    assert "refused" in out and "C0ACME" in out and "report acme 2026-10" in out
+    assert main(base + ["--tenant", "acme", "--json"]) == 0
+    import json
+
+    events = json.loads(capsys.readouterr().out)
+    [posted] = [e for e in events if e["action"] == "report_posted"]
+    assert posted["channel"] == REVIEW and posted["actor"] == "U0ENG1" and posted["detail"]["sources"]
+    assert main(base) == 2  # needs --tenant or --refusals

@@ -18,11 +18,16 @@ from bot.core import Core
 from bot.ingest import ingest_folder
 from bot.models import AuditEvent, PostedMessage, Report
 from bot.models import Packet as PacketRow
+from tests import test_teams_bot as teams_bot
 from tests.teams_fakes import MSP_TENANT, FakeConnector, bot_added, card_click, card_text, teams_activity
-from tests.test_teams_bot import ACME, NOC, TENANTS, TOKEN, connector, escalate, rows, send, teams  # noqa: F401
+from tests.test_teams_bot import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
 from tests.worlds import write_world
 
 REVIEW = "19:review@thread.tacv2"
+# The fake connector (every card checked against the 1.5 schema and the size limit) and the app over ``core``
+# below, which adds a Teams review channel.
+connector = teams_bot.connector
+teams = teams_bot.teams
 
 
 @pytest.fixture

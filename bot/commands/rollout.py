@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from bot import audit, rollout, store
 from bot.commands.metrics import parse_day
@@ -37,7 +38,7 @@ def run_rollout(args: argparse.Namespace, core: Core) -> int:
             raise BadInput("rollout needs --tenant (a client id or '*') or --list")
         with core.session() as session:
             rows = rollout.switches(session=session)
-            data = [{"tenant": r.tenant_id, "category": r.category, "mode": r.mode, "changed_at": r.changed_at,
+            data: list[dict[str, Any]] = [{"tenant": r.tenant_id, "category": r.category, "mode": r.mode, "changed_at": r.changed_at,
                      "changed_by": r.changed_by} for r in rows]
         if args.json:
             print_json(data)
@@ -73,7 +74,7 @@ def run_audit(args: argparse.Namespace, core: Core) -> int:
             events = audit.events(session=session, tenant_id=args.tenant, since=since, limit=args.limit)
         else:
             events = audit.refusals(session=session, since=since, limit=args.limit)
-        data = [{"at": e.at, "action": e.action, "tenant": e.tenant_id, "platform": e.platform,
+        data: list[dict[str, Any]] = [{"at": e.at, "action": e.action, "tenant": e.tenant_id, "platform": e.platform,
                  "channel": e.channel, "actor": e.actor, "detail": e.detail} for e in events]
     if args.json:
         print_json(data)
@@ -83,7 +84,7 @@ def run_audit(args: argparse.Namespace, core: Core) -> int:
     return 0
 
 
-def _summary(detail: dict) -> str:  # type: ignore[type-arg]
+def _summary(detail: dict[str, Any]) -> str:
     """One line per event: the ids and counts, the sources by number (``--json`` has every URL)."""
     parts = []
     for key in ("ticket", "packet_id", "report_id", "month", "mode", "tenant", "category", "from", "to",
