@@ -61,7 +61,9 @@ def render_png(view: MetricsView, *, compact: bool = False) -> bytes:
             ax.set_yticks([])
             ax.text(0.5, 0.5, "no data in this window", transform=ax.transAxes, ha="center", va="center",
                     color="#888888", fontsize=7 if compact else 10)
-        elif len(series) > 1:
+            return
+        ax.set_ylim(bottom=0)  # durations and rates start at zero; a lone point must not look like a trend
+        if len(series) > 1:
             ax.legend(fontsize=6 if compact else 8, frameon=False)
 
     tickets = axes[0][0]
@@ -102,8 +104,8 @@ def render_png(view: MetricsView, *, compact: bool = False) -> bytes:
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=interval))
     if view.markers:
         names = ", ".join(f"{label} {at:%m-%d}" for at, label in view.markers[:4])
-        fig.text(0.01, 0.005, f"dashed: switched on / compared at ({names})", fontsize=6 if compact else 8,
-                 color="#555555")
+        fig.supxlabel(f"dashed lines: switched on / compared at ({names})", fontsize=6 if compact else 8,
+                      color="#555555")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     data = buffer.getvalue()

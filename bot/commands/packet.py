@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.commands.output import print_json
 from bot.core import Core
@@ -24,4 +25,7 @@ def run_packet(args: argparse.Namespace, core: Core) -> int:
         print_json(packet.to_json())
     else:
         print(render(packet))
+    if packet.mode == "shadow":  # the terminal shows it; chat would send it to the review channel only
+        print("note: this client/category is in shadow mode (handoff rollout --list): the packet is stored and "
+              "counted as shadow; in chat it goes to the review channel only.", file=sys.stderr)
     return 0
