@@ -33,7 +33,7 @@ from bot import store
 from bot.claims import Confidence, Source
 from bot.errors import BadInput, TenantMismatch
 from bot.metrics_view import duration
-from bot.models import Alert, Signal, Ticket, TicketNote
+from bot.models import Alert, Signal, Ticket, TicketNote, utcnow
 from bot.notes import is_customer_author, sentences, staff_authors
 from bot.sources import alert_source, note_source, ticket_source
 
@@ -143,7 +143,9 @@ def _ticket_statements(opened: list[Ticket], closed: list[Ticket], end: datetime
                              _refs(closed)))
     still_open = [t for t in opened if t.resolved_at is None or t.resolved_at >= end]
     if still_open:
-        out.append(Statement(f"{len(still_open)} of the tickets opened this month were still open at month end.",
+        # A report for the running month is drafted before its end: say what is known.
+        when = "at month end" if end <= utcnow() else "when this was drafted"
+        out.append(Statement(f"{len(still_open)} of the tickets opened this month were still open {when}.",
                              _refs(still_open)))
     reopened = [t for t in opened if t.reopened_count > 0]
     if reopened:
