@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from bot import store
@@ -269,8 +269,11 @@ def load(*, session: Session, tenant_id: str, since: datetime | None = None, unt
             conds.append(column < until)
         return conds
 
-    tickets = list(session.exec(select(Ticket).where(Ticket.tenant_id == tenant_id)))
-    tickets = [t for t in tickets if _starts_inside(t, since, until)]
+    # A ticket counts when created (MTTE, reopen) or escalated (MTTR, repeats) inside the window.
+    stmt = select(Ticket).where(Ticket.tenant_id == tenant_id)
+    if since is not None or until is not None:
+        stmt = stmt.where(or_(and_(*window(Ticket.created_at)), and_(*window(Ticket.escalated_at))))
+    tickets = list(session.exec(stmt))
     escalated_ids = [t.id for t in tickets if t.escalated_at is not None]
     notes = store.notes_for_tickets(session=session, tenant_id=tenant_id, ticket_ids=escalated_ids)
     facts = Facts()
@@ -307,12 +310,6 @@ def load(*, session: Session, tenant_id: str, since: datetime | None = None, unt
         turnaround_s=_seconds(r.requested_at, r.sent_at) if r.sent_at else None,
     ) for r in report_rows]
     return facts
-
-
-def _starts_inside(t: Ticket, since: datetime | None, until: datetime | None) -> bool:
-    def inside(at: datetime | None) -> bool:
-        return at is not None and (since is None or at >= since) and (until is None or at < until)
-    return inside(t.created_at) or inside(t.escalated_at)
 
 
 def data_span(facts: Facts) -> tuple[datetime | None, datetime | None]:
