@@ -149,3 +149,14 @@ def test_audit_cli_shows_refusals_and_what_was_shown(core: Core, db_url: str, tm
     [posted] = [e for e in events if e["action"] == "report_posted"]
     assert posted["channel"] == REVIEW and posted["actor"] == "U0ENG1" and posted["detail"]["sources"]
     assert main(base) == 2  # needs --tenant or --refusals
+
+
+def test_priority_targets_from_settings(tmp_path: Path) -> None:
+    from bot.config import load_settings
+    from bot.errors import ConfigError
+
+    s = load_settings(data_dir=tmp_path, response_targets="P1=10m, p2=1.5h", resolution_targets="P1=2d")
+    assert s.response_targets == {"P1": 600.0, "P2": 5400.0} and s.resolution_targets == {"P1": 172800.0}
+    assert load_settings(data_dir=tmp_path).response_targets["P3"] == 4 * 3600
+    with pytest.raises(ConfigError, match="response_targets"):
+        load_settings(data_dir=tmp_path, response_targets="P1=soon")
