@@ -1,9 +1,13 @@
 """Signals in the store: classify alerts (``bot/triage.py``) and read signals back.
 
 Classification is windowed re-triage. New or changed alerts of one tenant are
-re-grouped together with every alert of that tenant within the triage horizon
-of them (``TriageConfig.horizon``), widened until it covers whole signals; the
-signals in that window are then replaced by the new grouping. A new signal
+re-grouped together with what they can join: every alert of that tenant within
+the triage horizon of them (``TriageConfig.horizon``, a few hours: storms,
+correlation, re-firing), the alerts on the same devices within
+``episode_open_reach`` (an episode kept open for days, a job failing on every
+nightly run) and the tenant's alerts still open when the window starts (a storm
+that still holds), each with its whole signal. Those signals are then replaced
+by the new grouping. A new signal
 keeps the id of the old signal it shares most alerts with, so ids stay stable
 while a storm or a correlated incident grows. ``Alert.classified_at`` is set
 the first time an alert is assigned to a signal and never moved afterwards:
@@ -56,6 +60,7 @@ def classify_alerts(
         return []
     _lock_tenant(session, tenant_id)
     lo = hi = None
+    devices: set[str] = set()
     for chunk in _chunks(list(pks)):
         row = session.exec(
             select(func.min(Alert.at), func.max(Alert.at), func.max(Alert.resolved_at)).where(
@@ -67,9 +72,12 @@ def classify_alerts(
         top = max(t for t in (row[1], row[2]) if t is not None)
         lo = row[0] if lo is None else min(lo, row[0])
         hi = top if hi is None else max(hi, top)
+        devices.update(d for d in session.exec(select(Alert.device).where(
+            Alert.tenant_id == tenant_id, col(Alert.pk).in_(chunk)).distinct()) if d)
     if lo is None or hi is None:
         return []
-    return _retriage(session, tenant_id, lo - config.horizon, hi + config.horizon, config, now or utcnow())
+    return _retriage(session, tenant_id, lo - config.horizon, hi + config.horizon, sorted(devices), config,
+                     now or utcnow())
 
 
 def classify_pending(
@@ -97,21 +105,13 @@ def _lock_tenant(session: Session, tenant_id: str) -> None:
     session.execute(text("UPDATE tenant SET name = name WHERE id = :t"), {"t": tenant_id})
 
 
-def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, config: TriageConfig,
-              now: datetime) -> list[int]:
+def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, devices: Sequence[str],
+              config: TriageConfig, now: datetime) -> list[int]:
+    alerts, signal_ids = _window(session, tenant_id, lo, hi, devices, config)
     old: dict[int, Signal] = {}
-    for _ in range(10):  # widen until the window holds whole signals (usually one round)
-        rows = session.exec(select(Signal).where(
-            Signal.tenant_id == tenant_id, Signal.first_seen <= hi, Signal.last_seen >= lo)).all()
-        old.update({s.pk: s for s in rows if s.pk is not None})
-        new_lo = min([lo, *(s.first_seen for s in rows)])
-        new_hi = max([hi, *(s.last_seen for s in rows)])
-        if (new_lo, new_hi) == (lo, hi):
-            break
-        lo, hi = new_lo, new_hi
-    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
-    alerts: list[Any] = list(session.execute(sa_select(*_ALERT_COLUMNS).where(
-        col(Alert.tenant_id) == tenant_id, col(Alert.at) >= lo, col(Alert.at) <= hi)).all())
+    for chunk in _chunks(sorted(signal_ids)):
+        old.update({s.pk: s for s in session.exec(select(Signal).where(
+            Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk))) if s.pk is not None})
     if any(a.tenant_id != tenant_id for a in alerts):
         raise TenantMismatch("re-triage loaded an alert of another tenant")
     drafts = triage(alerts, config)
@@ -160,6 +160,39 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, conf
         ).values(classified_at=now))
     session.flush()
     return written
+
+
+def _window(session: Session, tenant_id: str, lo: datetime, hi: datetime, devices: Sequence[str],
+            config: TriageConfig) -> tuple[list[Any], set[int]]:
+    """The alerts to re-triage: those in [lo, hi], those beyond it that an alert in it can join
+    (see the module docstring), and every alert of each of their signals; and those signals."""
+    reach = config.episode_open_reach
+    pending: set[int] = set()
+    signal_ids: set[int] = {pk for pk in session.exec(select(Signal.pk).where(
+        Signal.tenant_id == tenant_id, Signal.first_seen <= hi, Signal.last_seen >= lo)) if pk is not None}
+    beyond = [select(Alert.pk, Alert.signal_id).where(  # still open when the window starts
+        Alert.tenant_id == tenant_id, Alert.at >= lo - reach, Alert.at < lo,
+        or_(col(Alert.resolved_at).is_(None), col(Alert.resolved_at) >= lo))]
+    for chunk in _chunks(list(devices)):  # the same devices, up to a week either side (exact names)
+        beyond.append(select(Alert.pk, Alert.signal_id).where(
+            Alert.tenant_id == tenant_id, col(Alert.device).in_(chunk), Alert.at >= lo - reach,
+            Alert.at <= hi + reach))
+    for stmt in beyond:
+        for pk, signal_id in session.exec(stmt):
+            if signal_id is not None:
+                signal_ids.add(signal_id)
+            elif pk is not None:
+                pending.add(pk)
+    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
+    base = sa_select(*_ALERT_COLUMNS).where(col(Alert.tenant_id) == tenant_id)
+    rows: dict[int, Any] = {a.pk: a for a in session.execute(
+        base.where(col(Alert.at) >= lo, col(Alert.at) <= hi)).all()}
+    for chunk in _chunks(sorted(signal_ids)):
+        rows.update({a.pk: a for a in session.execute(base.where(col(Alert.signal_id).in_(chunk))).all()})
+    for chunk in _chunks(sorted(pending - set(rows))):
+        rows.update({a.pk: a for a in session.execute(base.where(col(Alert.pk).in_(chunk))).all()})
+    signal_ids.update(a.signal_id for a in rows.values() if a.signal_id is not None)
+    return list(rows.values()), signal_ids
 
 
 def _signal_values(draft: Draft, now: datetime) -> dict[str, Any]:
