@@ -88,9 +88,16 @@ class TriageConfig:
     @property
     def horizon(self) -> timedelta:
         """How far an alert's grouping reaches among *all* of the tenant's alerts: the re-triage
-        window's margin. Beyond it an alert only joins alerts on its own device (within
-        ``episode_open_reach``) or alerts still open (``bot/signals.py`` loads those too)."""
+        window's margin. Beyond it an alert only joins alerts still open (within
+        ``episode_open_reach``) or earlier runs of a schedule on its own device (within
+        ``schedule_reach``); ``bot/signals.py`` loads those too."""
         return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach)
+
+    @property
+    def schedule_reach(self) -> timedelta:
+        """How far back an episode can be for a new one to make a scheduled run of them with it."""
+        period = timedelta(hours=max(self.schedule_periods_h))
+        return (self.schedule_min_runs - 1) * (period + max(self.schedule_jitter, period / 10))
 
 
 def device_key(device: str | None) -> str | None:

@@ -3,10 +3,11 @@
 Classification is windowed re-triage. New or changed alerts of one tenant are
 re-grouped together with what they can join: every alert of that tenant within
 the triage horizon of them (``TriageConfig.horizon``, a few hours: storms,
-correlation, re-firing), the alerts on the same devices within
-``episode_open_reach`` (an episode kept open for days, a job failing on every
-nightly run) and the tenant's alerts still open when the window starts (a storm
-that still holds), each with its whole signal. Those signals are then replaced
+correlation, re-firing), the tenant's alerts still open when that window starts
+(within ``episode_open_reach``: an episode kept open for days, a storm that
+still holds) and the alerts of the same checks on the same devices within
+``schedule_reach`` (a job failing on every nightly run), each with its whole
+signal. Those signals are then replaced
 by the new grouping. A new signal
 keeps the id of the old signal it shares most alerts with, so ids stay stable
 while a storm or a correlated incident grows. ``Alert.classified_at`` is set
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, text, update
+from sqlalchemy import and_, delete, func, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -60,7 +61,7 @@ def classify_alerts(
         return []
     _lock_tenant(session, tenant_id)
     lo = hi = None
-    devices: set[str] = set()
+    checks: set[tuple[str, str | None]] = set()  # (device, check name) of the new alerts
     for chunk in _chunks(list(pks)):
         row = session.exec(
             select(func.min(Alert.at), func.max(Alert.at), func.max(Alert.resolved_at)).where(
@@ -72,11 +73,11 @@ def classify_alerts(
         top = max(t for t in (row[1], row[2]) if t is not None)
         lo = row[0] if lo is None else min(lo, row[0])
         hi = top if hi is None else max(hi, top)
-        devices.update(d for d in session.exec(select(Alert.device).where(
+        checks.update((d, c) for d, c in session.exec(select(Alert.device, Alert.check_name).where(
             Alert.tenant_id == tenant_id, col(Alert.pk).in_(chunk)).distinct()) if d)
     if lo is None or hi is None:
         return []
-    return _retriage(session, tenant_id, lo - config.horizon, hi + config.horizon, sorted(devices), config,
+    return _retriage(session, tenant_id, lo - config.horizon, hi + config.horizon, sorted(checks, key=str), config,
                      now or utcnow())
 
 
@@ -105,9 +106,10 @@ def _lock_tenant(session: Session, tenant_id: str) -> None:
     session.execute(text("UPDATE tenant SET name = name WHERE id = :t"), {"t": tenant_id})
 
 
-def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, devices: Sequence[str],
+def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime,
+              checks: Sequence[tuple[str, str | None]],
               config: TriageConfig, now: datetime) -> list[int]:
-    alerts, signal_ids = _window(session, tenant_id, lo, hi, devices, config)
+    alerts, signal_ids = _window(session, tenant_id, lo, hi, checks, config)
     old: dict[int, Signal] = {}
     for chunk in _chunks(sorted(signal_ids)):
         old.update({s.pk: s for s in session.exec(select(Signal).where(
@@ -162,7 +164,7 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, devi
     return written
 
 
-def _window(session: Session, tenant_id: str, lo: datetime, hi: datetime, devices: Sequence[str],
+def _window(session: Session, tenant_id: str, lo: datetime, hi: datetime, checks: Sequence[tuple[str, str | None]],
             config: TriageConfig) -> tuple[list[Any], set[int]]:
     """The alerts to re-triage: those in [lo, hi], those beyond it that an alert in it can join
     (see the module docstring), and every alert of each of their signals; and those signals."""
@@ -173,10 +175,12 @@ def _window(session: Session, tenant_id: str, lo: datetime, hi: datetime, device
     beyond = [select(Alert.pk, Alert.signal_id).where(  # still open when the window starts
         Alert.tenant_id == tenant_id, Alert.at >= lo - reach, Alert.at < lo,
         or_(col(Alert.resolved_at).is_(None), col(Alert.resolved_at) >= lo))]
-    for chunk in _chunks(list(devices)):  # the same devices, up to a week either side (exact names)
+    runs = config.schedule_reach
+    for chunk in _chunks(list(checks), 100):  # earlier (or later) runs of a schedule: same device and check
         beyond.append(select(Alert.pk, Alert.signal_id).where(
-            Alert.tenant_id == tenant_id, col(Alert.device).in_(chunk), Alert.at >= lo - reach,
-            Alert.at <= hi + reach))
+            Alert.tenant_id == tenant_id, Alert.at >= lo - runs, Alert.at <= hi + runs,
+            or_(*(and_(Alert.device == device, col(Alert.check_name).is_(None) if check is None
+                       else Alert.check_name == check) for device, check in chunk))))
     for stmt in beyond:
         for pk, signal_id in session.exec(stmt):
             if signal_id is not None:

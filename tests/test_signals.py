@@ -202,7 +202,7 @@ def _grouping(engine: Engine) -> set[frozenset[str]]:
 def test_live_deliveries_group_like_a_bulk_classification(world: Engine) -> None:
     """Alerts delivered as they happen (firing, then a resolved update hours or days later), each
     delivery classified at once, end in the same signals as classifying everything afterwards: the
-    re-triage window reaches an episode kept open for days and a job failing every night."""
+    re-triage window reaches an alert kept open for days and a job failing every night."""
     day = 24 * 60
     records = [  # a patch failing every night for 4 nights, each notification open until fixed
         rec(f"patch{n}", "acme", "WS03", n * day + n, check="Patch management", severity="warning",
@@ -216,6 +216,9 @@ def test_live_deliveries_group_like_a_bulk_classification(world: Engine) -> None
             message="Security intelligence update failed with 0x80072ee2", resolved_after=1500 - 240 * w)
         for w in range(4) for i in range(6)]
     records += [rec(f"dc{i}", "acme", "DC01", 2 * day + 15 * i, resolved_after=120 - 15 * i) for i in range(6)]
+    records += [  # a disk's predictive failure, still open when it is reported again three days later
+        rec(f"smart{n}", "acme", "FS01", n * 3 * day + 10, check="Disk health", severity="warning",
+            message="SMART predictive failure on disk 1", resolved_after=4 * day - n * 3 * day) for n in range(2)]
     records += [rec(f"other{i}", "acme", f"LT{i:02d}", 37 * i, check="Disk space",
                     message=f"Disk C: on LT{i:02d} is 95% full", resolved_after=30) for i in range(30)]
     # First every alert as it fires (the backup's closed within hours, so delivered closed), then the
@@ -224,8 +227,8 @@ def test_live_deliveries_group_like_a_bulk_classification(world: Engine) -> None
                      for r in records), key=lambda r: r.at)
     resolved = sorted((r for r in records if not r.id.startswith("vbr")), key=lambda r: r.resolved_at or r.at)
     for phase in (firing, resolved):
-        for start in range(0, len(phase), 3):
-            put(world, phase[start:start + 3])
+        for record in phase:
+            put(world, [record])
         live = _grouping(world)
         with session_scope(world) as session:
             session.execute(update(Alert).values(signal_id=None, classified_at=None))
@@ -235,4 +238,5 @@ def test_live_deliveries_group_like_a_bulk_classification(world: Engine) -> None
         assert _grouping(world) == live
         assert frozenset(f"patch{n}" for n in range(4)) in live
         assert frozenset(f"vbr{n}" for n in range(3)) in live
+        assert frozenset({"smart0", "smart1"}) in live
         assert frozenset(f"av{w}-{i}" for w in range(4) for i in range(6)) in live
