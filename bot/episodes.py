@@ -90,7 +90,7 @@ class TriageConfig:
         """How far an alert's grouping reaches among *all* of the tenant's alerts: the re-triage
         window's margin. Beyond it an alert only joins alerts still open (within
         ``episode_open_reach``) or earlier runs of a schedule on its own device (within
-        ``schedule_reach``); ``bot/signals.py`` loads those too."""
+        ``schedule_reach``); ``bot/classify.py`` loads those too."""
         return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach)
 
     @property
