@@ -172,21 +172,23 @@ def _window(session: Session, tenant_id: str, lo: datetime, hi: datetime, checks
     pending: set[int] = set()
     signal_ids: set[int] = {pk for pk in session.exec(select(Signal.pk).where(
         Signal.tenant_id == tenant_id, Signal.first_seen <= hi, Signal.last_seen >= lo)) if pk is not None}
-    beyond = [select(Alert.pk, Alert.signal_id).where(  # still open when the window starts
-        Alert.tenant_id == tenant_id, Alert.at >= lo - reach, Alert.at < lo,
-        or_(col(Alert.resolved_at).is_(None), col(Alert.resolved_at) >= lo))]
+    found: list[tuple[Any, Any]] = list(session.exec(select(Alert.pk, Alert.signal_id).where(
+        Alert.tenant_id == tenant_id, Alert.at >= lo - reach, Alert.at < lo,  # still open when the window starts
+        or_(col(Alert.resolved_at).is_(None), col(Alert.resolved_at) >= lo))))
     runs = config.schedule_reach
-    for chunk in chunks(list(checks), 100):  # earlier (or later) runs of a schedule: same device and check
-        beyond.append(select(Alert.pk, Alert.signal_id).where(
-            Alert.tenant_id == tenant_id, Alert.at >= lo - runs, Alert.at <= hi + runs,
-            or_(*(and_(Alert.device == device, col(Alert.check_name).is_(None) if check is None
-                       else Alert.check_name == check) for device, check in chunk))))
-    for stmt in beyond:
-        for pk, signal_id in session.exec(stmt):
-            if signal_id is not None:
-                signal_ids.add(signal_id)
-            elif pk is not None:
-                pending.add(pk)
+    wanted = set(checks)
+    for chunk in chunks(sorted({device for device, _ in checks})):  # other runs of a schedule: same device, check
+        found += [(pk, signal_id) for pk, signal_id, device, check in session.execute(
+            sa_select(*(col(c) for c in (Alert.pk, Alert.signal_id, Alert.device, Alert.check_name))).where(
+                col(Alert.tenant_id) == tenant_id, col(Alert.device).in_(chunk),
+                or_(and_(col(Alert.at) >= lo - runs, col(Alert.at) < lo),
+                    and_(col(Alert.at) > hi, col(Alert.at) <= hi + runs))))
+            if (device, check) in wanted]
+    for pk, signal_id in found:
+        if signal_id is not None:
+            signal_ids.add(signal_id)
+        elif pk is not None:
+            pending.add(pk)
     # sqlalchemy's select: sqlmodel's is typed for at most four columns.
     base = sa_select(*_ALERT_COLUMNS).where(col(Alert.tenant_id) == tenant_id)
     rows: dict[int, Any] = {a.pk: a for a in session.execute(
