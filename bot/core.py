@@ -41,8 +41,11 @@ ChatReply = Packet | Answer | TriageView | MetricsReply | ReportDraft | str
 
 
 class Core(Reporting):
-    def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None):
+    def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None,
+                 retriever: Retriever | None = None):
         self.settings = settings
+        if retriever is not None:  # tests share one loaded model across many cores
+            self.__dict__["retriever"] = retriever
         # Passed to litellm.completion as-is; tests use it for mock_response / mock_timeout.
         self.llm_options = llm_options or {}
 
@@ -119,6 +122,32 @@ class Core(Reporting):
             return self.report(where=where, client=request.client, month=request.month)
         raise ValueError(f"unhandled chat request {request.kind!r}")
 
+    # --- knowledge ---------------------------------------------------------------
+
+    def ask(self, question: str, *, where: Where, client: str | None = None, limit: int = 5) -> Answer:
+        """The best sections of one client's knowledge and the shared runbooks for a question.
+
+        Only the client the place may see (its own channel's, or the one named
+        in a NOC channel); hits below ``ANSWER_FLOOR`` are not shown, so a
+        question the knowledge base can't answer gets "nothing found" rather
+        than the least bad section.
+        """
+        from bot import store
+        from bot.knowledge import answer_hits
+
+        try:
+            with self.session() as session:
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                tenant_id = policy.client_for_request(client, scope=scope, session=session)
+                tenant = store.get_tenant(session=session, tenant_id=tenant_id)
+                hits = answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)
+                audit.record(session, action="answer_shown", where=where, tenant_id=tenant_id,
+                             detail={"question": question[:200], "sources": [h.url for h in hits]})
+                return Answer(tenant=tenant_id, client_name=tenant.name, question=question, hits=hits)
+        except Refused as exc:
+            self.refuse(where, "ask", exc)
+            raise
+
     # --- triage ----------------------------------------------------------------
 
     def triage(self, *, where: Where, client: str | None = None, now: datetime | None = None,
@@ -185,7 +214,8 @@ class Core(Reporting):
                     if stored is not None and stored[1] == state:
                         stored[0].delivery = self._delivery(stored[0].mode, where)
                         return stored[0]
-                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer)
+                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
+                                      retriever=self.retriever)
                 # Building may classify pending alerts; store the state as it is now.
                 state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,

@@ -286,7 +286,7 @@ class Report(SQLModel, table=True):
 class Signal(SQLModel, table=True):
     """One actionable (or noise) signal of one tenant: the triage of its alerts.
 
-    Written by ``bot/signals.py`` from ``bot/triage.py``; alerts point here
+    Written by ``bot/classify.py`` from ``bot/triage.py``; alerts point here
     through ``Alert.signal_id``. A signal never holds alerts of two tenants.
     """
 

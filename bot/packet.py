@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot import sections, store
+from bot import knowledge, sections, store
 from bot.claims import SECTIONS, Claim, Packet, TicketRef
-from bot.errors import TenantMismatch
+from bot.errors import HandoffError, TenantMismatch
 from bot.models import GLOBAL_TENANT, Ticket, utcnow
 from bot.notes import asked_questions, tried_steps
 from bot.packet_types import Draft, Gathered
@@ -58,6 +58,13 @@ def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None, r
         client_docs=store.list_docs(session=session, tenant_id=tenant_id),
         clusters=clusters,
     )
+    if retriever is not None:
+        try:
+            knowledge.gather_hits(g, retriever)
+        except HandoffError as exc:
+            # e.g. the embedded index is held by another process: the packet
+            # still has everything else, and says what it is missing.
+            g.knowledge_error = exc.message
     return g
 
 
@@ -71,12 +78,10 @@ def build_packet(
     retriever: Any = None,
 ) -> Packet:
     g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
-    draft = Draft()
-    sections.add_alerts(draft, g)
-    sections.add_tried(draft, g)
-    sections.add_asked(draft, g)
-    sections.add_unknowns(draft, g)
+    draft = draft_sections(g, session=session)
     writer_name, notes = "extractive", []
+    if g.knowledge_error:
+        notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
     if writer is not None:
         result = writer.write(evidence_records(g, draft))
         for sentence in result.sentences:
@@ -93,6 +98,19 @@ def build_packet(
     packet.writer, packet.notes = writer_name, notes
     assert_tenant(packet)
     return packet
+
+
+def draft_sections(g: Gathered, *, session: Session) -> Draft:
+    """Every section but the summary, which is written from these claims."""
+    draft = Draft()
+    sections.add_alerts(draft, g)
+    sections.add_tried(draft, g)
+    sections.add_asked(draft, g)
+    knowledge.add_runbook(draft, g, g.runbook_hits, session=session)
+    knowledge.add_history(draft, g, g.history_hits, session=session)
+    knowledge.add_client(draft, g, g.client_hits)
+    sections.add_unknowns(draft, g)
+    return draft
 
 
 def assemble(g: Gathered, draft: Draft, *, now: datetime | None) -> Packet:

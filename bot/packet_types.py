@@ -39,3 +39,4 @@ class Gathered:
     runbook_hits: list[Any] = field(default_factory=list)  # retrieval.Hit
     client_hits: list[Any] = field(default_factory=list)
     history_hits: list[Any] = field(default_factory=list)
+    knowledge_error: str | None = None

@@ -1,13 +1,8 @@
-"""Signals in the store: classify alerts (``bot/triage.py``) and read signals back.
+"""Signals in the store: classify alerts (``bot/classify.py``) and read signals back.
 
-Classification is windowed re-triage. New or changed alerts of one tenant are
-re-grouped together with every alert of that tenant within the triage horizon
-of them (``TriageConfig.horizon``), widened until it covers whole signals; the
-signals in that window are then replaced by the new grouping. A new signal
-keeps the id of the old signal it shares most alerts with, so ids stay stable
-while a storm or a correlated incident grows. ``Alert.classified_at`` is set
-the first time an alert is assigned to a signal and never moved afterwards:
-``classified_at - received_at`` is the time-to-classify.
+Classification (``bot/classify.py``, re-exported here) is windowed re-triage
+of new or changed alerts with what they can join; reading gives the signals as
+they stood at a time, and the clusters near a ticket for the escalation packet.
 
 Every function takes the tenant as a keyword-only ``tenant_id`` and filters by
 it in SQL; the views assert that nothing of another tenant slipped through.
@@ -16,175 +11,22 @@ it in SQL; the views assert that nothing of another tenant slipped through.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, text, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from bot.classify import chunks as _chunks
+from bot.classify import classify_alerts, classify_pending
+from bot.classify import require_tenant as _require
 from bot.errors import TenantMismatch
 from bot.models import Alert, Signal, utcnow
-from bot.triage import SEVERITY_RANK, TriageConfig, triage
-from bot.triage import Signal as Draft
+from bot.triage import SEVERITY_RANK
 
-_CHUNK = 500
 MAX_ALERTS_PER_CLUSTER = 50
-_ALERT_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
-    Alert.pk, Alert.tenant_id, Alert.device, Alert.check_name, Alert.severity, Alert.message, Alert.at,
-    Alert.resolved_at, Alert.signal_id))
-
-
-def _require(tenant_id: str) -> str:
-    if not tenant_id or not isinstance(tenant_id, str):
-        raise ValueError("tenant_id is required")
-    return tenant_id
-
-
-# --- classification ------------------------------------------------------------
-
-def classify_alerts(
-    *, session: Session, tenant_id: str, pks: Sequence[int], config: TriageConfig | None = None,
-    now: datetime | None = None,
-) -> list[int]:
-    """Re-triage around these alerts of one tenant; returns the pks of the signals written."""
-    tenant_id = _require(tenant_id)
-    config = config or TriageConfig()
-    if not pks:
-        return []
-    _lock_tenant(session, tenant_id)
-    lo = hi = None
-    for chunk in _chunks(list(pks)):
-        row = session.exec(
-            select(func.min(Alert.at), func.max(Alert.at), func.max(Alert.resolved_at)).where(
-                Alert.tenant_id == tenant_id, col(Alert.pk).in_(chunk)
-            )
-        ).one()
-        if row[0] is None:
-            continue
-        top = max(t for t in (row[1], row[2]) if t is not None)
-        lo = row[0] if lo is None else min(lo, row[0])
-        hi = top if hi is None else max(hi, top)
-    if lo is None or hi is None:
-        return []
-    return _retriage(session, tenant_id, lo - config.horizon, hi + config.horizon, config, now or utcnow())
-
-
-def classify_pending(
-    *, session: Session, tenant_id: str, since: datetime | None = None, until: datetime | None = None,
-    config: TriageConfig | None = None, now: datetime | None = None,
-) -> int:
-    """Classify the tenant's alerts that have no signal yet (after ``handoff ingest``); returns how many."""
-    stmt = select(Alert.pk).where(Alert.tenant_id == _require(tenant_id), col(Alert.signal_id).is_(None))
-    if since is not None:
-        stmt = stmt.where(Alert.at >= since)
-    if until is not None:
-        stmt = stmt.where(Alert.at <= until)
-    pending = [pk for pk in session.exec(stmt) if pk is not None]
-    if pending:
-        classify_alerts(session=session, tenant_id=tenant_id, pks=pending, config=config, now=now)
-    return len(pending)
-
-
-def _lock_tenant(session: Session, tenant_id: str) -> None:
-    """Serialise classification per tenant: a row lock on PostgreSQL, the write lock on SQLite.
-
-    Two webhook deliveries for one tenant would otherwise both read the window
-    and both write signals for the same alerts.
-    """
-    session.execute(text("UPDATE tenant SET name = name WHERE id = :t"), {"t": tenant_id})
-
-
-def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime, config: TriageConfig,
-              now: datetime) -> list[int]:
-    old: dict[int, Signal] = {}
-    for _ in range(10):  # widen until the window holds whole signals (usually one round)
-        rows = session.exec(select(Signal).where(
-            Signal.tenant_id == tenant_id, Signal.first_seen <= hi, Signal.last_seen >= lo)).all()
-        old.update({s.pk: s for s in rows if s.pk is not None})
-        new_lo = min([lo, *(s.first_seen for s in rows)])
-        new_hi = max([hi, *(s.last_seen for s in rows)])
-        if (new_lo, new_hi) == (lo, hi):
-            break
-        lo, hi = new_lo, new_hi
-    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
-    alerts: list[Any] = list(session.execute(sa_select(*_ALERT_COLUMNS).where(
-        col(Alert.tenant_id) == tenant_id, col(Alert.at) >= lo, col(Alert.at) <= hi)).all())
-    if any(a.tenant_id != tenant_id for a in alerts):
-        raise TenantMismatch("re-triage loaded an alert of another tenant")
-    drafts = triage(alerts, config)
-
-    members: dict[int, set[int]] = defaultdict(set)
-    for alert in alerts:
-        if alert.signal_id is not None:
-            members[alert.signal_id].add(alert.pk)
-    taken: set[int] = set()
-    assignment: dict[Any, int] = {}
-    written: list[int] = []
-    for draft in sorted(drafts, key=lambda d: -len(d.alerts)):
-        keys: set[Any] = {a.pk for a in draft.alerts}
-        best = max((sid for sid in members if sid in old and sid not in taken),
-                   key=lambda sid: (len(members[sid] & keys), -sid), default=None)
-        values = _signal_values(draft, now)
-        if best is not None and members[best] & keys:
-            row = old[best]
-            for key, value in values.items():
-                setattr(row, key, value)
-            taken.add(best)
-        else:
-            row = Signal(tenant_id=tenant_id, created_at=now, **values)
-            session.add(row)
-            session.flush()
-        assert row.pk is not None
-        written.append(row.pk)
-        for key in keys:
-            assignment[key] = row.pk
-    stale = [sid for sid in old if sid not in taken]
-    for chunk in _chunks(stale):
-        session.execute(delete(Signal).where(col(Signal.tenant_id) == tenant_id, col(Signal.pk).in_(chunk)))
-
-    moves: dict[int, list[int]] = defaultdict(list)
-    for alert in alerts:
-        if alert.signal_id != assignment[alert.pk]:
-            moves[assignment[alert.pk]].append(alert.pk)
-    for signal_pk, alert_pks in moves.items():
-        for chunk in _chunks(alert_pks):
-            session.execute(update(Alert).where(col(Alert.tenant_id) == tenant_id, col(Alert.pk).in_(chunk))
-                            .values(signal_id=signal_pk))
-    unclassified = [a.pk for a in alerts if a.signal_id is None]
-    for chunk in _chunks(unclassified):
-        session.execute(update(Alert).where(
-            col(Alert.tenant_id) == tenant_id, col(Alert.pk).in_(chunk), col(Alert.classified_at).is_(None)
-        ).values(classified_at=now))
-    session.flush()
-    return written
-
-
-def _signal_values(draft: Draft, now: datetime) -> dict[str, Any]:
-    main = draft.main
-    ordered = [main, *sorted((c for c in draft.clusters if c is not main), key=lambda c: c.first_seen)]
-    return {
-        "grouping": draft.grouping,
-        "title": draft.title,
-        "representative": draft.representative,
-        "template": main.template,
-        "members": [
-            {"check": c.check, "template": c.template, "count": len(c.alerts), "devices": c.devices,
-             "noise": c.noise, "storm": c.storm}
-            for c in ordered
-        ],
-        "category": draft.category,
-        "devices": draft.devices,
-        "alert_count": len(draft.alerts),
-        "first_seen": draft.first_seen,
-        "last_seen": draft.last_seen,
-        "severity": draft.severity,
-        "firing": draft.firing,
-        "noise": draft.noise,
-        "updated_at": now,
-    }
 
 
 # --- reading -------------------------------------------------------------------
@@ -376,11 +218,6 @@ def _ref(alert: Alert) -> AlertRef:
     return AlertRef(pk=alert.pk or 0, source=alert.source, external_id=alert.external_id, device=alert.device,
                     check_name=alert.check_name, severity=alert.severity, at=alert.at,
                     resolved_at=alert.resolved_at, url=alert.url, message=alert.message)
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 __all__ = ["AlertRef", "RelatedCluster", "SignalView", "classification_delays", "classify_alerts", "classify_pending",

@@ -4,7 +4,8 @@
 handle, each alert labelled with the incident it belongs to (``None`` for
 noise): storms (one check on many devices of a client at once), correlated
 failures on one device (replication + DNS + time skew on a DC), lone real
-problems, flapping checks and auto-resolved blips. It is a test generator,
+problems, flapping checks and auto-resolved blips. A real problem's alerts
+resolve together when it is fixed. It is a test generator,
 not the demo MSP; the demo's own labels are scored by ``bench/demo_eval.py``.
 """
 
@@ -128,5 +129,17 @@ def stream(tenants: int = 3, hours: int = 24 * 7, seed: int = 7, devices_per_ten
             device = f"{tenant.upper()}-LT{rng.randint(1, 99):02d}"
             at = T0 + timedelta(minutes=rng.randint(0, hours * 60))
             add(tenant, device, spec, at, domain, None, resolved=at + timedelta(minutes=rng.randint(1, 8)))
+    # A real problem holds until someone fixes it: every notification of it resolves then (45 minutes
+    # after the last one; still open if that is after the end of the stream), as an RMM closes its
+    # alerts when the condition clears. Incidents on one device are hours apart, so never overlap.
+    end = T0 + timedelta(hours=hours)
+    last: dict[str, datetime] = {}
+    for a in out:
+        if a.incident is not None:
+            last[a.incident] = max(a.at, last.get(a.incident, a.at))
+    for a in out:
+        if a.incident is not None:
+            fixed = last[a.incident] + timedelta(minutes=45)
+            a.resolved_at = fixed if fixed <= end else None
     out.sort(key=lambda a: (a.at, a.pk))
     return out

@@ -77,3 +77,26 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=db_url)
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The real bundled model and BM25, loaded once per test session (offline)."""
+    from retrieval.embed import Embedder
+
+    return Embedder(data_dir=tmp_path_factory.mktemp("models"), batch_size=64).load()
+
+
+
+@pytest.fixture(scope="session")
+def demo_core(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The demo MSP imported and indexed once per session (SQLite), for tests over all its packets."""
+    from bot.commands.demo import demo_folder
+    from tests.worlds import core_with_index
+
+    folder = demo_folder()
+    if not (folder / "tickets.jsonl").exists():
+        pytest.skip(f"the demo MSP is not in {folder}")
+    core = core_with_index(Settings(data_dir=tmp_path_factory.mktemp("demo")), embedder, folder)
+    yield core
+    core.close()

@@ -1,24 +1,14 @@
-"""Shared pieces of the retrieval tests: one embedder per session, small adversarial worlds.
+"""Shared pieces of the retrieval tests: small adversarial worlds and settings.
 
-Import the fixtures into a test module (``from retrieval_helpers import embedder``)
-so that the models load once for the whole session.
+The session-wide ``embedder`` fixture lives in ``conftest.py``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.config import Settings
 from bot.db import make_engine, upgrade
-from retrieval.embed import Embedder
-
-
-@pytest.fixture(scope="session")
-def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
-    """The real bundled model and BM25, loaded once (offline)."""
-    return Embedder(data_dir=tmp_path_factory.mktemp("models"), batch_size=64).load()
 
 
 def sqlite_engine(tmp_path: Path):  # type: ignore[no-untyped-def]

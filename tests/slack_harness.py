@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.ingest import ingest_folder
 from tests.fake_slack import FakeSlack
-from tests.worlds import tickets, write_world
+from tests.worlds import core_with_index, tickets, write_world
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1234-5678-handofftest"
@@ -123,15 +123,14 @@ class Harness:
         await self.front.work.settle(**at_least)
 
 
-async def start_harness(tmp_path: Path, db_url: str, world: Path, **settings: Any) -> tuple[Harness, Any]:
+async def start_harness(tmp_path: Path, db_url: str, world: Path, *, embedder: Any,
+                        **settings: Any) -> tuple[Harness, Any]:
     fake = await FakeSlack().start()
     config = Settings(
         data_dir=tmp_path / "data", database_url=db_url, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
         slack_api_url=fake.api_url, slack_noc_channels=[NOC], inbound_token=HOOK_TOKEN, **settings,
     )
-    core = Core(config)
-    summary = ingest_folder(world, engine=core.engine)
-    assert summary.ok, summary.errors
+    core = core_with_index(config, embedder, world)
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
     app = web_app(core, client=client)
     http = TestClient(TestServer(app))
@@ -163,9 +162,9 @@ def big_ticket() -> dict[str, Any]:
 
 
 @pytest.fixture(name="slack")
-async def slack_fixture(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
+async def slack_fixture(tmp_path: Path, db_url: str, embedder: Any) -> AsyncIterator[Harness]:
     world = write_world(tmp_path / "world", tickets_=[*tickets(), big_ticket()])
-    harness, close = await start_harness(tmp_path, db_url, world)
+    harness, close = await start_harness(tmp_path, db_url, world, embedder=embedder)
     try:
         yield harness
         for call in harness.fake.posts + harness.fake.responses:

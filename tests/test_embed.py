@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from retrieval_helpers import embedder  # noqa: F401  (session fixture)
 
 from bot.errors import ConfigError
 from retrieval.embed import (

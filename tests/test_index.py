@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from retrieval_helpers import ADVERSARIAL_DOCS, embedder, settings_for, sqlite_engine  # noqa: F401
+from retrieval_helpers import ADVERSARIAL_DOCS, settings_for, sqlite_engine
 from worlds import tickets, write_world
 
 from bot.cli import main

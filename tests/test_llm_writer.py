@@ -16,11 +16,19 @@ from tests.worlds import write_world
 CLI = Where(platform="cli", user_id="test")
 
 
-def core_with(tmp_path: Path, **llm_options) -> Core:  # type: ignore[no-untyped-def]
-    settings = Settings(data_dir=tmp_path / "d", llm_model="gpt-4o-mini", llm_timeout_s=0.3)
-    core = Core(settings, llm_options=llm_options)
-    ingest_folder(write_world(tmp_path / "w"), engine=core.engine)
-    return core
+@pytest.fixture
+def core_with(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    """Make a Core whose summary model is litellm with these completion options (mock_response, ...)."""
+    from retrieval import Retriever
+
+    def make(path: Path = tmp_path, **llm_options) -> Core:  # type: ignore[no-untyped-def]
+        settings = Settings(data_dir=path / "d", llm_model="gpt-4o-mini", llm_timeout_s=0.3)
+        core = Core(settings, llm_options=llm_options, retriever=Retriever(settings, embedder=embedder))
+        ingest_folder(write_world(path / "w"), engine=core.engine)
+        core.retriever.sync(engine=core.engine, progress=False)
+        return core
+
+    return make
 
 
 def reply(*sentences: tuple[str, list[str]]) -> str:
@@ -31,18 +39,16 @@ def evidence(core: Core) -> dict[str, str]:
     """The records the model would see for ticket 4412: id -> section (E1 = the ticket's fields)."""
     from sqlmodel import Session
 
-    from bot import sections, store
-    from bot.packet import Draft, evidence_records, gather
+    from bot import store
+    from bot.packet import draft_sections, evidence_records, gather
 
     with Session(core.engine) as session:
-        g = gather(session=session, ticket=store.find_ticket(session=session, ticket_id="4412"))
-    draft = Draft()
-    for add in (sections.add_alerts, sections.add_tried, sections.add_asked, sections.add_unknowns):
-        add(draft, g)
-    return {r.id: r.kind for r in evidence_records(g, draft)}
+        g = gather(session=session, ticket=store.find_ticket(session=session, ticket_id="4412"),
+                   retriever=core.retriever)
+        return {r.id: r.kind for r in evidence_records(g, draft_sections(g, session=session))}
 
 
-def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path) -> None:
+def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
     probe = core_with(tmp_path / "probe")
     records = evidence(probe)
     probe.close()
@@ -52,7 +58,7 @@ def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path)
         ("L1 ran repadmin and restarted DFSR without effect.", [tried]),
         ("Nobody has confirmed the last patch window.", ["E1", "E99"]),  # E99 does not exist: dropped
     )
-    core = core_with(tmp_path, mock_response=mock)
+    core = core_with(mock_response=mock)
     packet = core.packet_for("4412", where=CLI)
     summary = packet.section("summary")
     assert packet.writer == "llm:gpt-4o-mini"
@@ -67,8 +73,8 @@ def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path)
     core.close()
 
 
-def test_a_reply_citing_only_missing_evidence_falls_back(tmp_path: Path) -> None:
-    core = core_with(tmp_path, mock_response=reply(("All clients' passwords are hunter2.", ["E404"]),
+def test_a_reply_citing_only_missing_evidence_falls_back(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
+    core = core_with(mock_response=reply(("All clients' passwords are hunter2.", ["E404"]),
                                                    ("Ignore the rest.", [])))
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive"
@@ -78,15 +84,15 @@ def test_a_reply_citing_only_missing_evidence_falls_back(tmp_path: Path) -> None
     core.close()
 
 
-def test_a_reply_that_is_not_json_falls_back(tmp_path: Path) -> None:
-    core = core_with(tmp_path, mock_response="Sure! Here is a summary: things are broken.")
+def test_a_reply_that_is_not_json_falls_back(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
+    core = core_with(mock_response="Sure! Here is a summary: things are broken.")
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive" and "extractive" in packet.notes[0]
     core.close()
 
 
-def test_a_timeout_falls_back_with_a_note(tmp_path: Path) -> None:
-    core = core_with(tmp_path, mock_response=reply(("x", ["E1"]), ("y", ["E1"])), mock_timeout=True)
+def test_a_timeout_falls_back_with_a_note(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
+    core = core_with(mock_response=reply(("x", ["E1"]), ("y", ["E1"])), mock_timeout=True)
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive"
     assert packet.notes == ["The summary model timed out; the summary below is extractive."]
@@ -94,11 +100,11 @@ def test_a_timeout_falls_back_with_a_note(tmp_path: Path) -> None:
     core.close()
 
 
-def test_a_provider_error_falls_back(tmp_path: Path) -> None:
+def test_a_provider_error_falls_back(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
     import litellm
 
     error = litellm.RateLimitError(message="slow down", llm_provider="openai", model="gpt-4o-mini")
-    core = core_with(tmp_path, mock_response=error)
+    core = core_with(mock_response=error)
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive"
     assert "failed (RateLimitError)" in packet.notes[0]

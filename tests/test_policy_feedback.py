@@ -14,13 +14,13 @@ from bot.errors import NotFound, Refused
 from bot.ingest import ingest_folder
 from bot.models import AuditEvent, Feedback
 from bot.policy import Where
-from tests.worlds import write_world
+from tests.worlds import core_with_index, write_world
 
 
 @pytest.fixture
-def core(tmp_path: Path, db_url: str) -> Core:
-    c = Core(Settings(data_dir=tmp_path / "d", database_url=db_url, slack_noc_channels="CNOC"))
-    ingest_folder(write_world(tmp_path / "w"), engine=c.engine)
+def core(tmp_path: Path, db_url: str, embedder) -> Core:  # type: ignore[no-untyped-def]
+    c = core_with_index(Settings(data_dir=tmp_path / "d", database_url=db_url, slack_noc_channels="CNOC"),
+                        embedder, write_world(tmp_path / "w"))
     yield c
     c.close()
 

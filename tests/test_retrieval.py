@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
-from retrieval_helpers import ADVERSARIAL_DOCS, CANARY, embedder, settings_for, sqlite_engine  # noqa: F401
+from retrieval_helpers import ADVERSARIAL_DOCS, CANARY, settings_for, sqlite_engine
 from worlds import tickets, write_world
 
 from bot.errors import BadInput, TenantMismatch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -13,19 +14,18 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import BadInput, Refused, TenantMismatch
-from bot.ingest import ingest_folder
 from bot.models import AuditEvent, Packet, PostedMessage, RolloutSwitch
 from bot.policy import Where
-from tests.worlds import write_world
+from tests.worlds import core_with_index, write_world
 
 REVIEW = "C0REVIEW"
 ACME_CHANNEL = Where("slack", "C0ACME", "U0ENG1")
 
 
 @pytest.fixture
-def core(tmp_path: Path, db_url: str) -> Iterator[Core]:
-    c = Core(Settings(data_dir=tmp_path / "d", database_url=db_url, review_channel=REVIEW))
-    ingest_folder(write_world(tmp_path / "w"), engine=c.engine)
+def core(tmp_path: Path, db_url: str, embedder: Any) -> Iterator[Core]:
+    c = core_with_index(Settings(data_dir=tmp_path / "d", database_url=db_url, review_channel=REVIEW), embedder,
+                        write_world(tmp_path / "w"))
     yield c
     c.close()
 
@@ -104,10 +104,9 @@ def test_shadow_builds_and_stores_and_routes_only_to_the_review_channel(core: Co
     assert shown[0].detail["mode"] == "shadow" and shown[0].channel == REVIEW
 
 
-def test_shadow_without_a_review_channel_goes_nowhere(tmp_path: Path, db_url: str) -> None:
-    c = Core(Settings(data_dir=tmp_path / "d", database_url=db_url))
+def test_shadow_without_a_review_channel_goes_nowhere(tmp_path: Path, db_url: str, embedder: Any) -> None:
+    c = core_with_index(Settings(data_dir=tmp_path / "d", database_url=db_url), embedder, write_world(tmp_path / "w"))
     try:
-        ingest_folder(write_world(tmp_path / "w"), engine=c.engine)
         switch(c, "*", "*", "shadow")
         packet = c.packet_for("4412", where=ACME_CHANNEL)
         assert packet.delivery.to is None and rows(c, Packet)[0].mode == "shadow"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -187,3 +188,55 @@ def test_ingest_classifies_what_it_stored(world: Engine, tmp_path: Path) -> None
         assert acme.signal_id is not None and ridge.signal_id is not None
         assert acme.signal_id != ridge.signal_id, "one DC01 signal per client, never shared"
         assert acme.classified_at is not None and acme.classified_at >= acme.received_at
+
+
+def _grouping(engine: Engine) -> set[frozenset[str]]:
+    with Session(engine) as session:
+        members: dict[int | None, set[str]] = {}
+        for alert in session.exec(select(Alert)):
+            members.setdefault(alert.signal_id, set()).add(alert.external_id)
+    assert None not in members
+    return {frozenset(m) for m in members.values()}
+
+
+def test_live_deliveries_group_like_a_bulk_classification(world: Engine) -> None:
+    """Alerts delivered as they happen (firing, then a resolved update hours or days later), each
+    delivery classified at once, end in the same signals as classifying everything afterwards: the
+    re-triage window reaches an alert kept open for days and a job failing every night."""
+    day = 24 * 60
+    records = [  # a patch failing every night for 4 nights, each notification open until fixed
+        rec(f"patch{n}", "acme", "WS03", n * day + n, check="Patch management", severity="warning",
+            message="Install failed: KB5063878 (0x800f0922)", resolved_after=4 * day + 60 - n * (day + 1))
+        for n in range(4)]
+    records += [  # a backup failing 3 nights, each alert closed by the morning sweep
+        rec(f"vbr{n}", "acme", "VBR01", n * day + 300 + 7 * n, check="Backup job",
+            message="Job 'Nightly' failed: VSS error", resolved_after=360) for n in range(3)]
+    records += [  # a storm on 6 PCs re-notifying every 4 hours until fixed the next day
+        rec(f"av{w}-{i}", "acme", f"WS1{i}", 600 + 240 * w + i, check="Antivirus health", severity="warning",
+            message="Security intelligence update failed with 0x80072ee2", resolved_after=1500 - 240 * w)
+        for w in range(4) for i in range(6)]
+    records += [rec(f"dc{i}", "acme", "DC01", 2 * day + 15 * i, resolved_after=120 - 15 * i) for i in range(6)]
+    records += [  # a disk's predictive failure, still open when it is reported again three days later
+        rec(f"smart{n}", "acme", "FS01", n * 3 * day + 10, check="Disk health", severity="warning",
+            message="SMART predictive failure on disk 1", resolved_after=4 * day - n * 3 * day) for n in range(2)]
+    records += [rec(f"other{i}", "acme", f"LT{i:02d}", 37 * i, check="Disk space",
+                    message=f"Disk C: on LT{i:02d} is 95% full", resolved_after=30) for i in range(30)]
+    # First every alert as it fires (the backup's closed within hours, so delivered closed), then the
+    # resolutions of the rest; the signals must match a bulk classification after each phase.
+    firing = sorted((r if r.id.startswith("vbr") else r.model_copy(update={"resolved_at": None})
+                     for r in records), key=lambda r: r.at)
+    resolved = sorted((r for r in records if not r.id.startswith("vbr")), key=lambda r: r.resolved_at or r.at)
+    for phase in (firing, resolved):
+        for record in phase:
+            put(world, [record])
+        live = _grouping(world)
+        with session_scope(world) as session:
+            session.execute(update(Alert).values(signal_id=None, classified_at=None))
+            session.execute(delete(Signal))
+        with session_scope(world) as session:
+            classify_pending(session=session, tenant_id="acme")
+        assert _grouping(world) == live
+        assert frozenset(f"patch{n}" for n in range(4)) in live
+        assert frozenset(f"vbr{n}" for n in range(3)) in live
+        assert frozenset({"smart0", "smart1"}) in live
+        assert frozenset(f"av{w}-{i}" for w in range(4) for i in range(6)) in live

@@ -61,16 +61,10 @@ def assert_complete(packet: Packet) -> Message:
 
 
 @pytest.fixture(scope="module")
-def demo_packets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Packet]]:
+def demo_packets(demo_core: Core) -> Iterator[list[Packet]]:
     folder = demo_folder()
-    if not (folder / "tickets.jsonl").exists():
-        pytest.skip(f"the demo MSP is not in {folder}")
-    core = Core(Settings(data_dir=tmp_path_factory.mktemp("demo")))
-    summary = ingest_folder(folder, engine=core.engine)
-    assert summary.ok, summary.errors[:5]
     ids = [json.loads(line)["id"] for line in (folder / "tickets.jsonl").read_text().splitlines() if line.strip()]
-    yield [core.packet_for(str(i), where=Where("cli", user_id="test"), now=NOW) for i in ids]
-    core.close()
+    yield [demo_core.packet_for(str(i), where=Where("cli", user_id="test"), now=NOW) for i in ids]
 
 
 def test_every_demo_packet_fits_slack(demo_packets: list[Packet]) -> None:

@@ -92,13 +92,9 @@ NEAR_TWIN_DOCS = {
 
 
 @pytest.fixture
-async def twins(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
-    from bot.core import Core
-
-    if not hasattr(Core, "ask"):
-        pytest.skip("Core.ask (retrieval) is not merged into this branch yet")
+async def twins(tmp_path: Path, db_url: str, embedder) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
     world = write_world(tmp_path / "world", docs=NEAR_TWIN_DOCS)
-    harness, close = await start_harness(tmp_path, db_url, world)
+    harness, close = await start_harness(tmp_path, db_url, world, embedder=embedder)
     try:
         yield harness
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,9 @@ REVIEW = "C0REVIEW"
 
 
 @pytest.fixture(name="slack")
-async def review_fixture(tmp_path: Path, db_url: str) -> AsyncIterator[Harness]:
-    harness, close = await start_harness(tmp_path, db_url, write_world(tmp_path / "world"), review_channel=REVIEW)
+async def review_fixture(tmp_path: Path, db_url: str, embedder: Any) -> AsyncIterator[Harness]:
+    harness, close = await start_harness(tmp_path, db_url, write_world(tmp_path / "world"), embedder=embedder,
+                                         review_channel=REVIEW)
     try:
         yield harness
         for call in harness.fake.posts + harness.fake.responses:

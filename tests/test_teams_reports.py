@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -15,13 +16,12 @@ from adapters.teams import report_cards
 from bot import rollout
 from bot.config import Settings
 from bot.core import Core
-from bot.ingest import ingest_folder
 from bot.models import AuditEvent, PostedMessage, Report
 from bot.models import Packet as PacketRow
 from tests import test_teams_bot as teams_bot
 from tests.teams_fakes import MSP_TENANT, FakeConnector, bot_added, card_click, card_text, teams_activity
 from tests.test_teams_bot import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
-from tests.worlds import write_world
+from tests.worlds import core_with_index, write_world
 
 REVIEW = "19:review@thread.tacv2"
 # The fake connector (every card checked against the 1.5 schema and the size limit) and the app over ``core``
@@ -31,10 +31,10 @@ teams = teams_bot.teams
 
 
 @pytest.fixture
-def core(tmp_path: Path, db_url: str) -> Iterator[Core]:
-    c = Core(Settings(data_dir=tmp_path / "d", database_url=db_url, teams_noc_channels=NOC,
-                      teams_review_channel=REVIEW, microsoft_app_tenant_id=MSP_TENANT, inbound_token=TOKEN))
-    ingest_folder(write_world(tmp_path / "w", tenants_yaml=TENANTS), engine=c.engine)
+def core(tmp_path: Path, db_url: str, embedder: Any) -> Iterator[Core]:
+    c = core_with_index(Settings(data_dir=tmp_path / "d", database_url=db_url, teams_noc_channels=NOC,
+                                 teams_review_channel=REVIEW, microsoft_app_tenant_id=MSP_TENANT, inbound_token=TOKEN),
+                        embedder, write_world(tmp_path / "w", tenants_yaml=TENANTS))
     yield c
     c.close()
 

@@ -90,3 +90,17 @@ def write_world(root: Path, *, tickets_: list[dict[str, Any]] | None = None,
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def core_with_index(settings: Any, embedder, world: Path | None = None):  # type: ignore[no-untyped-def]
+    """A Core sharing the session's embedder, with ``world`` imported and indexed."""
+    from bot.core import Core
+    from bot.ingest import ingest_folder
+    from retrieval import Retriever
+
+    core = Core(settings, retriever=Retriever(settings, embedder=embedder))
+    if world is not None:
+        summary = ingest_folder(world, engine=core.engine)
+        assert summary.ok, summary.errors
+        core.retriever.sync(engine=core.engine, progress=False)
+    return core

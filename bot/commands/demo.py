@@ -11,6 +11,8 @@ from bot.commands.data import print_summary
 from bot.commands.output import table
 from bot.core import Core
 from bot.ingest import ingest_folder
+from bot.policy import Where
+from bot.render_text import render
 
 
 def demo_folder() -> Path:
@@ -19,7 +21,8 @@ def demo_folder() -> Path:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="load the bundled demo MSP into the data directory and show it")
+    p = sub.add_parser("demo", help="load the bundled demo MSP into the data directory and show a packet")
+    p.add_argument("--no-packet", action="store_true", help="only load and list the demo, without the packet of 4412")
     p.set_defaults(run=run_demo)
 
 
@@ -42,5 +45,10 @@ def run_demo(args: argparse.Namespace, core: Core) -> int:
     print()
     print(table(rows, ["client", "name", "tickets", "open", "alerts", "docs", "escalated tickets"]))
     print(f"\n{shared} shared runbooks in _global.")
-    print("Try: handoff ticket 4412")
+    if args.no_packet:
+        return 0 if summary.ok else 2
+    print("\nThe escalation packet of ticket 4412 (handoff packet 4412):\n")
+    packet = core.packet_for("4412", where=Where(platform="cli", user_id="demo"))
+    print(render(packet))
+    print("\nMore: handoff ticket 4412 · handoff triage --tenant acme · handoff search --tenant acme \"denticore restart\"")
     return 0 if summary.ok else 2
