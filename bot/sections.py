@@ -19,17 +19,17 @@ from bot.unknowns import Evidence, check, checklist_for, tenant_checks
 MAX_SAME_DEVICE = 4
 MAX_CLUSTERS = 6
 
-def _timing(cluster, created: datetime) -> tuple[str, float]:  # type: ignore[no-untyped-def]
-    """("12 min before ticket", minutes) from the cluster's alerts and the ticket's creation."""
-    minutes = cluster.minutes_from_around
-    if cluster.last_seen <= created:
-        side = "before"
-    elif cluster.first_seen >= created:
-        side = "after"
-    else:
-        return "firing when the ticket was opened", 0.0
+def _timing(cluster, created: datetime, device: str | None) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+    """("12 min before ticket", minutes) from when the cluster *started* (on the ticket's
+    device, when it is there) to when the ticket was opened. Onset is what links an
+    alert to a ticket: a condition that had been firing for days when the ticket
+    came in is background, however "current" it is."""
+    on_device = [a for a in cluster.alerts if device and a.device and a.device.casefold() == device.casefold()]
+    onset = min(a.at for a in on_device) if on_device else cluster.first_seen
+    minutes = abs((created - onset).total_seconds()) / 60
+    side = "before" if onset <= created else "after"
     amount = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.0f} h"
-    return f"{amount} {side} ticket", minutes
+    return f"started {amount} {side} ticket", minutes
 
 
 def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
@@ -67,8 +67,9 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
     """One claim per alert cluster of the ticket's client.
 
     Confidence that the cluster is about the ticket: 0.55 on the ticket's own
-    device, 0.3 on another device of the client; +0.25 (same device) or +0.15
-    (other device) within an hour of the ticket, +0.1 within six hours; +0.15
+    device (0.45 for a storm over more than three devices), 0.3 on another
+    device of the client; +0.25 (same device) or +0.15 (other device) when it
+    started within an hour of the ticket, +0.1 within six hours; +0.15
     when the cluster and the ticket share words (the check or message names the
     ticket's problem); +0.05 when triage's category matches the ticket's;
     -0.1 for a cluster that started more than an hour after the ticket (an
@@ -76,8 +77,10 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
     """
     created = g.ticket.created_at
     for cluster in selected_clusters(g):
-        when, minutes = _timing(cluster, created)
-        score = 0.55 if cluster.same_device else 0.3
+        when, minutes = _timing(cluster, created, g.ticket.device)
+        # A storm over many devices is not specific to this one.
+        storm = len(cluster.devices) > 3
+        score = (0.45 if storm else 0.55) if cluster.same_device else 0.3
         if minutes <= 60:
             score += 0.25 if cluster.same_device else 0.15
         elif minutes <= 360:
