@@ -37,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-RUNBOOKS = ROOT.parent.parent / "shared" / "data" / "runbooks"
+
+from tests.shared_data import shared_data_dir  # noqa: E402
+RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 QUERIES = ROOT / "bench" / "data" / "eval_queries.jsonl"
 
 
