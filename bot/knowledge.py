@@ -104,13 +104,6 @@ def problem_terms(g: Gathered) -> set[str]:
     return words - _terms(t.device or "")
 
 
-def search(retriever: Any, g: Gathered, query: str, *, kinds: Sequence[str], limit: int,
-           own_only: bool = False) -> list[Any]:
-    if own_only:
-        return retriever.search(tenant_id=g.ticket.tenant_id, query=query, limit=limit, kinds=kinds)
-    return retriever.search_knowledge(tenant_id=g.ticket.tenant_id, query=query, limit=limit, kinds=kinds)
-
-
 # Sections that describe a problem rather than say what to do about it. They
 # are often the best match for an alert's wording ("Symptoms" restates the
 # alert), which is how the runbook is found, but the engineer needs the
@@ -275,11 +268,19 @@ def _resolution(session: Session, tenant_id: str, ticket_id: str) -> str | None:
 
 
 def gather_hits(g: Gathered, retriever: Any) -> None:
-    """Fill the gathered evidence with this ticket's knowledge hits (three searches)."""
+    """Fill the gathered evidence with this ticket's knowledge hits.
+
+    One search over the client's own knowledge and the shared runbooks,
+    split by kind afterwards: a kind filter is evaluated point by point in
+    embedded Qdrant (about 10 ms per search on 500 chunks), and one query
+    embeds the text once instead of three times.
+    """
     query = ticket_query(g)
-    g.runbook_hits = search(retriever, g, query, kinds=("runbook", "kb"), limit=10)
-    g.client_hits = search(retriever, g, query, kinds=("client-note", "runbook", "kb"), limit=6, own_only=True)
-    g.history_hits = search(retriever, g, query, kinds=("ticket",), limit=8, own_only=True)
+    hits = retriever.search_knowledge(tenant_id=g.ticket.tenant_id, query=query, limit=40)
+    own = g.ticket.tenant_id
+    g.runbook_hits = [h for h in hits if h.kind in ("runbook", "kb")][:10]
+    g.client_hits = [h for h in hits if h.tenant == own and h.kind in ("client-note", "runbook", "kb")][:6]
+    g.history_hits = [h for h in hits if h.tenant == own and h.kind == "ticket"][:8]
 
 
 # Below this, a section is more likely noise than an answer (cosine of an
