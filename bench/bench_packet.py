@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.shared_data import shared_data_dir  # noqa: E402
+
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 
 

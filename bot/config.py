@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, field_validator
-from typing import Annotated, Literal
-
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values people paste from templates. Accepting one would make the app start

@@ -160,10 +160,7 @@ class Core(Reporting):
         try:
             with self.session() as session:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
-                if scope.tenant_id is not None or client:
-                    tenant_ids = [policy.client_for_request(client, scope=scope, session=session)]
-                else:
-                    tenant_ids = [t.id for t in store.list_tenants(session=session)]
+                tenant_ids = policy.clients_in_scope(client, scope=scope, session=session)
                 shown, noise, alerts_in = [], 0, 0
                 for tenant_id in tenant_ids:
                     tenant = store.get_tenant(session=session, tenant_id=tenant_id)

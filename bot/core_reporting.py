@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot import audit, metrics_view, policy, report_store, reports, store
+from bot import audit, metrics_view, policy, report_store, reports
 from bot.config import Settings
 from bot.errors import Refused
 from bot.models import PostedMessage, utcnow
@@ -53,10 +53,7 @@ class Reporting:
         try:
             with self.session() as session:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
-                if scope.tenant_id is not None or client:
-                    tenant_ids = [policy.client_for_request(client, scope=scope, session=session)]
-                else:
-                    tenant_ids = [t.id for t in store.list_tenants(session=session)]
+                tenant_ids = policy.clients_in_scope(client, scope=scope, session=session)
                 view = metrics_view.compute(session=session, tenant_ids=tenant_ids, since=since, until=until,
                                             category=category)
                 for tenant_id in tenant_ids:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.alert_formats import parse_alertmanager_body
 from bot.models import GLOBAL_TENANT
-from bot.records import TENANT_ID, AlertRecord, DocRecord, TenantRecord, TicketRecord, validation_problems
+from bot.records import TENANT_ID, AlertRecord, DocRecord, TenantRecord, validation_problems
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -122,7 +122,7 @@ def read_jsonl(root: Path, name: str, model: type[R], kind: str) -> ParsedFile[R
 def _record_key(record: BaseModel) -> tuple[str, ...]:
     if isinstance(record, AlertRecord):
         return (record.source, record.id)
-    return (str(getattr(record, "id")),)
+    return (str(record.id),)
 
 
 def _lines(path: Path, parsed: ParsedFile[Any]) -> Iterator[tuple[int, str]]:

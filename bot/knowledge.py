@@ -36,9 +36,7 @@ MAX_HISTORY = 3
 _IDENT = re.compile(r"\b(0x[0-9a-f]{6,}|KB\d{6,7}|\d{3,5}|[A-Z]{2,}[A-Z0-9-]*\d+[A-Z0-9-]*)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z0-9]{3,}")
 _STOP = frozenset(
-    "with from this that after before since again still failed failing error errors alert alerts about over "
-    "under into than then they them their there when what which while would could should status check issue "
-    "problem ticket user users device server".split()
+    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device", "server"]
 )
 
 

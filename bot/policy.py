@@ -152,3 +152,11 @@ def internal_scope(where: Where, *, session: Session, settings: Settings) -> Sco
     if scope.kind not in ("operator", "noc", "review"):
         raise Refused(REPORTS_INTERNAL_ONLY)
     return scope
+
+
+def clients_in_scope(requested: str | None, *, scope: Scope, session: Session) -> list[str]:
+    """The clients a request covers: the one named (or the channel's own), else every client a
+    NOC-like place sees. Used by triage and metrics, which may span clients; never by packets."""
+    if scope.tenant_id is not None or requested:
+        return [client_for_request(requested, scope=scope, session=session)]
+    return [t.id for t in store.list_tenants(session=session)]

@@ -46,9 +46,7 @@ def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
 
 _WORD = re.compile(r"[a-z][a-z0-9]{3,}")
 _STOP = frozenset(
-    "with from this that after before since again still failed failing error errors alert alerts about "
-    "over under into than then they them their there when what which while would could should status "
-    "check issue problem ticket user users device".split()
+    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device"]
 )
 
 

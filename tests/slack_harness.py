@@ -30,7 +30,6 @@ from adapters.slack.main import FRONT, web_app
 from adapters.slack.validate import problems
 from bot.config import Settings
 from bot.core import Core
-from bot.ingest import ingest_folder
 from tests.fake_slack import FakeSlack
 from tests.worlds import core_with_index, tickets, write_world
 

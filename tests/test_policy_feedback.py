@@ -11,7 +11,6 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import NotFound, Refused
-from bot.ingest import ingest_folder
 from bot.models import AuditEvent, Feedback
 from bot.policy import Where
 from tests.worlds import core_with_index, write_world

@@ -29,9 +29,7 @@ from adapters.slack.validate import block_problems, problems
 from bot.chat import USAGE
 from bot.claims import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
 from bot.commands.demo import demo_folder
-from bot.config import Settings
 from bot.core import Core
-from bot.ingest import ingest_folder
 from bot.policy import Where
 from bot.views import Answer, AnswerHit, SignalView, TriageView
 

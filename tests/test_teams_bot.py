@@ -36,7 +36,7 @@ from tests.teams_fakes import (
     real_examples,
     teams_activity,
 )
-from tests.worlds import core_with_index, TENANTS_YAML, write_world
+from tests.worlds import TENANTS_YAML, core_with_index, write_world
 
 ACME, RIDGE, NOC = "19:acme@thread.tacv2", "19:ridge@thread.tacv2", "19:noc@thread.tacv2"
 TOKEN = "escalation-hook-t0ken-for-tests"

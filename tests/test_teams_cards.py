@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from adapters.teams import cards
 from bot import store
 from bot.chat import USAGE
 from bot.claims import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
-from bot.config import Settings
 from bot.core import Core
 from bot.policy import Where
 from bot.views import Answer, AnswerHit, SignalView, TriageView

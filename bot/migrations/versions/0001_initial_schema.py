@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-27 00:37:51.435446
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import bot.models
+from alembic import op
 
+import bot.models
 
 revision = '0001'
 down_revision = None

@@ -7,11 +7,11 @@ Create Date: 2026-11-27
 A branch of its own off 0001 (retrieval adds its revision in parallel);
 ``bot.db.upgrade`` upgrades to all heads.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import bot.models
+from alembic import op
 
+import bot.models
 
 revision = "0003_triage"
 down_revision = "0002"
