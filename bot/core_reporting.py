@@ -37,11 +37,10 @@ class MetricsReply:
 class Reporting:
     settings: Settings
 
-    def session(self) -> AbstractContextManager[Session]:  # provided by Core
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Core, which mixes this class in
+        def session(self) -> AbstractContextManager[Session]: ...
 
-    def refuse(self, where: Where, request: str, exc: Refused) -> None:  # provided by Core
-        raise NotImplementedError
+        def refuse(self, where: Where, request: str, exc: Refused) -> None: ...
 
     # --- metrics ---------------------------------------------------------------------
 

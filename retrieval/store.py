@@ -32,6 +32,7 @@ import re
 import threading
 import uuid
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ def check_tenant(requested: str, payload: dict[str, Any] | None) -> None:
         raise TenantMismatch(f"index returned a point of tenant {found!r} for a query of tenant {requested!r}")
 
 
-class IndexStore:
+class IndexStore(ABC):
     """The Qdrant side of the index; subclasses decide where an owner's points live."""
 
     layout = "abstract"
@@ -99,9 +100,9 @@ class IndexStore:
 
     # --- where points live (subclasses) --------------------------------------------
 
+    @abstractmethod
     def _target(self, tenant_id: str, *, create: bool) -> tuple[Any, str] | None:
         """(client, collection) holding ``tenant_id``'s points; None if there are none yet."""
-        raise NotImplementedError
 
     def _create_collection(self, client: Any, name: str, dim: int) -> None:
         from qdrant_client import models as m
@@ -116,27 +117,30 @@ class IndexStore:
     def _collection_options(self) -> dict[str, Any]:
         return {}
 
-    def _changed(self, tenant_id: str) -> None:
+    def _changed(self, tenant_id: str) -> None:  # noqa: B027 (a hook: most layouts cache nothing)
         """Called before every write to ``tenant_id``'s points (caches drop here)."""
 
+    @abstractmethod
     def owners(self) -> list[str]:
-        raise NotImplementedError
+        """The tenants (and ``_global``) that have points."""
 
+    @abstractmethod
     def drop(self, *, tenant_id: str) -> None:
-        raise NotImplementedError
+        """Remove every point of ``tenant_id``."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the Qdrant clients (and the embedded folders' locks)."""
 
     # --- schema ----------------------------------------------------------------------
 
+    @abstractmethod
     def ensure(self, *, tenant_id: str, dim: int) -> bool:
         """Make ``tenant_id``'s collection exist with ``dim``-sized dense vectors.
 
         Points built for another model size are useless: they are dropped
         (returns True when that happened) and the next index run rebuilds them.
         """
-        raise NotImplementedError
 
     def drop_all(self) -> None:
         for owner in self.owners():
