@@ -31,7 +31,6 @@ import logging
 import re
 import threading
 import uuid
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -373,87 +372,9 @@ class IndexStore(ABC):
         )
 
 
-class SharedStore(IndexStore):
-    """One collection for every tenant, partitioned by an ``is_tenant`` payload index (server mode)."""
-
-    layout = "shared"
-
-    def __init__(self, client: Any, *, collection: str = "handoff_chunks"):
-        super().__init__()
-        self.client = client
-        self.collection = collection
-        self._dims: int | None = None
-
-    def _collection_options(self) -> dict[str, Any]:
-        from qdrant_client import models as m
-
-        # Qdrant's multitenancy guide: no global HNSW graph, one per tenant.
-        return {"hnsw_config": m.HnswConfigDiff(m=0, payload_m=16)}
-
-    def _target(self, tenant_id: str, *, create: bool) -> tuple[Any, str] | None:
-        if not self.client.collection_exists(self.collection):
-            if not create:
-                return None
-            raise RuntimeError("no index collection yet: call ensure() first")
-        return self.client, self.collection
-
-    def ensure(self, *, tenant_id: str, dim: int) -> bool:
-        require_owner(tenant_id)
-        with self._lock:
-            if not self.client.collection_exists(self.collection):
-                self._create(dim)
-                return False
-            size = self.dense_size(tenant_id=tenant_id)
-            if size == dim:
-                return False
-            # The whole collection was built for another model: it is useless to everyone.
-            log.warning("shared index was built for %s-dimensional vectors, now %s: recreating it", size, dim)
-            self.client.delete_collection(self.collection)
-            self._create(dim)
-            return True
-
-    def _create(self, dim: int) -> None:
-        from qdrant_client import models as m
-
-        self._create_collection(self.client, self.collection, dim)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # embedded Qdrant says payload indexes have no effect there
-            self.client.create_payload_index(
-                self.collection, "tenant", field_schema=m.KeywordIndexParams(type=m.KeywordIndexType.KEYWORD,
-                                                                           is_tenant=True))
-            for key in ("kind", "source"):
-                self.client.create_payload_index(self.collection, key, field_schema=m.PayloadSchemaType.KEYWORD)
-
-    def owners(self) -> list[str]:
-        if not self.client.collection_exists(self.collection):
-            return []
-        owners: set[str] = set()
-        offset = None
-        while True:
-            points, offset = self.client.scroll(self.collection, limit=4096, offset=offset, with_payload=["tenant"])
-            owners.update(str(p.payload.get("tenant")) for p in points)
-            if offset is None:
-                return sorted(owners)
-
-    def drop(self, *, tenant_id: str) -> None:
-        from qdrant_client import models as m
-
-        with self._lock:
-            if self.client.collection_exists(self.collection):
-                self.client.delete(self.collection, points_selector=m.FilterSelector(
-                    filter=self._filter(require_owner(tenant_id), None)), wait=True)
-
-    def drop_all(self) -> None:
-        with self._lock:
-            if self.client.collection_exists(self.collection):
-                self.client.delete_collection(self.collection)
-
-    def close(self) -> None:
-        self.client.close()
-
-
-# The embedded layout lives in its own module; importable from here too.
+# The two layouts live in their own modules; importable from here too.
 from retrieval.embedded import PerTenantStore  # noqa: E402
+from retrieval.shared import SharedStore  # noqa: E402
 
 __all__ = ["IndexStore", "PerTenantStore", "SharedStore", "PointIn", "Candidate", "IndexBusy", "check_tenant",
            "point_id", "require_owner", "DENSE", "SPARSE", "KINDS"]
