@@ -15,7 +15,6 @@ alerts). ``bench/eval_packets.py`` measures how often each label is right.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,10 +24,9 @@ from sqlmodel import Session
 
 from bot import store
 from bot.claims import Confidence, Source
-from bot.errors import NotFound
+from bot.errors import NotFound, TenantMismatch
+from bot.models import GLOBAL_TENANT
 from bot.packet_types import Draft, Gathered
-
-log = logging.getLogger(__name__)
 
 MAX_RUNBOOK = 2
 MAX_CLIENT = 3
@@ -52,7 +50,10 @@ def ticket_query(g: Gathered) -> str:
     idents = []
     for text in [t.description or "", *(n.text for n in g.notes if n.visibility == "internal")]:
         for match in _IDENT.findall(text):
-            if match.casefold() not in seen and not match.isdigit() or (match.isdigit() and len(match) == 4):
+            # Bare numbers count only at four digits (event ids, RPC errors); longer or
+            # shorter ones are mostly sizes, counts and times.
+            useful = not match.isdigit() or len(match) == 4
+            if useful and match.casefold() not in seen:
                 seen.add(match.casefold())
                 idents.append(match)
     parts.append(" ".join(idents[:12]))
@@ -295,8 +296,9 @@ def answer_hits(retriever: Any, *, tenant_id: str, question: str, limit: int = 5
     words = _terms(question)
     out = []
     for rank, hit in enumerate(hits):
-        if hit.tenant not in (tenant_id, "_global"):
-            raise AssertionError("retrieval returned another tenant's hit")  # retrieval already raises; belt and braces
+        if hit.tenant not in (tenant_id, GLOBAL_TENANT):
+            # Retrieval checks this already; an answer is shown to people, so check again here.
+            raise TenantMismatch(f"answer for {tenant_id!r} got a hit of {hit.tenant!r}")
         if hit.dense_score < ANSWER_FLOOR and not hit.exact_terms:
             continue
         score, why = section_score(hit, words, rank=rank)

@@ -23,11 +23,11 @@ ACTION_VERBS = (
     "confirmed|flushed|forced|re-registered|reregistered|removed|disabled|enabled|moved|replaced|"
     "power-cycled|power cycled|rolled back|tried|applied|killed|stopped|started|deleted|re-added|readded|"
     "reconnected|re-enrolled|reenrolled|synced|resynced|remoted|looked at|reviewed|rebuilt|recreated|"
-    "re-created|renewed|unlocked|reseated|swapped|ran a|did a|cleaned|purged|repaired|re-ran|retried|"
+    "re-created|renewed|unlocked|reseated|swapped|ran a|did a|cleaned|purged|repaired|retried|"
     "rescanned|re-seeded|reseeded|increased|extended|expanded|mapped|re-mapped|bounced|failed over|"
     "compared|traced|captured|collected|exported|imported|installed|uninstalled|upgraded|downgraded|"
     "patched|scanned|quarantined|isolated|blocked|whitelisted|excluded|added|set|changed|turned|"
-    "opened|closed|killed|cycled|escalated to vendor|called|engaged"
+    "opened|closed|cycled|escalated to vendor|called|engaged"
 )
 _ACTION = re.compile(rf"(^|[\s;,(-])(I |we |L1 |tech )?({ACTION_VERBS})\b", re.IGNORECASE)
 _OUTCOME = re.compile(
