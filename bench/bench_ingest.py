@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scale import scale  # noqa: E402
-from bot.commands.demo import demo_folder  # noqa: E402
-from bot.db import make_engine, normalise_url, upgrade  # noqa: E402
-from bot.ingest import ingest_folder  # noqa: E402
+from adapters.cli.commands.demo import demo_folder  # noqa: E402
+from bot.db.engine import make_engine, normalise_url, upgrade  # noqa: E402
+from bot.ingest.loader import ingest_folder  # noqa: E402
 
 
 def count_rows(folder: Path) -> int:

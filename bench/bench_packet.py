@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.shared_data import shared_data_dir  # noqa: E402
+from tests.harness.shared_data import shared_data_dir  # noqa: E402
 
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 
@@ -51,8 +51,8 @@ RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 def generate(folder: Path, *, tenants: int, tickets: int, alerts: int, chunks: int) -> dict[str, int]:
     import yaml
 
-    from bot.commands.demo import demo_folder
-    from bot.dataset import ParsedFile, split_front_matter
+    from adapters.cli.commands.demo import demo_folder
+    from bot.ingest.dataset import ParsedFile, split_front_matter
     from retrieval.chunk import doc_chunks
 
     demo = demo_folder()
@@ -136,8 +136,8 @@ sys.path.insert(0, {root!r})
 from sqlmodel import Session, select
 from bot.config import Settings
 from bot.core import Core
-from bot.models import Ticket
-from bot.packet import build_packet
+from bot.db.models import Ticket
+from bot.packets.builder import build_packet
 core = Core(Settings(data_dir={data!r}, qdrant_max_open_tenants={max_open}))
 with Session(core.engine) as s:
     tickets = list(s.exec(select(Ticket)))
@@ -187,7 +187,7 @@ def main() -> int:
 
     from bot.config import Settings
     from bot.core import Core
-    from bot.ingest import ingest_folder
+    from bot.ingest.loader import ingest_folder
     from retrieval import Retriever
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="handoff-packet-bench-"))

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.shared_data import shared_data_dir  # noqa: E402
+from tests.harness.shared_data import shared_data_dir  # noqa: E402
 
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 QUERIES = ROOT / "bench" / "data" / "eval_queries.jsonl"
@@ -46,7 +46,7 @@ QUERIES = ROOT / "bench" / "data" / "eval_queries.jsonl"
 
 def corpus_chunks() -> list[tuple[str, str, str]]:
     """(title, relative path, body) of every chunk of the real runbooks."""
-    from bot.dataset import ParsedFile, split_front_matter
+    from bot.ingest.dataset import ParsedFile, split_front_matter
     from retrieval.chunk import doc_chunks
 
     out = []
@@ -80,8 +80,8 @@ def throughput(chunks: list[tuple[str, str, str]], n: int, work: Path, rounds: i
     from sqlmodel import Session
 
     from bot.config import Settings
-    from bot.db import make_engine, upgrade
-    from bot.models import Doc, Tenant, utcnow
+    from bot.db.engine import make_engine, upgrade
+    from bot.db.models import Doc, Tenant, utcnow
     from retrieval import Retriever
     from retrieval.chunk import doc_chunks
     from retrieval.embed import Embedder

@@ -3,10 +3,10 @@
     python bench/demo_eval.py [--demo DIR] [--labels FILE] [--json]
     python bench/demo_eval.py --synthetic     (the labelled test stream of tests/alert_stream.py instead)
 
-The demo folder (default ``bot/demo/msp``) is ingested into a fresh SQLite
+The demo folder (default ``bot/ingest/demo/msp``) is ingested into a fresh SQLite
 database in a temporary folder, every tenant's alerts are classified through
-the real path (``bot.signals.classify_pending``), and the stored signals are
-scored (``bot.evaluation.score_signals``):
+the real path (``bot.alerts.signals.classify_pending``), and the stored signals are
+scored (``bot.alerts.grouping_eval.score_signals``):
 
 - compression: 1 - actionable signals / alerts in (target >= 0.90);
 - purity: alert-weighted share of labelled alerts that are in their signal's
@@ -15,7 +15,7 @@ scored (``bot.evaluation.score_signals``):
   incident and never make a signal impure;
 - tenant-mixed signals: must be 0.
 
-Labels (default ``bot/demo/labels/incidents.jsonl``): one JSON object per
+Labels (default ``bot/ingest/demo/labels/incidents.jsonl``): one JSON object per
 alert. The alert is named by ``alert_id`` (or ``id``), with ``source`` when
 ids repeat across sources; its incident by ``incident`` (or ``incident_id``);
 noise by ``noise`` (true, or a label such as "flapping"), or an incident of
@@ -35,10 +35,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import SignalScore, score_signals  # noqa: E402
+from bot.alerts.grouping_eval import SignalScore, score_signals  # noqa: E402
 
-DEFAULT_DEMO = ROOT / "bot" / "demo" / "msp"
-DEFAULT_LABELS = ROOT / "bot" / "demo" / "labels" / "incidents.jsonl"
+DEFAULT_DEMO = ROOT / "bot" / "ingest" / "demo" / "msp"
+DEFAULT_LABELS = ROOT / "bot" / "ingest" / "demo" / "labels" / "incidents.jsonl"
 
 
 class LabelError(Exception):
@@ -77,9 +77,9 @@ def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
 
     from bot.config import Settings
     from bot.core import Core
-    from bot.ingest import ingest_folder
-    from bot.models import Alert, Signal, Tenant
-    from bot.signals import classify_pending
+    from bot.ingest.loader import ingest_folder
+    from bot.db.models import Alert, Signal, Tenant
+    from bot.alerts.signals import classify_pending
 
     labels = read_labels(labels_path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,8 +121,8 @@ def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
 def related_recall(core: Any, packets_path: Path, limit: int = 5) -> dict[str, Any] | None:
     """For each labelled packet (``packets.jsonl``: ticket and its related alerts), the share of
     those alerts that ``related_alert_clusters`` returns around the ticket's creation."""
-    from bot import store
-    from bot.signals import related_alert_clusters
+    from bot.db import store
+    from bot.alerts.signals import related_alert_clusters
 
     if not packets_path.exists():
         return None
@@ -147,8 +147,8 @@ def related_recall(core: Any, packets_path: Path, limit: int = 5) -> dict[str, A
 
 
 def evaluate_synthetic() -> dict[str, Any]:
-    from bot.triage import triage
-    from tests.alert_stream import stream
+    from bot.alerts.triage import triage
+    from tests.harness.alert_stream import stream
 
     alerts = stream(tenants=5, hours=24 * 14)
     signals = triage(alerts)

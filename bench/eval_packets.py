@@ -2,7 +2,7 @@
 
     python bench/eval_packets.py [--json] [--data-dir DIR]
 
-For each ticket in ``bot/demo/labels/packets.jsonl`` the packet is built as
+For each ticket in ``bot/ingest/demo/labels/packets.jsonl`` the packet is built as
 it would have been at escalation time (``as_of`` = escalated_at, else
 resolved_at, else the end of the demo) and every claim of a labelled section
 is marked correct or not:
@@ -36,15 +36,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import store  # noqa: E402
-from bot.claims import Claim  # noqa: E402
-from bot.commands.demo import demo_folder  # noqa: E402
+from bot.db import store  # noqa: E402
+from bot.packets.model import Claim  # noqa: E402
+from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
-from bot.ingest import ingest_folder  # noqa: E402
-from bot.packet import build_packet  # noqa: E402
+from bot.ingest.loader import ingest_folder  # noqa: E402
+from bot.packets.builder import build_packet  # noqa: E402
 
-LABELS = ROOT / "bot" / "demo" / "labels" / "packets.jsonl"
+LABELS = ROOT / "bot" / "ingest" / "demo" / "labels" / "packets.jsonl"
 DEMO_END = datetime(2026, 11, 27, tzinfo=UTC)
 SCORED = ("alerts", "runbook", "tried", "asked", "client")
 
@@ -125,7 +125,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]]) -> dict[str, Any]:
 def _signal_alerts(session: Any, source: Any) -> list[Any]:
     from sqlmodel import select
 
-    from bot.models import Alert
+    from bot.db.models import Alert
 
     return list(session.exec(select(Alert).where(Alert.tenant_id == source.tenant,
                                                  Alert.signal_id == int(source.id))))

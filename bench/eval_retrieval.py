@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from retrieval.evaluate import run_eval, table  # noqa: E402
-from tests.shared_data import shared_data_dir  # noqa: E402
+from tests.harness.shared_data import shared_data_dir  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 DEFAULT_RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"

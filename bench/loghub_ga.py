@@ -4,7 +4,7 @@
 
 Each system's message contents (the ``Content`` column of Loghub's structured
 CSV, the field Drain's benchmark parses after splitting off the header with a
-per-dataset log format) are mined by ``bot.templates.mine_lines`` - one masking
+per-dataset log format) are mined by ``bot.alerts.templates.mine_lines`` - one masking
 configuration and one drain3 setting for every system - and scored with the
 standard grouping accuracy against the original and the corrected labels.
 Drain's figures (../shared/data/benchmarks/BASELINES.md) were tuned per
@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.evaluation import grouping_accuracy  # noqa: E402
-from bot.templates import mine_lines  # noqa: E402
-from tests.shared_data import shared_path  # noqa: E402
+from bot.alerts.grouping_eval import grouping_accuracy  # noqa: E402
+from bot.alerts.templates import mine_lines  # noqa: E402
+from tests.harness.shared_data import shared_path  # noqa: E402
 
 DRAIN_GA = {"HDFS": 0.9975, "BGL": 0.9625, "Linux": 0.69, "OpenSSH": 0.7875, "Apache": 1.0, "Zookeeper": 0.9665}
 

@@ -36,13 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack.main import FRONT, web_app  # noqa: E402
-from bot.commands.demo import demo_folder  # noqa: E402
+from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
-from bot.db import normalise_url  # noqa: E402
-from bot.ingest import ingest_folder  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.slack_harness import BOT_TOKEN, SECRET, sign  # noqa: E402
+from bot.db.engine import normalise_url  # noqa: E402
+from bot.ingest.loader import ingest_folder  # noqa: E402
+from tests.harness.fake_slack import FakeSlack  # noqa: E402
+from tests.harness.slack_harness import BOT_TOKEN, SECRET, sign  # noqa: E402
 
 NOC = "C0BENCHNOC"
 

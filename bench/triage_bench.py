@@ -2,7 +2,7 @@
 
     python bench/triage_bench.py [--alerts N] [--rate R] [--seconds S] [--no-postgres]
 
-1. Clustering alone: ``bot.triage.triage`` over N labelled alerts of the test
+1. Clustering alone: ``bot.alerts.triage.triage`` over N labelled alerts of the test
    stream (tests/alert_stream.py), in memory; median of 3 runs.
 2. With storage: the same alerts delivered in batches of ``--batch`` in time
    order; each batch stored (``store_alerts``) and classified right away
@@ -41,13 +41,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot.db import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
-from bot.ingest import store_alerts  # noqa: E402
-from bot.models import Alert, Tenant  # noqa: E402
-from bot.records import AlertRecord  # noqa: E402
-from bot.signals import classify_alerts, classify_pending  # noqa: E402
-from bot.triage import triage  # noqa: E402
-from tests.alert_stream import A, stream  # noqa: E402
+from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
+from bot.ingest.loader import store_alerts  # noqa: E402
+from bot.db.models import Alert, Tenant  # noqa: E402
+from bot.ingest.records import AlertRecord  # noqa: E402
+from bot.alerts.signals import classify_alerts, classify_pending  # noqa: E402
+from bot.alerts.triage import triage  # noqa: E402
+from tests.harness.alert_stream import A, stream  # noqa: E402
 
 
 def alerts_for(n: int) -> list[A]:
@@ -150,12 +150,12 @@ def bench_webhook(alerts: list[A], rate: float, seconds: float) -> None:
         folder.mkdir()
         tenants = sorted({a.tenant_id for a in alerts})
         (folder / "tenants.yaml").write_text("tenants:\n" + "".join(f"  - id: {t}\n    name: {t}\n" for t in tenants))
-        subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(folder)], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "adapters.cli.main", "ingest", str(folder)], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "inbound", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "serve", "inbound", "--port", str(port)],
                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds))

@@ -19,21 +19,27 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import audit, conversations, feedback, packets, policy, rollout, store
-from bot.chat import USAGE, ChatRequest, parse
-from bot.claims import Packet
+from bot.tenancy import audit
+from bot.chat import conversations
+from bot.feedback import reactions as feedback
+from bot.packets import stored as packets
+from bot.tenancy import policy
+from bot.tenancy import rollout
+from bot.db import store
+from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.packets.model import Packet
 from bot.config import Settings
-from bot.core_reporting import MetricsReply, Reporting
-from bot.db import open_database, session_scope
+from bot.reporting.service import MetricsReply, Reporting
+from bot.db.engine import open_database, session_scope
 from bot.errors import NotFound, Refused, TenantMismatch
-from bot.models import Feedback, PostedMessage
-from bot.packet import build_packet
-from bot.policy import Where
-from bot.reports import ReportDraft
-from bot.views import Answer, TriageView
+from bot.db.models import Feedback, PostedMessage
+from bot.packets.builder import build_packet
+from bot.tenancy.policy import Where
+from bot.reporting.reports import ReportDraft
+from bot.chat.views import Answer, TriageView
 
 if TYPE_CHECKING:
-    from bot.llm import LlmWriter
+    from bot.packets.llm_writer import LlmWriter
     from retrieval import Retriever
 
 # What a chat request gets back; front ends render each type.
@@ -53,7 +59,7 @@ class Core(Reporting):
     def writer(self) -> LlmWriter | None:
         if not self.settings.llm_model:
             return None
-        from bot.llm import LlmWriter
+        from bot.packets.llm_writer import LlmWriter
 
         return LlmWriter(self.settings.llm_model, timeout_s=self.settings.llm_timeout_s,
                          api_base=self.settings.llm_api_base, completion_options=self.llm_options)
@@ -132,8 +138,8 @@ class Core(Reporting):
         question the knowledge base can't answer gets "nothing found" rather
         than the least bad section.
         """
-        from bot import store
-        from bot.knowledge import answer_hits
+        from bot.db import store
+        from bot.packets.knowledge import answer_hits
 
         try:
             with self.session() as session:
@@ -153,9 +159,9 @@ class Core(Reporting):
     def triage(self, *, where: Where, client: str | None = None, now: datetime | None = None,
                limit_per_client: int = 10) -> TriageView:
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
-        from bot import signals as signal_store
-        from bot import store
-        from bot.views import SignalView
+        from bot.alerts import signals as signal_store
+        from bot.db import store
+        from bot.chat.views import SignalView
 
         try:
             with self.session() as session:
@@ -192,7 +198,7 @@ class Core(Reporting):
         The rollout switch of the ticket's client and category decides here, once,
         for every front end: ``off`` refuses; ``shadow`` builds and stores the packet
         with ``mode="shadow"`` and sends it to the review channel only. The decision
-        travels with the packet as ``packet.delivery`` (``bot.rollout.Delivery``).
+        travels with the packet as ``packet.delivery`` (``bot.tenancy.rollout.Delivery``).
         """
         ticket_id = str(ticket_id).lstrip("#").strip()
         try:

@@ -214,7 +214,7 @@ def _join(items: Sequence[tuple[str, bool]]) -> str:
 def doc_chunks(
     *, tenant: str, path: str, title: str, kind: str, url: str, body: str, devices: Iterable[str] = ()
 ) -> list[Chunk]:
-    """A stored document (``bot.models.Doc`` fields) as chunks, in reading order."""
+    """A stored document (``bot.db.models.Doc`` fields) as chunks, in reading order."""
     chunks: list[Chunk] = []
     heading_skip = title.strip().casefold()
     for section in split_markdown(body):

@@ -31,9 +31,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot import store as sql
-from bot.db import session_scope
-from bot.models import GLOBAL_TENANT
+from bot.db import store as sql
+from bot.db.engine import session_scope
+from bot.db.models import GLOBAL_TENANT
 from retrieval.chunk import CHUNKER_VERSION, TICKET_KINDS_INDEXED, Chunk, doc_chunks, ticket_chunks
 from retrieval.embed import Embedder
 from retrieval.store import IndexStore, PointIn, point_id

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInput, ConfigError, TenantMismatch
-from bot.models import GLOBAL_TENANT
+from bot.db.models import GLOBAL_TENANT
 from retrieval.embed import Embedder, SparseVec
 from retrieval.fusion import dbsf, exact_terms, identifiers, rrf
 from retrieval.store import KINDS, Candidate, IndexStore, require_owner

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.db import make_engine, normalise_url, upgrade
+from bot.db.engine import make_engine, normalise_url, upgrade
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 _pg_state: dict[str, str | None] = {}
@@ -91,8 +91,8 @@ def embedder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 @pytest.fixture(scope="session")
 def demo_core(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
     """The demo MSP imported and indexed once per session (SQLite), for tests over all its packets."""
-    from bot.commands.demo import demo_folder
-    from tests.worlds import core_with_index
+    from adapters.cli.commands.demo import demo_folder
+    from tests.harness.worlds import core_with_index
 
     folder = demo_folder()
     if not (folder / "tickets.jsonl").exists():

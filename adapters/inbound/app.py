@@ -1,4 +1,4 @@
-"""The inbound alert webhooks as an aiohttp application: HTTP in, ``bot.inbound`` call, JSON out.
+"""The inbound alert webhooks as an aiohttp application: HTTP in, ``bot.alerts.inbound`` call, JSON out.
 
 Routes (all ``POST``, JSON bodies, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``):
 
@@ -32,7 +32,7 @@ from aiohttp import web
 
 from bot.core import Core
 from bot.errors import new_error_id
-from bot.inbound import Format, Rejected, receive_alerts
+from bot.alerts.inbound import Format, Rejected, receive_alerts
 
 log = logging.getLogger("handoff.inbound")
 

@@ -53,14 +53,14 @@ from adapters.slack.channels import ChannelCache
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import assert_valid
 from adapters.slack.work import Work
-from bot.claims import Packet
+from bot.packets.model import Packet
 from bot.core import Core
-from bot.core_reporting import MetricsReply
+from bot.reporting.service import MetricsReply
 from bot.errors import ConfigError, HandoffError, NotFound, Refused, new_error_id
-from bot.policy import Where
-from bot.reports import ReportDraft
-from bot.rollout import Delivery
-from bot.views import Answer, TriageView
+from bot.tenancy.policy import Where
+from bot.reporting.reports import ReportDraft
+from bot.tenancy.rollout import Delivery
+from bot.chat.views import Answer, TriageView
 
 log = logging.getLogger("handoff.slack")
 

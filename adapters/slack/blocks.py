@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.mrkdwn import clip, confidence_line, escape, link, plain, source_links
-from bot.claims import SECTION_TITLES, SECTIONS, Claim, Packet
-from bot.models import GLOBAL_TENANT
-from bot.views import Answer, SignalView, TriageView
+from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet
+from bot.db.models import GLOBAL_TENANT
+from bot.chat.views import Answer, SignalView, TriageView
 
 Block = dict[str, Any]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.claims import Confidence, Source
+from bot.packets.model import Confidence, Source
 
 # Shortcodes rather than Unicode emoji: they render the same and count as
 # plain ASCII towards the message size limit.

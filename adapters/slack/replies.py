@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import text_message
 from adapters.slack.report_blocks import metrics_message, report_filename, report_message
-from bot.core_reporting import MetricsReply
+from bot.reporting.service import MetricsReply
 from bot.errors import NotFound
-from bot.policy import Where
-from bot.reports import ReportDraft
+from bot.tenancy.policy import Where
+from bot.reporting.reports import ReportDraft
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackFrontEnd

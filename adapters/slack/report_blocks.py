@@ -13,9 +13,9 @@ import re
 
 from adapters.slack.blocks import Block, Message, escaped, md, pt
 from adapters.slack.mrkdwn import clip, escape
-from bot import metrics_view
-from bot.metrics_view import MetricsView
-from bot.reports import ReportDraft, month_window
+from bot.reporting import metrics_view
+from bot.reporting.metrics_view import MetricsView
+from bot.reporting.reports import ReportDraft, month_window
 
 MARK_SENT_ACTION = "report_mark_sent"
 _CODE_LIMIT = 2_900  # a section's text is at most 3,000 characters, fences included

@@ -32,7 +32,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference
 
-from bot.policy import Where
+from bot.tenancy.policy import Where
 
 TEAMS = "msteams"
 _THREAD = re.compile(r";messageid=(\d+)", re.IGNORECASE)

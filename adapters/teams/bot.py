@@ -1,6 +1,6 @@
 """The Teams bot: activity in, core call, card out. Thin on purpose.
 
-Rules about who may see what are the core's (``bot/policy.py``); this module
+Rules about who may see what are the core's (``bot/tenancy/policy.py``); this module
 only tells the core where a request comes from (``activity.where_of``) and
 renders what comes back (``cards``). Core methods are synchronous SQL, so they
 run in a thread (``asyncio.to_thread``) and the event loop keeps serving.
@@ -39,14 +39,14 @@ from msrest.serialization import Model
 
 from adapters.teams import activity as act
 from adapters.teams import cards, report_cards
-from bot.claims import Packet
+from bot.packets.model import Packet
 from bot.core import Core
-from bot.core_reporting import MetricsReply
+from bot.reporting.service import MetricsReply
 from bot.errors import HandoffError, Refused, new_error_id
-from bot.policy import Where
-from bot.reports import ReportDraft
-from bot.rollout import Delivery
-from bot.views import Answer, TriageView
+from bot.tenancy.policy import Where
+from bot.reporting.reports import ReportDraft
+from bot.tenancy.rollout import Delivery
+from bot.chat.views import Answer, TriageView
 
 log = logging.getLogger("handoff.teams")
 

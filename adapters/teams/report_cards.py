@@ -33,9 +33,9 @@ from adapters.teams.cards import (
     card_bytes,
     safe_url,
 )
-from bot import metrics_view
-from bot.core_reporting import MetricsReply
-from bot.reports import ReportDraft, month_window, source_label
+from bot.reporting import metrics_view
+from bot.reporting.service import MetricsReply
+from bot.reporting.reports import ReportDraft, month_window, source_label
 
 MARK_SENT = "report_sent"
 _UNESCAPE = re.compile(r"\\(.)")

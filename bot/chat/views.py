@@ -1,0 +1,67 @@
+"""Plain data the core returns for ``ask`` and ``triage``, rendered by every front end.
+
+Like ``Packet``, these carry everything a renderer needs and nothing that
+needs a database: Slack's Block Kit and Teams' Adaptive Cards are pure
+functions of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.packets.model import Confidence
+
+
+@dataclass(frozen=True)
+class AnswerHit:
+    title: str
+    url: str  # the section's link: document url + '#anchor'
+    text: str  # the matching passage, trimmed
+    tenant: str  # the client's id, or '_global' for shared runbooks
+    kind: str  # runbook | client-note | kb | ticket
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class Answer:
+    """``/packet ask``: the best sections of one client's knowledge (and _global)."""
+
+    tenant: str
+    client_name: str
+    question: str
+    hits: list[AnswerHit] = field(default_factory=list)
+
+    @property
+    def nothing_found(self) -> bool:
+        return not self.hits
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """One actionable signal (or a labelled noise cluster) of one client."""
+
+    id: int
+    tenant: str
+    client_name: str
+    title: str
+    representative: str
+    category: str | None
+    devices: list[str]
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    severity: str
+    firing: bool
+    noise: str | None  # None for actionable signals; "flapping", "blip", ... for noise
+    alert_urls: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TriageView:
+    """``/packet triage``: current signals for one client or, in a NOC channel, all."""
+
+    scope: str  # a client's name, or "all clients"
+    signals: list[SignalView] = field(default_factory=list)
+    noise_clusters: int = 0
+    alerts_in: int = 0

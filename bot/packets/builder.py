@@ -1,0 +1,157 @@
+"""The packet builder: the one orchestration of notes, alerts, knowledge and checklists.
+
+``build_packet`` gathers the evidence of one ticket, strictly within the
+ticket's tenant (plus the shared ``_global`` knowledge), turns it into claims
+section by section (``bot/packets/sections.py``), and refuses to return a packet that
+cites anything else.
+
+``as_of`` builds the packet as it would have been at that moment: notes and
+alerts after it are ignored. The escalation reply uses the present; the
+calibration run uses each ticket's escalation time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot.packets import knowledge
+from bot.packets import sections
+from bot.db import store
+from bot.packets.model import SECTIONS, Claim, Packet, TicketRef
+from bot.errors import HandoffError, TenantMismatch
+from bot.db.models import GLOBAL_TENANT, Ticket, utcnow
+from bot.packets.notes import asked_questions, tried_steps
+from bot.packets.evidence import Draft, Gathered
+from bot.alerts.signals import related_alert_clusters
+from bot.packets.sources import ticket_source, ticket_url
+from bot.packets.summary import extractive_summary
+
+if TYPE_CHECKING:
+    from bot.packets.llm_writer import EvidenceRecord, LlmWriter
+
+# Alerts before a ticket was opened are usually its cause; a day covers an
+# overnight incident noticed in the morning.
+ALERTS_BEFORE = timedelta(hours=24)
+ALERTS_AFTER_MIN = timedelta(hours=2)
+MAX_CLUSTERS = 6
+
+
+def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None, retriever: Any = None) -> Gathered:
+    tenant_id = ticket.tenant_id
+    as_of = as_of or utcnow()
+    notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
+             if n.at is None or n.at <= as_of]
+    after = max(ALERTS_AFTER_MIN, as_of - ticket.created_at) if as_of > ticket.created_at else ALERTS_AFTER_MIN
+    clusters = related_alert_clusters(
+        session=session, tenant_id=tenant_id, device=ticket.device, around=ticket.created_at,
+        before=ALERTS_BEFORE, after=min(after, timedelta(hours=24)), limit=MAX_CLUSTERS * 3,
+    )
+    clusters = [c for c in clusters if c.first_seen <= as_of]
+    g = Gathered(
+        ticket=ticket,
+        tenant=store.get_tenant(session=session, tenant_id=tenant_id),
+        as_of=as_of,
+        notes=notes,
+        tried=tried_steps(notes, ticket),
+        asked=asked_questions(notes, ticket),
+        client_docs=store.list_docs(session=session, tenant_id=tenant_id),
+        clusters=clusters,
+    )
+    if retriever is not None:
+        try:
+            knowledge.gather_hits(g, retriever)
+        except HandoffError as exc:
+            # e.g. the embedded index is held by another process: the packet
+            # still has everything else, and says what it is missing.
+            g.knowledge_error = exc.message
+    return g
+
+
+def build_packet(
+    *,
+    session: Session,
+    ticket: Ticket,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+    writer: LlmWriter | None = None,
+    retriever: Any = None,
+) -> Packet:
+    g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
+    draft = draft_sections(g, session=session)
+    writer_name, notes = "extractive", []
+    if g.knowledge_error:
+        notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
+    if writer is not None:
+        result = writer.write(evidence_records(g, draft))
+        for sentence in result.sentences:
+            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+        if result.sentences:
+            writer_name = writer.name
+        if result.note:
+            notes.append(result.note)
+    if not draft.claims["summary"]:
+        for sentence in extractive_summary(ticket=ticket, tenant=g.tenant, tried=g.tried, asked=g.asked,
+                                           alert_sentence=sections.alert_summary(g)):
+            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+    packet = assemble(g, draft, now=now)
+    packet.writer, packet.notes = writer_name, notes
+    assert_tenant(packet)
+    return packet
+
+
+def draft_sections(g: Gathered, *, session: Session) -> Draft:
+    """Every section but the summary, which is written from these claims."""
+    draft = Draft()
+    sections.add_alerts(draft, g)
+    sections.add_tried(draft, g)
+    sections.add_asked(draft, g)
+    knowledge.add_runbook(draft, g, g.runbook_hits, session=session)
+    knowledge.add_history(draft, g, g.history_hits, session=session)
+    knowledge.add_client(draft, g, g.client_hits)
+    sections.add_unknowns(draft, g)
+    return draft
+
+
+def assemble(g: Gathered, draft: Draft, *, now: datetime | None) -> Packet:
+    claims: list[Claim] = []
+    for section in SECTIONS:
+        for text, sources, confidence in draft.claims[section]:
+            claims.append(Claim(id=f"c{len(claims) + 1}", section=section, text=text, confidence=confidence,
+                                sources=sources))
+    t = g.ticket
+    ref = TicketRef(id=t.id, tenant=t.tenant_id, title=t.title, url=ticket_url(t), client_name=g.tenant.name,
+                    status=t.status, priority=t.priority, category=t.category, device=t.device)
+    return Packet(ticket=ref, generated_at=now or utcnow(), claims=claims)
+
+
+def assert_tenant(packet: Packet) -> None:
+    """Refuse a packet citing anything but the ticket's tenant or _global knowledge."""
+    allowed = {packet.ticket.tenant, GLOBAL_TENANT}
+    for claim in packet.claims:
+        for source in claim.sources:
+            if source.tenant not in allowed:
+                raise TenantMismatch(
+                    f"packet for ticket {packet.ticket.id} ({packet.ticket.tenant}) would cite "
+                    f"{source.kind} {source.id} of another tenant; refused"
+                )
+
+
+def evidence_records(g: Gathered, draft: Draft) -> list[EvidenceRecord]:
+    """What the summary model may see: the ticket's fields and this packet's other claims."""
+    from bot.packets.llm_writer import EvidenceRecord
+
+    t = g.ticket
+    fields = (
+        f"Client {g.tenant.name}. Ticket #{t.id}: {t.title}. Status {t.status}, priority {t.priority or '-'}, "
+        f"category {t.category or '-'}, device {t.device or '-'}. Opened {t.created_at:%Y-%m-%d %H:%M} UTC"
+        + (f", escalated {t.escalated_at:%Y-%m-%d %H:%M} UTC" if t.escalated_at else "")
+        + (f". Description: {' '.join(t.description.split())[:600]}" if t.description else "")
+    )
+    records = [EvidenceRecord("E1", "ticket", fields, (ticket_source(t),), 0.95)]
+    for section in SECTIONS:
+        for text, sources, confidence in draft.claims[section]:
+            records.append(EvidenceRecord(f"E{len(records) + 1}", section, text, sources, confidence.score))
+    return records

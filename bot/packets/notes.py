@@ -1,0 +1,184 @@
+"""Reading ticket notes: what L1 tried, what the customer was asked and answered.
+
+Extractive and rule-based on purpose: a sentence is reported as it was
+written, with the note it came from, so the engineer can check it in one
+click. The rules are deliberately about the *shape* of a sentence (an action
+verb, an outcome, a question mark, who wrote it), never about its content: a
+note that says "ignore previous instructions" is just a sentence without an
+action verb, and is not reported at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.db.models import Ticket, TicketNote
+
+# Verbs an engineer uses to report an action, past tense or imperative-ish
+# shorthand ("restarted DFSR", "ran dcdiag", "cleared spooler").
+ACTION_VERBS = (
+    "ran|re-ran|reran|restarted|rebooted|checked|cleared|reset|reinstalled|updated|tested|pinged|verified|"
+    "confirmed|flushed|forced|re-registered|reregistered|removed|disabled|enabled|moved|replaced|"
+    "power-cycled|power cycled|rolled back|tried|applied|killed|stopped|started|deleted|re-added|readded|"
+    "reconnected|re-enrolled|reenrolled|synced|resynced|remoted|looked at|reviewed|rebuilt|recreated|"
+    "re-created|renewed|unlocked|reseated|swapped|ran a|did a|cleaned|purged|repaired|retried|"
+    "rescanned|re-seeded|reseeded|increased|extended|expanded|mapped|re-mapped|bounced|failed over|"
+    "compared|traced|captured|collected|exported|imported|installed|uninstalled|upgraded|downgraded|"
+    "patched|scanned|quarantined|isolated|blocked|whitelisted|excluded|added|set|changed|turned|"
+    "opened|closed|cycled|escalated to vendor|called|engaged"
+)
+_ACTION = re.compile(rf"(^|[\s;,(-])(I |we |L1 |tech )?({ACTION_VERBS})\b", re.IGNORECASE)
+_OUTCOME = re.compile(
+    r"(no change|still|didn'?t|did not|doesn'?t|does not|no luck|no joy|same (error|result)|fixed|resolved|"
+    r"worked|works|succeeded|success|fail(s|ed)?|error|shows?|showed|returned|came back|reports?|->|=>|: |"
+    r"clean|healthy|ok\b|fine|passed|timed? out|unchanged|back up|came up|green|red)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+_STAFF_MARK = re.compile(r"\((L[1-3]|NOC|tech|engineer|service ?desk|helpdesk|help desk)\)|\bL[1-3]\b", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+@dataclass(frozen=True)
+class TriedStep:
+    note: TicketNote
+    text: str
+    shape: str  # action | command | observation: how the note reads as a work-log entry
+    has_outcome: bool
+
+
+# A command or tool at the start of a sentence: "repadmin /replsummary ...",
+# "Get-ADUser ...", "dcdiag /s:DC01", "CBS.log: ...".
+_COMMAND = re.compile(
+    r"^\W*((repadmin|dcdiag|nslookup|ping|tracert|pathping|w32tm|vssadmin|ipconfig|netsh|gpresult|gpupdate|dsregcmd|"
+    r"sfc|dism|wevtutil|klist|nltest|portqry|netstat|df|du|wiztree|mpcmdrun|certutil|robocopy|icacls|"
+    r"psexec|winrm|sc|net|arp|route)\b|(get|set|test|add|remove|new|start|stop|restart|invoke|enable|disable|"
+    r"clear|reset|update|search|export|import|resolve|repair)-[a-z]+\b)",
+    re.IGNORECASE,
+)
+# "<something> on <HOST>: <finding>" / "Sign-in logs: ..." / "Event 4740 ...": a finding with its evidence.
+_OBSERVATION = re.compile(r"^[^.:!?]{2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)",
+                          re.IGNORECASE)
+_ESCALATION = re.compile(r"^\W*(escalat\w*|sending (this )?to l2|over to l2|passing to l2)\b", re.IGNORECASE)
+_RESOLUTION = re.compile(
+    r"\b(resolved|fixed|working again|works again|confirmed working|now works|no further|no more|since the fix|"
+    r"cleared|flowing again|all good|back (up|online|to normal)|closing|test page ok|synced, no errors|"
+    r"granted|unlocked, no|installed after|no lockouts)\b",
+    re.IGNORECASE,
+)
+
+
+def _shape(text: str) -> str:
+    parts = sentences(text)
+    if any(_ACTION.search(p) and _ACTION.search(p).start(3) <= 4 for p in parts):  # type: ignore[union-attr]
+        return "action"
+    if any(_COMMAND.search(p) for p in parts):
+        return "command"
+    if any(_ACTION.search(p) for p in parts):
+        return "action"
+    if any(_OBSERVATION.search(p) for p in parts):
+        return "observation"
+    return "plain"
+
+
+def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
+    """L1's work log: internal notes up to the escalation, in the order written.
+
+    Internal notes are written by engineers for engineers, so nearly all are
+    work-log entries: something run or changed, or something looked at and
+    what it showed. Left out: notes announcing the escalation (they restate,
+    they don't add), notes after the escalation (L2's own work) and, on a
+    resolved ticket, the notes reporting the fix (they belong to the ticket's
+    history, not to what was tried). ``shape`` says how clearly a note reads as
+    a work-log entry; the packet's confidence rests on it.
+    """
+    steps = []
+    resolved = ticket.status in ("resolved", "closed")
+    for note in notes:
+        if note.visibility != "internal":
+            continue
+        if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
+            continue
+        text = " ".join(note.text.split())
+        if _ESCALATION.search(text):
+            continue
+        if resolved and _RESOLUTION.search(text) and not (ticket.escalated_at and note.at and note.at <= ticket.escalated_at):
+            continue
+        shape = _shape(text)
+        if shape == "plain":
+            # No action, no command, no finding: a remark ("Hmm.", "linking to 4412"),
+            # or text that only looks like an instruction. Not a step.
+            continue
+        steps.append(TriedStep(note=note, text=_clip(text, 400), shape=shape,
+                               has_outcome=bool(_OUTCOME.search(text))))
+    return steps
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    note: TicketNote
+    question: str
+    answer: TicketNote | None
+    answer_text: str | None
+
+
+def staff_authors(notes: Sequence[TicketNote]) -> set[str]:
+    """Authors who wrote internal notes are MSP staff: customers never see those."""
+    return {n.author.strip().casefold() for n in notes if n.visibility == "internal" and n.author}
+
+
+def is_customer_author(note: TicketNote, ticket: Ticket, staff: set[str]) -> bool:
+    author = (note.author or "").strip()
+    if not author:
+        return False
+    if author.casefold() in staff or _STAFF_MARK.search(author):
+        return False
+    if ticket.contact:
+        contact = ticket.contact.casefold()
+        first = contact.split()[0] if contact.split() else contact
+        name = author.casefold()
+        if contact in name or name in contact or name.split()[0] == first:
+            return True
+    # A customer-visible note by someone who never wrote an internal note and
+    # carries no staff marker: the client (or someone on their side).
+    return True
+
+
+def asked_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[AskedQuestion]:
+    """Questions the MSP put to the customer, each with the customer's next reply."""
+    staff = staff_authors(notes)
+    visible = [n for n in notes if n.visibility == "customer"]
+    out = []
+    for index, note in enumerate(visible):
+        if is_customer_author(note, ticket, staff):
+            continue
+        questions = [s for s in sentences(note.text) if s.endswith("?")]
+        if not questions:
+            continue
+        answer = next((n for n in visible[index + 1 :] if is_customer_author(n, ticket, staff)), None)
+        out.append(
+            AskedQuestion(
+                note=note,
+                question=_clip(" ".join(_strip_greeting(q) for q in questions), 300),
+                answer=answer,
+                answer_text=_clip(answer.text, 300) if answer else None,
+            )
+        )
+    return out
+
+
+_GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening))\b[^,]{0,30},\s*", re.IGNORECASE)
+
+
+def _strip_greeting(text: str) -> str:
+    return _GREETING.sub("", text).strip()
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

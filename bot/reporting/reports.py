@@ -1,0 +1,351 @@
+"""Monthly customer report drafts: every statement a cited claim, one client's data only.
+
+A draft covers one client and one calendar month (UTC): tickets opened and
+closed, response and resolution times against the priority targets in
+settings, the top alert signals and what was done about them, and notable
+incidents. Each statement carries the sources it was computed from (tickets,
+notes, signals, alerts), like a packet's claims; a statement that would have
+no source is not written. Every read filters on the client's ``tenant_id``,
+and ``draft`` refuses to return a draft citing anything of another client.
+
+Drafts are for internal review: the core posts them only to the review channel
+or a NOC channel (``bot.tenancy.policy.internal_scope``), never to a client, and Handoff
+never sends them anywhere. An engineer sends the report and marks it sent;
+requested -> ready -> marked sent is the turnaround the metrics report.
+
+"Response" is the first note written by MSP staff (internal or customer-visible:
+the ticket was picked up); "resolution" is created to ``resolved_at``. Both are
+wall-clock against the targets, which say so in the draft.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.alerts import signals as signal_store
+from bot.db import store
+from bot.packets.model import Confidence, Source
+from bot.errors import BadInput, TenantMismatch
+from bot.reporting.metrics_view import duration
+from bot.db.models import Alert, Signal, Ticket, TicketNote, utcnow
+from bot.packets.notes import is_customer_author, sentences, staff_authors
+from bot.packets.sources import alert_source, note_source, ticket_source
+
+TOP_SIGNALS = 5
+NOTABLE = 8
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_FIXED = re.compile(r"\b(fixed|resolved|replaced|updated|applied|restored|renewed|confirmed|working|now|cleared|"
+                    r"disabled|enabled|changed|granted|reset)\b", re.IGNORECASE)
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # Markdown-safe: client-written text in it is escaped
+    sources: tuple[Source, ...]
+    confidence: Confidence | None = None  # for inferred links (a signal "handled in" a ticket)
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            raise ValueError(f"statement without a source: {self.text[:60]!r}")
+
+
+@dataclass
+class ReportDraft:
+    tenant: str
+    client_name: str
+    month: str
+    sections: list[tuple[str, list[Statement]]]
+    notes: list[str] = field(default_factory=list)  # unsourced context lines (targets used), not statements
+    report_id: int | None = None
+    requested_at: datetime | None = None
+    ready_at: datetime | None = None
+    sent_at: datetime | None = None
+    markdown: str = ""
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for _, items in self.sections for s in items]
+
+    def sources(self) -> list[Source]:
+        seen: dict[tuple[str, str], Source] = {}
+        for s in self.statements:
+            for src in s.sources:
+                seen.setdefault((src.kind, src.id), src)
+        return list(seen.values())
+
+
+def month_window(month: str) -> tuple[datetime, datetime]:
+    match = _MONTH.match(month)
+    if match is None:
+        raise BadInput(f"month: expected YYYY-MM like 2026-10, got {month!r}")
+    year, mon = int(match.group(1)), int(match.group(2))
+    start = datetime(year, mon, 1, tzinfo=UTC)
+    end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def esc(text: str, limit: int = 200) -> str:
+    """Client-written text made literal in Markdown, on one line, clipped."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return _MD_ACTIVE.sub(r"\\\1", text)
+
+
+def draft(*, session: Session, tenant_id: str, month: str, response_targets: dict[str, float],
+          resolution_targets: dict[str, float]) -> ReportDraft:
+    start, end = month_window(month)
+    tenant = store.get_tenant(session=session, tenant_id=tenant_id)
+    opened = sorted(store.list_tickets(session=session, tenant_id=tenant_id, since=start, until=end),
+                    key=lambda t: (t.created_at, t.id))
+    closed = list(session.exec(select(Ticket).where(
+        Ticket.tenant_id == tenant_id, col(Ticket.resolved_at) >= start, col(Ticket.resolved_at) < end
+    ).order_by(col(Ticket.resolved_at), Ticket.id)))
+    notes = store.notes_for_tickets(session=session, tenant_id=tenant_id,
+                                    ticket_ids=sorted({t.id for t in opened + closed}))
+    report = ReportDraft(tenant=tenant_id, client_name=tenant.name, month=month, sections=[])
+    report.sections.append(("Tickets", _ticket_statements(opened, closed, end)))
+    times, targets_note = _time_statements(opened, notes, response_targets, resolution_targets)
+    report.sections.append(("Response and resolution times", times))
+    report.notes.append(targets_note)
+    report.sections.append(("Top alert signals and what was done", _signal_statements(session, tenant_id, start, end)))
+    report.sections.append(("Notable incidents", _incident_statements(opened, notes)))
+    foreign = {s.tenant for s in report.sources()} - {tenant_id}
+    if foreign:  # impossible by the queries above; a bug if it ever happens, so refuse loudly
+        raise TenantMismatch(f"report for {tenant_id} cites data of {sorted(foreign)}")
+    return report
+
+
+def _refs(tickets: list[Ticket]) -> tuple[Source, ...]:
+    return tuple(ticket_source(t) for t in tickets)
+
+
+def _counts(values: list[str | None]) -> str:
+    counts = Counter(v or "none" for v in values)
+    return ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+
+
+def _ticket_statements(opened: list[Ticket], closed: list[Ticket], end: datetime) -> list[Statement]:
+    out = []
+    if opened:
+        out.append(Statement(
+            f"{len(opened)} ticket{'s' if len(opened) != 1 else ''} opened (by priority: "
+            f"{_counts([t.priority for t in opened])}; by category: {_counts([t.category for t in opened])}).",
+            _refs(opened)))
+    if closed:
+        out.append(Statement(f"{len(closed)} ticket{'s' if len(closed) != 1 else ''} resolved or closed.",
+                             _refs(closed)))
+    still_open = [t for t in opened if t.resolved_at is None or t.resolved_at >= end]
+    if still_open:
+        # A report for the running month is drafted before its end: say what is known.
+        when = "at month end" if end <= utcnow() else "when this was drafted"
+        out.append(Statement(f"{len(still_open)} of the tickets opened this month were still open {when}.",
+                             _refs(still_open)))
+    reopened = [t for t in opened if t.reopened_count > 0]
+    if reopened:
+        out.append(Statement(f"{len(reopened)} ticket{'s were' if len(reopened) != 1 else ' was'} reopened after "
+                             "being resolved.", _refs(reopened)))
+    return out
+
+
+def first_response(ticket: Ticket, notes: list[TicketNote]) -> TicketNote | None:
+    """The first note by MSP staff: any internal note, or a customer-visible one not by the client."""
+    staff = staff_authors(notes)
+    dated = sorted((n for n in notes if n.at is not None), key=lambda n: n.at)  # type: ignore[arg-type,return-value]
+    for note in dated:
+        if note.visibility == "internal" or not is_customer_author(note, ticket, staff):
+            return note
+    return None
+
+
+def _time_statements(opened: list[Ticket], notes: dict[str, list[TicketNote]], response: dict[str, float],
+                     resolution: dict[str, float]) -> tuple[list[Statement], str]:
+    out = []
+    for priority in sorted({t.priority or "none" for t in opened}):
+        group = [t for t in opened if (t.priority or "none") == priority]
+        responses = []
+        for t in group:
+            note = first_response(t, notes.get(t.id, []))
+            if note is not None and note.at is not None:
+                responses.append((t, note, max(0.0, (note.at - t.created_at).total_seconds())))
+        resolved = [(t, (t.resolved_at - t.created_at).total_seconds()) for t in group if t.resolved_at]
+        parts = [f"{priority}: {len(group)} ticket{'s' if len(group) != 1 else ''}"]
+        target = response.get(priority)
+        if responses:
+            median = statistics.median(s for _, _, s in responses)
+            met = sum(1 for _, _, s in responses if target is not None and s <= target)
+            parts.append(f"first response median {duration(median)}" + (
+                f", {met} of {len(responses)} within the {duration(target)} target" if target else ""))
+        target = resolution.get(priority)
+        if resolved:
+            median = statistics.median(s for _, s in resolved)
+            met = sum(1 for _, s in resolved if target is not None and s <= target)
+            parts.append(f"resolution median {duration(median)}" + (
+                f", {met} of {len(resolved)} within the {duration(target)} target" if target else ""))
+        unresolved = len(group) - len(resolved)
+        if unresolved:
+            parts.append(f"{unresolved} not resolved yet")
+        sources = _refs(group) + tuple(note_source(t, n) for t, n, _ in responses)
+        out.append(Statement("; ".join(parts) + ".", sources))
+        late = [(t, s) for t, s in resolved if target is not None and s > target]
+        if late:
+            out.append(Statement(f"{priority} resolved outside the {duration(target)} target: " + ", ".join(
+                f"#{esc(t.id)} after {duration(s)}" for t, s in late) + ".", _refs([t for t, _ in late])))
+    targets = ", ".join(f"{p} {duration(response[p])} / {duration(resolution.get(p))}" for p in sorted(response))
+    explained = (f"Targets (response / resolution, wall-clock, from Handoff's settings): {targets}. First response "
+                 "is the first note by MSP staff on the ticket.")
+    return out, explained
+
+
+def _signal_statements(session: Session, tenant_id: str, start: datetime, end: datetime) -> list[Statement]:
+    signal_store.classify_pending(session=session, tenant_id=tenant_id, since=start - timedelta(days=1), until=end)
+    counts = Counter(session.exec(select(Alert.signal_id).where(
+        Alert.tenant_id == tenant_id, Alert.at >= start, Alert.at < end, col(Alert.signal_id).is_not(None))))
+    if not counts:
+        return []
+    rows = session.exec(select(Signal).where(Signal.tenant_id == tenant_id, col(Signal.pk).in_(list(counts)),
+                                             col(Signal.noise).is_(None))).all()
+    top = sorted(rows, key=lambda s: (-counts[s.pk], s.first_seen))[:TOP_SIGNALS]
+    out = []
+    for sig in top:
+        alerts = list(session.exec(select(Alert).where(
+            Alert.tenant_id == tenant_id, Alert.signal_id == sig.pk, Alert.at >= start, Alert.at < end
+        ).order_by(col(Alert.at)).limit(3)))
+        devices = ", ".join(sig.devices[:3]) + (f" and {len(sig.devices) - 3} more" if len(sig.devices) > 3 else "")
+        days = f"{sig.first_seen:%b %d}" + ("" if sig.first_seen.date() == sig.last_seen.date()
+                                              else f"–{sig.last_seen:%b %d}")
+        n = counts[sig.pk]
+        done, done_sources, confidence = _what_was_done(session, tenant_id, sig)
+        text = (f"{esc(sig.title, 120)} ({sig.severity}, {n} alert{'s' if n != 1 else ''}"
+                f"{' on ' + esc(devices, 80) if devices else ''}, {days}). {done}")
+        sources = (_signal_ref(sig),) + tuple(alert_source(a, tenant_id) for a in alerts) + done_sources
+        out.append(Statement(text, sources, confidence))
+    return out
+
+
+def _signal_ref(sig: Signal) -> Source:
+    return Source(kind="signal", id=str(sig.pk), title=sig.title, url=f"handoff://signals/{sig.pk}",
+                  tenant=sig.tenant_id)
+
+
+_TERM = re.compile(r"[a-z][a-z0-9]{3,}")
+_GENERIC = frozenset(["alert", "alerts", "warning", "critical", "error", "errors", "failed", "failing", "issue", "problem", "device", "service", "services", "check", "status", "down", "offline", "online"])
+
+
+def _topic(text: str, device: str | None) -> set[str]:
+    words = set(_TERM.findall(text.casefold())) - _GENERIC
+    return {w for w in words if not device or w not in device.casefold()}
+
+
+def _what_was_done(session: Session, tenant_id: str, sig: Signal) -> tuple[str, tuple[Source, ...], Confidence]:
+    """The ticket that handled a signal, and what its fix note says; an inference, so it has a confidence.
+
+    A candidate is a ticket of the client opened from 2 h before the first alert to 12 h after the
+    last, either on one of the signal's devices and within an hour of the first alert or sharing a
+    topic word with the signal, or (a storm ticket names no single device) of the signal's category
+    sharing two topic words. Device names never count as topic words: a "DC02 offline" signal and a
+    "sync errors on DC02" ticket opened half a day later are different problems.
+    """
+    topic = _topic(" ".join([sig.title, sig.representative, *(m.get("check") or "" for m in sig.members)]), None)
+    candidates = []
+    for t in store.list_tickets(session=session, tenant_id=tenant_id, since=sig.first_seen - timedelta(hours=2),
+                                until=sig.last_seen + timedelta(hours=12)):
+        gap_h = abs((t.created_at - sig.first_seen).total_seconds()) / 3600
+        shared = topic & _topic(f"{t.title} {t.description or ''}", t.device) - {d.casefold() for d in sig.devices}
+        on_device = bool(t.device) and t.device in sig.devices
+        if (on_device and (gap_h <= 1 or shared)) or (t.category == sig.category and len(shared) >= 2):
+            candidates.append((gap_h, -len(shared), t))
+    if not candidates:
+        state = "were still firing when this was drafted" if sig.firing else "cleared without a ticket"
+        return (f"No ticket was opened for it; the alerts {state}.", (),
+                Confidence.of(0.6, "no ticket on these devices about this near these alerts"))
+    gap_h, neg_shared, ticket = min(candidates, key=lambda c: (c[1], c[0]))
+    confidence = Confidence.of(0.5 + (0.25 if gap_h <= 1 else 0) + (0.15 if neg_shared else 0),
+                               f"same device, opened {gap_h:.1f} h from the first alert"
+                               + (", same topic" if neg_shared else ""))
+    notes = store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
+    done = ticket.status in ("resolved", "closed")
+    fix = next((n for n in reversed(notes) if n.visibility == "internal" and _FIXED.search(n.text)), None) \
+        if done else None
+    sources: tuple[Source, ...] = (ticket_source(ticket),)
+    text = f"Handled in ticket #{esc(ticket.id)} ({esc(ticket.title, 100)}), " \
+        + (ticket.status if done else f"{ticket.status}, not resolved yet")
+    if fix is not None:
+        first = next((s for s in sentences(fix.text) if _FIXED.search(s)), fix.text)
+        text += f": {esc(first, 220)}"
+        sources += (note_source(ticket, fix),)
+    return text.rstrip(".") + ".", sources, confidence
+
+
+def _incident_statements(opened: list[Ticket], notes: dict[str, list[TicketNote]]) -> list[Statement]:
+    notable = [t for t in opened if (t.priority or "") in ("P1", "P2") or t.escalated_at or t.reopened_count]
+    out = []
+    for t in sorted(notable, key=lambda t: ((t.priority or "P9"), t.created_at))[:NOTABLE]:
+        facts = [f"opened {t.created_at:%b %d %H:%M} UTC"]
+        if t.escalated_at:
+            facts.append(f"escalated after {duration((t.escalated_at - t.created_at).total_seconds())}")
+        if t.resolved_at:
+            facts.append(f"resolved after {duration((t.resolved_at - t.created_at).total_seconds())}")
+        else:
+            facts.append("not resolved yet")
+        if t.reopened_count:
+            facts.append(f"reopened {t.reopened_count}×")
+        sources = [ticket_source(t)]
+        text = f"#{esc(t.id)} {esc(t.title, 120)} ({t.priority or 'no priority'}): {', '.join(facts)}"
+        fix = next((n for n in reversed(notes.get(t.id, [])) if n.visibility == "internal"
+                    and _FIXED.search(n.text)), None) if t.resolved_at else None
+        if fix is not None:
+            first = next((s for s in sentences(fix.text) if _FIXED.search(s)), fix.text)
+            text += f". What was done: {esc(first, 220)}"
+            sources.append(note_source(t, fix))
+        out.append(Statement(text.rstrip(".") + ".", tuple(sources)))
+    return out
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+def source_label(src: Source) -> str:
+    if src.kind == "ticket":
+        return f"#{src.id}"
+    if src.kind == "note":
+        return f"note {src.id}"
+    if src.kind == "signal":
+        return f"signal {src.id}"
+    return esc(src.title, 60)
+
+
+def source_link(src: Source) -> str:
+    url = src.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{source_label(src)}]({url})"
+
+
+def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) -> str:
+    """The draft as Markdown: every bullet is one statement ending in its source links."""
+    start, _ = month_window(report.month)
+    lines = [
+        f"# Monthly service report: {esc(report.client_name)}, {start:%B %Y}",
+        "",
+        "_Draft for internal review. Handoff never sends reports to clients: an engineer checks every "
+        "statement against its sources, sends the report, then marks it sent._",
+        "",
+        f"Report {report.report_id if report.report_id is not None else '(unsaved)'} · {len(report.statements)} "
+        f"statements · {len(report.sources())} sources"
+        + (f" · drafted {drafted_at:%Y-%m-%d %H:%M} UTC" if drafted_at else ""),
+    ]
+    for title, statements in report.sections:
+        lines += ["", f"## {title}", ""]
+        if title == "Response and resolution times":
+            lines += [f"_{n}_" for n in report.notes] + [""]
+        if not statements:
+            lines.append("_Nothing this month._")
+        for s in statements:
+            confidence = f" _({s.confidence.label} confidence: {esc(s.confidence.reason, 120)})_" if s.confidence \
+                else ""
+            lines.append(f"- {s.text}{confidence} Sources: " + ", ".join(source_link(src) for src in s.sources))
+    return "\n".join(lines) + "\n"

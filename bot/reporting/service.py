@@ -1,0 +1,131 @@
+"""The core's metrics, report and rollout calls, as ``Core`` methods (``Core`` inherits this).
+
+Kept apart from ``bot/core.py`` so that neither grows into a god file; the
+methods use the same session, policy and audit as every other core call.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.tenancy import audit
+from bot.reporting import metrics_view
+from bot.tenancy import policy
+from bot.reporting import report_store
+from bot.reporting import reports
+from bot.config import Settings
+from bot.errors import Refused
+from bot.db.models import PostedMessage, utcnow
+from bot.tenancy.policy import Where
+from bot.reporting.reports import ReportDraft
+
+if TYPE_CHECKING:
+    from bot.reporting.metrics_view import MetricsView
+    from bot.db.models import Report
+
+
+@dataclass(frozen=True)
+class MetricsReply:
+    """``metrics [client]`` in chat: the view, its weekly chart, and where it may be shown."""
+
+    view: MetricsView
+    png: bytes
+    compact_png: bytes  # small enough for a Teams card
+
+
+class Reporting:
+    settings: Settings
+
+    if TYPE_CHECKING:  # provided by Core, which mixes this class in
+        def session(self) -> AbstractContextManager[Session]: ...
+
+        def refuse(self, where: Where, request: str, exc: Refused) -> None: ...
+
+    # --- metrics ---------------------------------------------------------------------
+
+    def metrics(self, *, where: Where, client: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, category: str | None = None) -> MetricsReply:
+        """The metrics a place may see: its own client in a client channel, any or all in a NOC channel."""
+        from bot.reporting.charts import render_png
+
+        try:
+            with self.session() as session:
+                scope = policy.scope_for(where, session=session, settings=self.settings)
+                tenant_ids = policy.clients_in_scope(client, scope=scope, session=session)
+                view = metrics_view.compute(session=session, tenant_ids=tenant_ids, since=since, until=until,
+                                            category=category)
+                for tenant_id in tenant_ids:
+                    audit.record(session, action="metrics_shown", where=where, tenant_id=tenant_id,
+                                 detail={"since": str(since) if since else None, "until": str(until) if until else None})
+        except Refused as exc:
+            self.refuse(where, "metrics", exc)
+            raise
+        return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True))
+
+
+
+    # --- customer report drafts ------------------------------------------------------
+
+    def report(self, *, where: Where, client: str, month: str, now: datetime | None = None) -> ReportDraft:
+        """Draft a client's monthly report, for internal review only.
+
+        Asked from a client's channel, a direct chat or anything shared outside the
+        MSP, it is refused (and audited): drafts are posted only to the review channel
+        or a NOC channel, and Handoff never sends them to the client.
+        """
+        requested_at = now or utcnow()
+        reports.month_window(month)  # BadInput before anything else
+        try:
+            with self.session() as session:
+                scope = policy.internal_scope(where, session=session, settings=self.settings)
+                tenant_id = policy.client_for_request(client, scope=scope, session=session)
+                draft = reports.draft(session=session, tenant_id=tenant_id, month=month,
+                                      response_targets=self.settings.response_targets,
+                                      resolution_targets=self.settings.resolution_targets)
+                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id)
+                audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
+                             detail={"report_id": draft.report_id, "month": month,
+                                     "statements": len(draft.statements)})
+                return draft
+        except Refused as exc:
+            self.refuse(where, f"report {client} {month}", exc)
+            raise
+
+    def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
+                             thread_id: str | None = None) -> None:
+        """After a front end posted a draft (in the internal channel it was asked in): audit what was shown."""
+        with self.session() as session:
+            policy.internal_scope(where, session=session, settings=self.settings)  # never anywhere else
+            session.add(PostedMessage(
+                tenant_id=draft.tenant, packet_pk=None, kind="report", platform=where.platform,
+                channel=where.channel_id or "direct", message_id=message_id, thread_id=thread_id,
+                posted_by_request_of=where.user_id, posted_at=utcnow()))
+            audit.record(session, action="report_posted", where=where, tenant_id=draft.tenant, detail={
+                "report_id": draft.report_id, "month": draft.month, "message_id": message_id,
+                "sources": sorted({s.url for s in draft.sources()}),
+            })
+
+    def mark_report_sent(self, report_id: int, *, where: Where, at: datetime | None = None) -> tuple[Report, bool]:
+        """An engineer sent the report to the client themselves and says so: the end of its turnaround.
+
+        Only from an internal place (the operator's terminal, the review or a NOC
+        channel) that may see the report's client. Returns (report, newly marked).
+        """
+        try:
+            with self.session() as session:
+                scope = policy.internal_scope(where, session=session, settings=self.settings)
+                row = report_store.get(session, report_id=int(report_id), tenant_id=scope.tenant_id)
+                row, changed = report_store.mark_sent(session, row=row, by=where.user_id, at=at)
+                if changed:
+                    audit.record(session, action="report_marked_sent", where=where, tenant_id=row.tenant_id,
+                                 detail={"report_id": row.pk, "month": row.month})
+                session.expunge(row)
+                return row, changed
+        except Refused as exc:
+            self.refuse(where, f"mark report {report_id} sent", exc)
+            raise

@@ -1,0 +1,162 @@
+"""Who may see which client where. The one place these rules live.
+
+A request arrives from somewhere (``Where``): a client's channel sees only that
+client; a NOC channel (configured per platform) sees every client; a direct
+chat with the bot is treated as the MSP's own staff; any other channel sees
+nothing. A channel shared with another organisation (Slack Connect, a Teams
+channel of another Microsoft 365 tenant) never receives client data at all.
+
+Refusals never reveal anything about what was refused: "ticket 4412 belongs
+to another client" would itself leak that 4412 exists and is not yours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.db import store
+from bot.config import Settings
+from bot.errors import NotFound, Refused
+from bot.db.models import Ticket
+
+PLATFORMS = ("slack", "teams", "cli", "webhook")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a request comes from and where its answer will be shown."""
+
+    platform: str
+    channel_id: str | None = None
+    user_id: str | None = None
+    is_direct: bool = False  # a direct message / personal chat with the bot
+    externally_shared: bool = False  # Slack Connect, or a channel shared with another org
+    foreign_org: bool = False  # Teams: the conversation belongs to another Microsoft 365 tenant
+    thread_id: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.platform}:{self.channel_id or 'direct'}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a place may see: every client (``tenant_id`` None) or exactly one."""
+
+    kind: str  # noc | review | client | direct | operator
+    tenant_id: str | None = None
+
+    @property
+    def all_clients(self) -> bool:
+        return self.tenant_id is None
+
+    def allows(self, tenant_id: str) -> bool:
+        return self.tenant_id is None or self.tenant_id == tenant_id
+
+
+NOT_HERE = "That isn't available in this channel."
+
+
+def noc_channels(settings: Settings, platform: str) -> list[str]:
+    if platform == "slack":
+        return settings.slack_noc_channels
+    if platform == "teams":
+        return settings.teams_noc_channels
+    return []
+
+
+def review_channel(settings: Settings, platform: str) -> str | None:
+    """The internal channel where shadow packets and report drafts go (None: not configured)."""
+    if platform == "slack":
+        return settings.review_channel
+    if platform == "teams":
+        return settings.teams_review_channel
+    return None
+
+
+def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
+    """The scope of a place, or ``Refused`` when the place may see no client data."""
+    if where.platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {where.platform!r}")
+    if where.externally_shared or where.foreign_org:
+        raise Refused("Handoff doesn't post client information in channels shared with other organisations.")
+    if where.platform in ("cli", "webhook"):
+        # The operator's own terminal and authenticated webhooks act for the MSP.
+        return Scope("operator")
+    if where.channel_id and where.channel_id in noc_channels(settings, where.platform):
+        return Scope("noc")
+    if where.channel_id and where.channel_id == review_channel(settings, where.platform):
+        # The MSP's own review channel sees every client, like a NOC channel (shadow packets land there).
+        return Scope("review")
+    if where.channel_id:
+        tenant = store.tenant_for_channel(session=session, platform=where.platform, channel_id=where.channel_id)
+        if tenant is not None:
+            return Scope("client", tenant.id)
+    if where.is_direct:
+        return Scope("direct")
+    raise Refused(
+        "This channel isn't mapped to a client or listed as a NOC channel, so Handoff shows nothing here. "
+        "Add it to the client's channels in tenants.yaml or to the NOC channel setting."
+    )
+
+
+def visible_ticket(ticket_id: str, *, scope: Scope, session: Session) -> Ticket:
+    """The ticket if this scope may see it.
+
+    In a client's channel an unknown number and another client's ticket get the
+    same answer, so the channel learns nothing about other clients.
+    """
+    try:
+        ticket = store.find_ticket(session=session, ticket_id=ticket_id)
+    except NotFound:
+        if scope.all_clients:
+            raise
+        raise Refused(f"Ticket #{ticket_id} isn't available in this channel.") from None
+    if not scope.allows(ticket.tenant_id):
+        raise Refused(f"Ticket #{ticket_id} isn't available in this channel.")
+    return ticket
+
+
+def client_for_request(
+    requested: str | None, *, scope: Scope, session: Session
+) -> str:
+    """Which client a question is about: the channel's own, or one named in a NOC channel."""
+    if scope.tenant_id is not None:
+        if requested:
+            tenant = store.resolve_tenant_name(session=session, name=requested)
+            if tenant is None or tenant.id != scope.tenant_id:
+                raise Refused(NOT_HERE)
+        return scope.tenant_id
+    if not requested:
+        raise Refused("Name the client: this channel sees all clients.")
+    tenant = store.resolve_tenant_name(session=session, name=requested)
+    if tenant is None:
+        raise NotFound(f"No client called {requested!r}.")
+    return tenant.id
+
+
+REPORTS_INTERNAL_ONLY = (
+    "Client report drafts are posted only in the review channel or a NOC channel, never in a client's "
+    "channel. Ask there."
+)
+
+
+def internal_scope(where: Where, *, session: Session, settings: Settings) -> Scope:
+    """The scope of a place that may receive drafts meant for internal review only (client reports).
+
+    The operator's terminal, a NOC channel or the review channel; a client's channel, a direct chat and
+    anything shared outside the MSP are refused.
+    """
+    scope = scope_for(where, session=session, settings=settings)
+    if scope.kind not in ("operator", "noc", "review"):
+        raise Refused(REPORTS_INTERNAL_ONLY)
+    return scope
+
+
+def clients_in_scope(requested: str | None, *, scope: Scope, session: Session) -> list[str]:
+    """The clients a request covers: the one named (or the channel's own), else every client a
+    NOC-like place sees. Used by triage and metrics, which may span clients; never by packets."""
+    if scope.tenant_id is not None or requested:
+        return [client_for_request(requested, scope=scope, session=session)]
+    return [t.id for t in store.list_tenants(session=session)]
