@@ -28,6 +28,7 @@ from bot.packets.evidence import Draft, Gathered
 from bot.alerts.signals import related_alert_clusters
 from bot.packets.sources import ticket_source, ticket_url
 from bot.packets.summary import extractive_summary
+from bot.text import one_line
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import EvidenceRecord, LlmWriter
@@ -148,7 +149,7 @@ def evidence_records(g: Gathered, draft: Draft) -> list[EvidenceRecord]:
         f"Client {g.tenant.name}. Ticket #{t.id}: {t.title}. Status {t.status}, priority {t.priority or '-'}, "
         f"category {t.category or '-'}, device {t.device or '-'}. Opened {t.created_at:%Y-%m-%d %H:%M} UTC"
         + (f", escalated {t.escalated_at:%Y-%m-%d %H:%M} UTC" if t.escalated_at else "")
-        + (f". Description: {' '.join(t.description.split())[:600]}" if t.description else "")
+        + (f". Description: {one_line(t.description)[:600]}" if t.description else "")
     )
     records = [EvidenceRecord("E1", "ticket", fields, (ticket_source(t),), 0.95)]
     for section in SECTIONS:

@@ -27,15 +27,13 @@ from bot.packets.model import Confidence, Source
 from bot.errors import NotFound, TenantMismatch
 from bot.db.models import GLOBAL_TENANT
 from bot.packets.evidence import Draft, Gathered
+from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, words
 
 MAX_RUNBOOK = 2
 MAX_CLIENT = 3
 MAX_HISTORY = 3
+EXCERPT = 280  # characters of a section shown in a claim
 _IDENT = re.compile(r"\b(0x[0-9a-f]{6,}|KB\d{6,7}|\d{3,5}|[A-Z]{2,}[A-Z0-9-]*\d+[A-Z0-9-]*)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
-_STOP = frozenset(
-    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device", "server"]
-)
 
 
 def ticket_query(g: Gathered) -> str:
@@ -43,7 +41,7 @@ def ticket_query(g: Gathered) -> str:
     t = g.ticket
     parts = [t.title, t.device or ""]
     if t.description:
-        parts.append(" ".join(t.description.split())[:300])
+        parts.append(one_line(t.description)[:300])
     for cluster in [c for c in g.clusters if c.same_device][:3]:
         parts.append(cluster.title)
     seen: set[str] = set()
@@ -61,7 +59,7 @@ def ticket_query(g: Gathered) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    return set(_WORD.findall(text.casefold())) - _STOP
+    return words(text, KNOWLEDGE_STOP_WORDS)
 
 
 def section_score(hit: Any, problem_terms: set[str], *, rank: int) -> tuple[float, str]:
@@ -88,11 +86,6 @@ def _doc_source(hit: Any) -> Source:
     return Source(kind="doc", id=f"{hit.doc_path}#{hit.anchor}" if hit.anchor else hit.doc_path,
                   title=f"{hit.title}: {heading}" if heading != hit.title else hit.title, url=hit.url,
                   tenant=hit.tenant)
-
-
-def _excerpt(text: str, limit: int = 280) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def problem_terms(g: Gathered) -> set[str]:
@@ -194,7 +187,7 @@ def add_runbook(draft: Draft, g: Gathered, hits: Sequence[Any], *, session: Sess
             why += f"; matched '{best.heading_path[-1] if best.heading_path else best.title}'"
         heading = " > ".join(chosen.heading_path) or chosen.title
         owner = "shared runbook" if chosen.tenant == "_global" else "client runbook"
-        draft.add("runbook", f"{heading} ({owner}): {_excerpt(chosen.text)}", [_doc_source(chosen)],
+        draft.add("runbook", f"{heading} ({owner}): {clip(chosen.text, EXCERPT)}", [_doc_source(chosen)],
                   Confidence.of(score, why))
 
 
@@ -217,7 +210,7 @@ def add_client(draft: Draft, g: Gathered, hits: Sequence[Any]) -> None:
             score += 0.15
             why += f", the note lists {g.ticket.device}"
         heading = " > ".join(hit.heading_path) or hit.title
-        draft.add("client", f"{heading}: {_excerpt(hit.text)}", [_doc_source(hit)], Confidence.of(score, why))
+        draft.add("client", f"{heading}: {clip(hit.text, EXCERPT)}", [_doc_source(hit)], Confidence.of(score, why))
         shown += 1
         if shown >= MAX_CLIENT:
             break
@@ -263,7 +256,7 @@ def _resolution(session: Session, tenant_id: str, ticket_id: str) -> str | None:
     """The last internal note of a resolved ticket: where engineers write what fixed it."""
     notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket_id)
              if n.visibility == "internal"]
-    return _excerpt(notes[-1].text, 240) if notes else None
+    return clip(notes[-1].text, 240) if notes else None
 
 
 def gather_hits(g: Gathered, retriever: Any) -> None:
@@ -305,6 +298,6 @@ def answer_hits(retriever: Any, *, tenant_id: str, question: str, limit: int = 5
         heading = " > ".join(hit.heading_path) or hit.title
         if hit.title.casefold() not in heading.casefold():
             heading = f"{hit.title} > {heading}"
-        out.append(AnswerHit(title=heading, url=hit.url, text=_excerpt(hit.text, 400), tenant=hit.tenant,
+        out.append(AnswerHit(title=heading, url=hit.url, text=clip(hit.text, 400), tenant=hit.tenant,
                              kind=hit.kind, confidence=Confidence.of(score, why)))
     return out

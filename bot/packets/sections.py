@@ -6,7 +6,6 @@ the same in every section (``bench/eval_packets.py`` measures it).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from bot.packets.model import Confidence, Source
 from bot.packets.evidence import Draft, Gathered
 from bot.packets.sources import alert_source, note_source, signal_source, ticket_source
 from bot.packets.summary import Sentence
+from bot.text import ALERT_STOP_WORDS, clip, words
 from bot.packets.unknowns import Evidence, check, checklist_for, tenant_checks
 
 MAX_SAME_DEVICE = 4
@@ -44,20 +44,14 @@ def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
     return (same + others)[:MAX_CLUSTERS]
 
 
-_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
-_STOP = frozenset(
-    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device"]
-)
-
-
 def shared_terms(g: Gathered, cluster) -> list[str]:  # type: ignore[no-untyped-def]
     """Words the ticket and the cluster have in common (not the device's own name): the
     sign that an alert is about the ticket's problem rather than just on its machine."""
     t = g.ticket
     device = (t.device or "").casefold()
-    ticket_words = set(_WORD.findall(f"{t.title} {t.description or ''}".casefold())) - _STOP
+    ticket_words = words(f"{t.title} {t.description or ''}", ALERT_STOP_WORDS)
     cluster_text = " ".join([cluster.title, cluster.representative, *(a.check_name or "" for a in cluster.alerts[:5])])
-    cluster_words = set(_WORD.findall(cluster_text.casefold())) - _STOP
+    cluster_words = words(cluster_text, ALERT_STOP_WORDS)
     return sorted(w for w in ticket_words & cluster_words if w not in device)
 
 
@@ -106,7 +100,7 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
         text = (
             f"{cluster.count} alert{'s' if cluster.count != 1 else ''} on {devices}: {cluster.title}. "
             f"First {cluster.first_seen:%m-%d %H:%M}, last {cluster.last_seen:%m-%d %H:%M} UTC, {state}.{noise}"
-            f" e.g. \"{_clip(cluster.representative, 160)}\""
+            f" e.g. \"{clip(cluster.representative, 160)}\""
         )
         sources = [signal_source(cluster), *(alert_source(a, g.ticket.tenant_id) for a in _spread(cluster.alerts, 3))]
         draft.add("alerts", text, sources, Confidence.of(score, reason))
@@ -200,13 +194,7 @@ def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, 
         source = Source(kind=item.source_kind, id=item.source_id, title=item.source_title, url=item.source_url,
                         tenant=item.source_tenant)
         if finding.state == "mentioned":
-            confidence = Confidence.of(0.55, f"mentioned but not confirmed: \"{_clip(finding.evidence or '', 80)}\"")
+            confidence = Confidence.of(0.55, f"mentioned but not confirmed: \"{clip(finding.evidence or '', 80)}\"")
         else:
             confidence = Confidence.of(0.85, "no note, description or alert answers it")
         draft.add("unknown", text, [source], confidence)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.packets.model import Confidence, Source
+from bot.text import clip
 from bot.db.models import Tenant, Ticket
 from bot.packets.notes import AskedQuestion, TriedStep, sentences
 from bot.packets.sources import note_source, ticket_source
@@ -53,14 +54,14 @@ def extractive_summary(
     if ticket.description:
         first = sentences(ticket.description)
         if first:
-            out.append(Sentence(f"Reported: {_clip(first[0], 220)}", (src,), Confidence.of(0.9, "ticket description")))
+            out.append(Sentence(f"Reported: {clip(first[0], 220)}", (src,), Confidence.of(0.9, "ticket description")))
     if alert_sentence is not None:
         out.append(alert_sentence)
     if tried:
         last = tried[-1]
         out.append(Sentence(
             f"L1 recorded {len(tried)} troubleshooting note{'s' if len(tried) != 1 else ''} before escalating; "
-            f"the latest: {_clip(last.text, 200)}",
+            f"the latest: {clip(last.text, 200)}",
             tuple(note_source(ticket, step.note) for step in tried[-3:]),
             Confidence.of(0.85 if last.has_outcome else 0.7, "taken from L1's internal notes"),
         ))
@@ -85,8 +86,3 @@ def extractive_summary(
             f"Status: {ticket.status.replace('_', ' ')}; no notes recorded yet.", (src,), Confidence.of(0.9, "ticket fields")
         ))
     return out[:5]
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

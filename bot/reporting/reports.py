@@ -36,6 +36,7 @@ from bot.reporting.metrics_view import duration
 from bot.db.models import Alert, Signal, Ticket, TicketNote, utcnow
 from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, note_source, ticket_source
+from bot.text import clip
 
 TOP_SIGNALS = 5
 NOTABLE = 8
@@ -93,9 +94,7 @@ def month_window(month: str) -> tuple[datetime, datetime]:
 
 def esc(text: str, limit: int = 200) -> str:
     """Client-written text made literal in Markdown, on one line, clipped."""
-    text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return _MD_ACTIVE.sub(r"\\\1", text)
+    return _MD_ACTIVE.sub(r"\\\1", clip(text, limit))
 
 
 def draft(*, session: Session, tenant_id: str, month: str, response_targets: dict[str, float],
