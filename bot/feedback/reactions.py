@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound
-from bot.db.models import Claim as ClaimRow
+from bot.db.models import ClaimRow
 from bot.db.models import Feedback, PostedMessage, ProcessedEvent, utcnow
 
 ACCEPT, CORRECTION, FLAG = "accept", "correction", "flag"

@@ -46,7 +46,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import store
 from bot.feedback.reactions import ACCEPT, CORRECTION, FLAG
-from bot.db.models import Alert, Feedback, Packet, Report, Signal, Ticket
+from bot.db.models import Alert, Feedback, PacketRow, Report, Signal, Ticket
 from bot.reporting.repeats import repeat_questions
 
 NO_CATEGORY = "(none)"
@@ -292,14 +292,14 @@ def load(*, session: Session, tenant_id: str, since: datetime | None = None, unt
     facts.alerts = [AlertFact(tenant_id, cat or NO_CATEGORY, received, _seconds(received, classified))
                     for received, classified, cat in alert_rows]
     packet_rows = session.exec(
-        select(Packet.generated_at, Packet.mode, Ticket.category)
-        .join(Ticket, and_(Ticket.id == Packet.ticket_id, Ticket.tenant_id == Packet.tenant_id))
-        .where(Packet.tenant_id == tenant_id, *window(Packet.generated_at)))
+        select(PacketRow.generated_at, PacketRow.mode, Ticket.category)
+        .join(Ticket, and_(Ticket.id == PacketRow.ticket_id, Ticket.tenant_id == PacketRow.tenant_id))
+        .where(PacketRow.tenant_id == tenant_id, *window(PacketRow.generated_at)))
     facts.packets = [PacketFact(tenant_id, cat or NO_CATEGORY, at, mode) for at, mode, cat in packet_rows]
     feedback_rows = session.exec(
-        select(Feedback.started_at, Feedback.kind, Feedback.duration_s, Packet.mode, Ticket.category)
-        .join(Packet, and_(Packet.pk == Feedback.packet_pk, Packet.tenant_id == Feedback.tenant_id))
-        .join(Ticket, and_(Ticket.id == Packet.ticket_id, Ticket.tenant_id == Packet.tenant_id))
+        select(Feedback.started_at, Feedback.kind, Feedback.duration_s, PacketRow.mode, Ticket.category)
+        .join(PacketRow, and_(PacketRow.pk == Feedback.packet_pk, PacketRow.tenant_id == Feedback.tenant_id))
+        .join(Ticket, and_(Ticket.id == PacketRow.ticket_id, Ticket.tenant_id == PacketRow.tenant_id))
         .where(Feedback.tenant_id == tenant_id, *window(Feedback.started_at)))
     facts.feedback = [FeedbackFact(tenant_id, cat or NO_CATEGORY, at, kind, dur, mode)
                       for at, kind, dur, mode, cat in feedback_rows]

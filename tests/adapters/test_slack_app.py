@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.db.models import AuditEvent, PostedMessage
-from bot.db.models import Packet as PacketRow
+from bot.db.models import PacketRow
 from tests.harness.slack_harness import (
     ACME,
     NOC,

@@ -17,7 +17,7 @@ from bot.tenancy import rollout
 from bot.config import Settings
 from bot.core import Core
 from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.db.models import Packet as PacketRow
+from bot.db.models import PacketRow
 from tests.adapters import test_teams_bot as teams_bot
 from tests.harness.teams_fakes import MSP_TENANT, FakeConnector, bot_added, card_click, card_text, teams_activity
 from tests.adapters.test_teams_bot import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
