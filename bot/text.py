@@ -24,14 +24,7 @@ ALERT_STOP_WORDS = frozenset(
 KNOWLEDGE_STOP_WORDS = ALERT_STOP_WORDS | {"server"}
 
 # English function words and chat filler, for comparing questions asked to the customer.
-QUESTION_STOP_WORDS = frozenset("""
-a about above after again all also am an and any anyone anything are around as at be been before being both
-but by can could did do does doing done for from get got had has have having he her here hi hello him his how
-i if in into is it its just let like may me might more most much my no not now of off on once only or other
-our out over per please quick quickly re roughly same see she should so some someone something sorry still
-such tell than thank thanks that the their them then there these they this those to too up us very was we
-were what when where which while who why will with would yes you your yours ok okay able know let's want
-""".split())
+QUESTION_STOP_WORDS = frozenset(["a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "anyone", "anything", "are", "around", "as", "at", "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "here", "hi", "hello", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "like", "may", "me", "might", "more", "most", "much", "my", "no", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "per", "please", "quick", "quickly", "re", "roughly", "same", "see", "she", "should", "so", "some", "someone", "something", "sorry", "still", "such", "tell", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "yes", "you", "your", "yours", "ok", "okay", "able", "know", "let's", "want"])
 
 
 def one_line(text: str) -> str:

@@ -14,9 +14,8 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.db.models import ClaimRow, Feedback, PostedMessage, ProcessedEvent, utcnow
 from bot.errors import NotFound
-from bot.db.models import ClaimRow
-from bot.db.models import Feedback, PostedMessage, ProcessedEvent, utcnow
 
 ACCEPT, CORRECTION, FLAG = "accept", "correction", "flag"
 

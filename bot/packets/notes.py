@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.text import clip, one_line
 from bot.db.models import Ticket, TicketNote
+from bot.text import clip, one_line
 
 # Verbs an engineer uses to report an action, past tense or imperative-ish
 # shorthand ("restarted DFSR", "ran dcdiag", "cleared spooler").
@@ -76,7 +76,7 @@ _RESOLUTION = re.compile(
 
 def _shape(text: str) -> str:
     parts = sentences(text)
-    if any(_ACTION.search(p) and _ACTION.search(p).start(3) <= 4 for p in parts):  # type: ignore[union-attr]
+    if any((m := _ACTION.search(p)) and m.start(3) <= 4 for p in parts):
         return "action"
     if any(_COMMAND.search(p) for p in parts):
         return "command"

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.packets.model import Packet
-from bot.errors import NotFound
 from bot.db.models import GLOBAL_TENANT, Alert, ClaimRow, Doc, PacketRow, Ticket, TicketNote
+from bot.errors import NotFound
+from bot.packets.model import Packet
 
 
 def state_of(session: Session, ticket: Ticket) -> dict[str, Any]:

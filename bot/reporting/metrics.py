@@ -45,8 +45,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from bot.db import store
-from bot.feedback.reactions import ACCEPT, CORRECTION, FLAG
 from bot.db.models import Alert, Feedback, PacketRow, Report, Signal, Ticket
+from bot.feedback.reactions import ACCEPT, CORRECTION, FLAG
 from bot.reporting.repeats import repeat_questions
 
 NO_CATEGORY = "(none)"

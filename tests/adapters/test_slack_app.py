@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.models import AuditEvent, PostedMessage
-from bot.db.models import PacketRow
+from bot.db.models import AuditEvent, PacketRow, PostedMessage
 from tests.harness.slack_harness import (
     ACME,
     NOC,

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.models import ClaimRow
-from bot.db.models import Feedback, PostedMessage
+from bot.db.models import ClaimRow, Feedback, PostedMessage
 from tests.harness.slack_harness import (
     ACME,
     RIDGE,

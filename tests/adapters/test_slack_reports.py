@@ -13,9 +13,8 @@ import pytest
 from adapters.slack.blocks import Message
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import problems
+from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
 from bot.tenancy import rollout
-from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.db.models import PacketRow
 from tests.harness.slack_harness import ACME, HOOK_TOKEN, NOC, Harness, refusal, rows, start_harness, texts
 from tests.harness.worlds import write_world
 

@@ -13,14 +13,20 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.teams import report_cards
-from bot.tenancy import rollout
 from bot.config import Settings
 from bot.core import Core
-from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.db.models import PacketRow
+from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
+from bot.tenancy import rollout
 from tests.adapters import test_teams_bot as teams_bot
-from tests.harness.teams_fakes import MSP_TENANT, FakeConnector, bot_added, card_click, card_text, teams_activity
 from tests.adapters.test_teams_bot import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
+from tests.harness.teams_fakes import (
+    MSP_TENANT,
+    FakeConnector,
+    bot_added,
+    card_click,
+    card_text,
+    teams_activity,
+)
 from tests.harness.worlds import core_with_index, write_world
 
 REVIEW = "19:review@thread.tacv2"

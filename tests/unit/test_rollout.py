@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.tenancy import rollout
 from adapters.cli.main import main
 from bot.config import Settings
 from bot.core import Core
-from bot.errors import BadInput, Refused, TenantMismatch
 from bot.db.models import AuditEvent, PacketRow, PostedMessage, RolloutSwitch
+from bot.errors import BadInput, Refused, TenantMismatch
+from bot.tenancy import rollout
 from bot.tenancy.policy import Where
 from tests.harness.worlds import core_with_index, write_world
 
