@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import store
-from bot.packets.model import SECTIONS, Packet, Source
 from bot.errors import TenantMismatch
 from bot.ingest.loader import ingest_folder
 from bot.packets.builder import build_packet
+from bot.packets.model import SECTIONS, Packet, Source
 from bot.tenancy.guard import check_sources
 from tests.harness.worlds import tickets, write_world
 
