@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import Core
-from bot.errors import NotFound, Refused
 from bot.db.models import AuditEvent, Feedback
+from bot.errors import NotFound, Refused
 from bot.tenancy.policy import Where
 from tests.harness.worlds import core_with_index, write_world
 
