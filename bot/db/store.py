@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.errors import NotFound
 from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket, TicketNote
+from bot.errors import NotFound
 
 
 def _require(tenant_id: str) -> str:
@@ -39,9 +39,9 @@ def get_tenant(*, session: Session, tenant_id: str) -> Tenant:
 
 def tenant_for_channel(*, session: Session, platform: str, channel_id: str) -> Tenant | None:
     """The client a chat channel belongs to (tenants.yaml ``channels``), if any."""
-    column = Tenant.slack_channels if platform == "slack" else Tenant.teams_channels
     for tenant in session.exec(select(Tenant)):
-        if channel_id in (getattr(tenant, column.key) or []):
+        channels = tenant.slack_channels if platform == "slack" else tenant.teams_channels
+        if channel_id in (channels or []):
             return tenant
     return None
 
@@ -105,7 +105,7 @@ def list_notes(*, session: Session, tenant_id: str, ticket_id: str) -> list[Tick
     stmt = (
         select(TicketNote)
         .where(TicketNote.tenant_id == _require(tenant_id), TicketNote.ticket_id == str(ticket_id))
-        .order_by(TicketNote.seq)
+        .order_by(col(TicketNote.seq))
     )
     return list(session.exec(stmt))
 
@@ -118,7 +118,7 @@ def notes_for_tickets(*, session: Session, tenant_id: str, ticket_ids: Sequence[
     stmt = (
         select(TicketNote)
         .where(TicketNote.tenant_id == _require(tenant_id), col(TicketNote.ticket_id).in_(list(ticket_ids)))
-        .order_by(TicketNote.ticket_id, TicketNote.seq)
+        .order_by(col(TicketNote.ticket_id), col(TicketNote.seq))
     )
     for note in session.exec(stmt):
         out.setdefault(note.ticket_id, []).append(note)
@@ -143,7 +143,7 @@ def list_alerts(
         stmt = stmt.where(Alert.at < until)
     if device:
         stmt = stmt.where(Alert.device == device)
-    stmt = stmt.order_by(Alert.at, Alert.pk)
+    stmt = stmt.order_by(col(Alert.at), col(Alert.pk))
     if limit:
         stmt = stmt.limit(limit)
     return list(session.exec(stmt))
@@ -152,7 +152,7 @@ def list_alerts(
 def get_alerts(*, session: Session, tenant_id: str, pks: Sequence[int]) -> list[Alert]:
     if not pks:
         return []
-    stmt = select(Alert).where(Alert.tenant_id == _require(tenant_id), col(Alert.pk).in_(list(pks))).order_by(Alert.at)
+    stmt = select(Alert).where(Alert.tenant_id == _require(tenant_id), col(Alert.pk).in_(list(pks))).order_by(col(Alert.at))
     return list(session.exec(stmt))
 
 

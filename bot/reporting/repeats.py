@@ -112,9 +112,10 @@ def repeat_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[Repeat
     """
     if ticket.escalated_at is None:
         return []
+    escalated = ticket.escalated_at
     asked = [q for q in asked_questions(notes, ticket) if q.note.at is not None]
-    before = [q for q in asked if q.note.at <= ticket.escalated_at]  # type: ignore[operator]
-    after = [q for q in asked if q.note.at > ticket.escalated_at]  # type: ignore[operator]
+    before = [q for q in asked if q.note.at is not None and q.note.at <= escalated]
+    after = [q for q in asked if q.note.at is not None and q.note.at > escalated]
     found = []
     for later in after:
         matches = [(similarity(later.question, e.question), e) for e in before if is_repeat(later.question, e.question)]
