@@ -3,7 +3,7 @@
 Two halves: ``load`` reads one client's rows into plain facts (thin,
 tenant-scoped queries), and everything else is pure arithmetic over facts, so
 each measure can be checked against a world small enough to work out by hand
-(``tests/test_metrics.py``).
+(``tests/unit/test_metrics.py``).
 
 The measures (each a distribution: count, median, p90; p90 is the nearest-rank
 value, the ceil(0.9 n)-th smallest):

@@ -30,7 +30,7 @@ second sentence such notes usually carry keeps real ones apart.
 
 On the demo's labelled escalations (``bot/ingest/demo/labels/repeat_questions.jsonl``)
 this finds the three labelled repeats (3744, 4152, 4405) and nothing else;
-``tests/test_repeats.py`` checks that and the edge cases. A question counts
+``tests/unit/test_repeats.py`` checks that and the edge cases. A question counts
 whether or not the client answered the first time: either way the client is
 asked twice.
 """

@@ -16,7 +16,6 @@ from tests.harness.slack_harness import (
     post_packet,
     rows,
     sample,
-    slack_fixture,  # noqa: F401  (the `slack` fixture)
 )
 
 # --- reactions and corrections ------------------------------------------------------------
