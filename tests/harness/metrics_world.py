@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.ingest.loader import ingest_folder
 from bot.db.models import Alert, Feedback, Packet, Report
+from bot.ingest.loader import ingest_folder
 from tests.harness.worlds import write_world
 
 
