@@ -30,7 +30,7 @@ second sentence such notes usually carry keeps real ones apart.
 
 On the demo's labelled escalations (``bot/ingest/demo/labels/repeat_questions.jsonl``)
 this finds the three labelled repeats (3744, 4152, 4405) and nothing else;
-``tests/test_repeats.py`` checks that and the edge cases. A question counts
+``tests/unit/test_repeats.py`` checks that and the edge cases. A question counts
 whether or not the client answered the first time: either way the client is
 asked twice.
 """
@@ -105,9 +105,10 @@ def repeat_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[Repeat
     """
     if ticket.escalated_at is None:
         return []
+    escalated = ticket.escalated_at
     asked = [q for q in asked_questions(notes, ticket) if q.note.at is not None]
-    before = [q for q in asked if q.note.at <= ticket.escalated_at]  # type: ignore[operator]
-    after = [q for q in asked if q.note.at > ticket.escalated_at]  # type: ignore[operator]
+    before = [q for q in asked if q.note.at is not None and q.note.at <= escalated]
+    after = [q for q in asked if q.note.at is not None and q.note.at > escalated]
     found = []
     for later in after:
         matches = [(similarity(later.question, e.question), e) for e in before if is_repeat(later.question, e.question)]

@@ -21,7 +21,6 @@ from tests.harness.slack_harness import (
     refusal,
     rows,
     sample,
-    slack_fixture,  # noqa: F401  (the `slack` fixture)
     texts,
 )
 

@@ -1,4 +1,4 @@
-"""A small world whose metrics are worked out by hand in tests/test_metrics.py.
+"""A small world whose metrics are worked out by hand in tests/unit/test_metrics.py.
 
 Acme (five tickets, three alerts, two packets, five feedback rows, two reports)
 and Ridgeline (one ticket that names Acme, one alert), written as a dataset
