@@ -19,24 +19,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.tenancy import audit
 from bot.chat import conversations
+from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.views import Answer, TriageView
+from bot.config import Settings
+from bot.db import store
+from bot.db.engine import open_database, session_scope
+from bot.db.models import Feedback, PostedMessage
+from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
-from bot.tenancy import policy
-from bot.tenancy import rollout
-from bot.db import store
-from bot.chat.commands import USAGE, ChatRequest, parse
-from bot.packets.model import Packet
-from bot.config import Settings
-from bot.reporting.service import MetricsReply, Reporting
-from bot.db.engine import open_database, session_scope
-from bot.errors import NotFound, Refused, TenantMismatch
-from bot.db.models import Feedback, PostedMessage
 from bot.packets.builder import build_packet
-from bot.tenancy.policy import Where
+from bot.packets.model import Packet
 from bot.reporting.reports import ReportDraft
-from bot.chat.views import Answer, TriageView
+from bot.reporting.service import MetricsReply, Reporting
+from bot.tenancy import audit, policy, rollout
+from bot.tenancy.policy import Where
+from bot.tenancy.secrets import REDACTION_VERSION, redact
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -138,15 +137,21 @@ class Core(Reporting):
         question the knowledge base can't answer gets "nothing found" rather
         than the least bad section.
         """
+        from dataclasses import replace
+
         from bot.db import store
         from bot.packets.knowledge import answer_hits
 
+        # A question may quote a note with a password in it: it goes to the index, the
+        # audit log and back to the channel, so none of them gets the credential.
+        question = redact(question)
         try:
             with self.session() as session:
                 scope = policy.scope_for(where, session=session, settings=self.settings)
                 tenant_id = policy.client_for_request(client, scope=scope, session=session)
                 tenant = store.get_tenant(session=session, tenant_id=tenant_id)
-                hits = answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)
+                hits = [replace(h, text=redact(h.text), title=redact(h.title))
+                        for h in answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)]
                 audit.record(session, action="answer_shown", where=where, tenant_id=tenant_id,
                              detail={"question": question[:200], "sources": [h.url for h in hits]})
                 return Answer(tenant=tenant_id, client_name=tenant.name, question=question, hits=hits)
@@ -160,8 +165,8 @@ class Core(Reporting):
                limit_per_client: int = 10) -> TriageView:
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
         from bot.alerts import signals as signal_store
-        from bot.db import store
         from bot.chat.views import SignalView
+        from bot.db import store
 
         try:
             with self.session() as session:
@@ -212,6 +217,7 @@ class Core(Reporting):
                 state = packets.state_of(session, ticket)
                 state["writer"] = self.writer.name if self.writer else "extractive"
                 state["mode"] = decision.mode  # a mode change builds a new packet, counted under its mode
+                state["redaction"] = REDACTION_VERSION  # packets stored before redaction are rebuilt
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
                     if stored is not None and stored[1] == state:
@@ -220,7 +226,8 @@ class Core(Reporting):
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
                                       retriever=self.retriever)
                 # Building may classify pending alerts; store the state as it is now.
-                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode}
+                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode,
+                         "redaction": REDACTION_VERSION}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe(), mode=decision.mode)
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,

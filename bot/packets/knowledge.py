@@ -23,10 +23,11 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.db import store
-from bot.packets.model import Confidence, Source
-from bot.errors import NotFound, TenantMismatch
 from bot.db.models import GLOBAL_TENANT
+from bot.errors import NotFound, TenantMismatch
 from bot.packets.evidence import Draft, Gathered
+from bot.packets.model import Confidence, Source
+from bot.tenancy.secrets import redact
 
 MAX_RUNBOOK = 2
 MAX_CLIENT = 3
@@ -57,7 +58,7 @@ def ticket_query(g: Gathered) -> str:
                 seen.add(match.casefold())
                 idents.append(match)
     parts.append(" ".join(idents[:12]))
-    return " ".join(p for p in parts if p)[:1500]
+    return redact(" ".join(p for p in parts if p)[:1500])  # a query is sent to the index: no credentials
 
 
 def _terms(text: str) -> set[str]:

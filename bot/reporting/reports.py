@@ -30,12 +30,13 @@ from sqlmodel import Session, col, select
 
 from bot.alerts import signals as signal_store
 from bot.db import store
-from bot.packets.model import Confidence, Source
-from bot.errors import BadInput, TenantMismatch
-from bot.reporting.metrics_view import duration
 from bot.db.models import Alert, Signal, Ticket, TicketNote, utcnow
+from bot.errors import BadInput, TenantMismatch
+from bot.packets.model import Confidence, Source
 from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, note_source, ticket_source
+from bot.reporting.metrics_view import duration
+from bot.tenancy.secrets import redact
 
 TOP_SIGNALS = 5
 NOTABLE = 8
@@ -92,8 +93,8 @@ def month_window(month: str) -> tuple[datetime, datetime]:
 
 
 def esc(text: str, limit: int = 200) -> str:
-    """Client-written text made literal in Markdown, on one line, clipped."""
-    text = " ".join(text.split())
+    """Client-written text made literal in Markdown, on one line, clipped, without credentials."""
+    text = redact(" ".join(text.split()))
     text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
     return _MD_ACTIVE.sub(r"\\\1", text)
 

@@ -26,9 +26,16 @@ README, "Secret redaction"); the patterns were tuned on one half only.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.db.models import Ticket, TicketNote
 
 REMOVED = "[credential removed]"
+# Part of a stored packet's state: a packet built under older rules (or none) is rebuilt.
+REDACTION_VERSION = 1
 
 # detect-secrets plugins whose formats are too loose for ticket prose (public IPs
 # are not secrets; Artifactory's "AP" + 9 characters matches serial numbers).
@@ -42,9 +49,10 @@ def _library_patterns() -> tuple[re.Pattern[str], ...]:
     from detect_secrets.plugins.base import RegexBasedDetector
 
     patterns: list[re.Pattern[str]] = []
-    for plugin in get_mapping_from_secret_type_to_class().values():
+    plugins: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    for plugin in plugins:
         if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in _SKIPPED_PLUGINS:
-            patterns.extend(plugin.denylist)  # type: ignore[attr-defined]
+            patterns.extend(plugin.denylist)  # a class attribute on every format plugin
     return tuple(patterns)
 
 
@@ -228,3 +236,28 @@ def redact(text: str) -> str:
 
 def has_credential(text: str) -> bool:
     return redact(text) != text
+
+
+def redacted_ticket(ticket: Ticket) -> Ticket:
+    """A detached copy of ``ticket`` with credentials removed from its free text.
+
+    A copy, never the session's object: changing that one would write the
+    redaction back into the database on the next flush.
+    """
+    from bot.db.models import Ticket
+
+    title, description = redact(ticket.title), redact(ticket.description or "") or ticket.description
+    if title == ticket.title and description == ticket.description:
+        return ticket
+    return Ticket(**{**ticket.model_dump(), "title": title, "description": description})
+
+
+def redacted_notes(notes: Sequence[TicketNote]) -> list[TicketNote]:
+    """Detached copies of the notes that carry credentials (the others as they are)."""
+    from bot.db.models import TicketNote
+
+    out = []
+    for note in notes:
+        text = redact(note.text)
+        out.append(note if text == note.text else TicketNote(**{**note.model_dump(), "text": text}))
+    return out
