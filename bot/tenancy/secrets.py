@@ -146,6 +146,14 @@ def _looks_secret(value: str, *, strong_separator: bool) -> bool:
     return strong_separator and len(v) >= 6 and has_alpha and not v.isupper()
 
 
+def _password_shaped(value: str) -> bool:
+    """Upper, lower, digit and symbol in 8+ characters: a password by shape, whatever the words around it."""
+    v = value.rstrip(".,;:!?)")
+    classes = [any(c.isupper() for c in v), any(c.islower() for c in v), any(c.isdigit() for c in v),
+               any(not c.isalnum() for c in v)]
+    return len(v) >= 8 and all(classes)
+
+
 def _keyword_values(text: str) -> list[tuple[int, int]]:
     """Values after credential keywords: "pw is X", "PIN for the console is X", "password: X", "pass X"."""
     spans = []
@@ -176,11 +184,12 @@ def _pairs(text: str) -> list[tuple[int, int]]:
     for m in _PAIR.finditer(text):
         before = text[max(0, m.start() - 80): m.start()] + " " + m.group("user")
         value = m.group("value")
-        if value.casefold() in _NOT_A_VALUE or _ACCOUNT_SHAPE.match(value) or value.startswith("\\"):
+        if value.casefold() in _NOT_A_VALUE or _ACCOUNT_SHAPE.match(value) or value.startswith("\\") \
+                or text[max(0, m.start() - 3): m.start()] == "://":  # a URL's user:password: _URL_PASSWORD
             continue
         mixed_in_account_talk = _looks_secret(value, strong_separator=False) and _ACCOUNT_CONTEXT.search(before)
         word_in_login_talk = _looks_secret(value, strong_separator=True) and _STRONG_CONTEXT.search(text)
-        if mixed_in_account_talk or word_in_login_talk:
+        if mixed_in_account_talk or word_in_login_talk or _password_shaped(value):
             spans.append(m.span("value"))
     return spans
 
