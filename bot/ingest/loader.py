@@ -18,10 +18,11 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
 from bot.db.engine import session_scope
+from bot.db.models import GLOBAL_TENANT, Doc, Tenant, Ticket, TicketNote, utcnow
 from bot.errors import BadInput
-from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket, TicketNote, utcnow
+from bot.ingest.alert_store import store_alerts
+from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
 from bot.ingest.records import AlertRecord, DocRecord, TenantRecord, TicketRecord, as_utc
 
 _CHUNK = 500  # keys per IN (...) query; far below every backend's parameter limit
@@ -231,75 +232,6 @@ def _note_row(ticket: TicketRecord, seq: int, note: Any) -> dict[str, Any]:
 
 
 # --- alerts ------------------------------------------------------------------
-
-def store_alerts(
-    records: Sequence[AlertRecord], *, session: Session, received_at: Any = None
-) -> tuple[list[int], list[int], int, list[str]]:
-    """Insert new alerts and update changed ones; (new pks, updated pks, unchanged, conflicts).
-
-    Shared by the folder import and the inbound webhooks. A conflict is an
-    (source, id) already stored under another tenant: it is reported, never moved.
-    """
-    received_at = received_at or utcnow()
-    existing: dict[tuple[str, str], tuple[int, str, str, bool]] = {}
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        by_source[record.source].append(record.id)
-    for source, ids in by_source.items():
-        for chunk in _chunks(ids):
-            rows = session.exec(
-                select(Alert.pk, Alert.external_id, Alert.tenant_id, Alert.content_hash, Alert.resolved_at).where(
-                    Alert.source == source, col(Alert.external_id).in_(chunk)
-                )
-            )
-            for pk, ext, tenant, digest, resolved_at in rows:
-                existing[(source, ext)] = (pk, tenant, digest, resolved_at is not None)
-    conflicts = [
-        f"{r.source}/{r.id}" for r in records if (r.source, r.id) in existing and existing[(r.source, r.id)][1] != r.tenant
-    ]
-    if conflicts:
-        return [], [], 0, conflicts
-    new_rows, updated, unchanged = [], [], 0
-    for record in records:
-        digest = record.content_hash()
-        stored = existing.get((record.source, record.id))
-        if stored and (stored[2] == digest or (stored[3] and record.resolved_at is None)):
-            # Unchanged, or a late "firing" notification for an episode already
-            # resolved: Alertmanager repeats firing notifications, and the order
-            # of deliveries (or of files in an import) must not re-open an alert.
-            unchanged += 1
-            continue
-        row = {
-            "tenant_id": record.tenant,
-            "source": record.source,
-            "external_id": record.id,
-            "device": record.device,
-            "check_name": record.check,
-            "severity": record.severity,
-            "message": record.message,
-            "at": as_utc(record.at),
-            "resolved_at": as_utc(record.resolved_at),
-            "url": record.url,
-            "labels": record.labels,
-            "content_hash": digest,
-        }
-        if stored is None:
-            new_rows.append({**row, "received_at": received_at})
-        else:
-            session.execute(update(Alert).where(col(Alert.pk) == stored[0]).values(**row))
-            updated.append(stored[0])
-    new_pks: list[int] = []
-    if new_rows:
-        session.execute(insert(Alert), new_rows)
-        keys = [(r["source"], r["external_id"]) for r in new_rows]
-        for source in {k[0] for k in keys}:
-            ids = [k[1] for k in keys if k[0] == source]
-            for chunk in _chunks(ids):
-                new_pks.extend(
-                    session.exec(select(Alert.pk).where(Alert.source == source, col(Alert.external_id).in_(chunk)))
-                )
-    return new_pks, updated, unchanged, []
-
 
 def _apply_alerts(parsed: ParsedFile[AlertRecord], session: Session, summary: IngestSummary, counts: Counts) -> None:
     records = [record for _, record in parsed.records]
