@@ -41,6 +41,10 @@ class ConfigError(HandoffError):
     """A setting is missing or invalid."""
 
 
+class DatabaseUnavailable(HandoffError):
+    """The database cannot be opened: refused, missing, unreachable or too slow to answer."""
+
+
 class TenantMismatch(Exception):
     """Data of one tenant reached a place meant for another.
 
