@@ -92,6 +92,11 @@ class Core(Reporting):
         with self.session() as session:
             audit.record(session, action="refused", where=where, detail={"request": request, "reason": exc.message})
 
+    def check_configuration(self, *, platforms: tuple[str, ...] = ("slack", "teams")) -> None:
+        """What a server checks at start, after the database opened: ``ConfigError`` naming the problem."""
+        with self.session() as session:
+            policy.check_channels(self.settings, session=session, platforms=platforms)
+
     # --- chat ------------------------------------------------------------------
 
     def is_client_channel(self, where: Where) -> bool:
