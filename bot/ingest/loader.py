@@ -23,6 +23,7 @@ from bot.db.models import GLOBAL_TENANT, Doc, Tenant, Ticket, TicketNote, utcnow
 from bot.errors import BadInput
 from bot.ingest.alert_store import store_alerts
 from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
+from bot.ingest.global_docs import global_doc_warnings
 from bot.ingest.records import AlertRecord, DocRecord, TenantRecord, TicketRecord, as_utc
 
 _CHUNK = 500  # keys per IN (...) query; far below every backend's parameter limit
@@ -48,6 +49,8 @@ class IngestSummary:
     changed_tickets: set[tuple[str, str]] = field(default_factory=set)
     changed_alert_tenants: set[str] = field(default_factory=set)
     classified: int = 0  # alerts triage assigned to signals after the import
+    # Imported anyway, but worth a look: shared runbooks naming one client's devices (bot/ingest/global_docs.py).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class IngestSummary:
             "rejected_files": self.rejected_files,
             "alerts_classified": self.classified,
             "errors": [str(e) for e in self.errors],
+            "warnings": self.warnings,
         }
 
 
@@ -97,6 +101,8 @@ def ingest_folder(
         _apply(doc_file, engine, summary, _apply_doc)
     _delete_missing_docs(doc_owners, doc_files, engine, summary)
     _classify_new_alerts(engine, summary)
+    with Session(engine) as session:
+        summary.warnings = global_doc_warnings(session)
     if on_changed is not None:
         on_changed(summary)
     return summary

@@ -66,6 +66,8 @@ def print_summary(summary: IngestSummary) -> None:
         for kind, c in sorted(summary.counts.items())
     ]
     print(table(rows, ["records", "added", "updated", "unchanged", "deleted", "rejected"]))
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if summary.errors:
         print(f"\n{len(summary.rejected_files)} file(s) rejected, nothing from them was applied:", file=sys.stderr)
         for error in summary.errors[:50]:
