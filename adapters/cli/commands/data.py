@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.db import store
 from adapters.cli.commands.output import print_json, table, when
 from bot.core import Core
+from bot.db import store
 from bot.ingest.loader import IngestSummary, ingest_folder
 from bot.ingest.records import TICKET_STATUSES
 
