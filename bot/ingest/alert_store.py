@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from bot.db.models import Alert, utcnow
 from bot.ingest.records import AlertRecord, as_utc
@@ -72,9 +73,10 @@ def _stored(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
     out = {}
     for source, ids in by_source.items():
         for start in range(0, len(ids), _CHUNK):
-            rows = session.exec(
-                select(Alert.pk, Alert.external_id, Alert.tenant_id, Alert.content_hash, Alert.resolved_at).where(
-                    Alert.source == source, col(Alert.external_id).in_(ids[start: start + _CHUNK]))
+            rows = session.execute(  # five columns: sqlalchemy's select (sqlmodel's types stop at four)
+                sa_select(col(Alert.pk), col(Alert.external_id), col(Alert.tenant_id), col(Alert.content_hash),
+                       col(Alert.resolved_at)).where(
+                    col(Alert.source) == source, col(Alert.external_id).in_(ids[start: start + _CHUNK]))
             )
             for pk, external_id, tenant, digest, resolved_at in rows:
                 out[(source, external_id)] = (pk, tenant, digest, resolved_at is not None)
