@@ -185,9 +185,9 @@ class Core(Reporting):
                     noise += sum(1 for v in views if v.noise)
                     alerts_in += sum(v.count for v in views)
                     for v in [v for v in views if not v.noise][:limit_per_client]:
-                        shown.append(SignalView(
+                        shown.append(SignalView(  # alert text is posted too: redacted like notes
                             id=v.signal_id, tenant=tenant_id, client_name=tenant.name, title=redact(v.title),
-                            representative=redact(v.representative),  # alert text is posted too category=v.category, devices=v.devices,
+                            representative=redact(v.representative), category=v.category, devices=v.devices,
                             count=v.count, first_seen=v.first_seen, last_seen=v.last_seen, severity=v.severity,
                             firing=v.firing, noise=v.noise, alert_urls=[a.url for a in v.alerts if a.url][:5],
                         ))
