@@ -30,9 +30,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core import Core
-from bot.errors import new_error_id
 from bot.alerts.inbound import Format, Rejected, receive_alerts
+from bot.core import Core
+from bot.errors import Conflict, new_error_id
 
 log = logging.getLogger("handoff.inbound")
 
@@ -132,7 +132,8 @@ def _handler(fmt: Format):  # type: ignore[no-untyped-def]
                                        engine=core.engine),
             )
         except Rejected as exc:
-            return _refuse(request, STATUS[exc.reason], exc.reason, exc.message, exc.problems)
+            status = 409 if isinstance(exc, Conflict) else STATUS[exc.reason]
+            return _refuse(request, status, exc.reason, exc.message, exc.problems)
         log.info("%s: %d new, %d updated, %d duplicate for %s", request.path, result.accepted, result.updated,
                  result.duplicate, ",".join(result.tenants))
         return web.json_response(result.as_dict())

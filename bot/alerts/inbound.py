@@ -11,8 +11,10 @@
    client is ``unknown_tenant`` (webhooks never create clients); an alert that
    names another tenant than the endpoint it was posted to is
    ``tenant_mismatch``. The whole body is rejected and nothing of it is stored;
-4. store it in one transaction (``bot.ingest.loader.store_alerts``): idempotent by
-   (source, id), so a repeated delivery is counted as ``duplicate``;
+4. store it in one transaction (``bot.ingest.alert_store.store_alerts``, an upsert):
+   idempotent by (source, id), so a repeated delivery, also one arriving at the same
+   moment, is counted as ``duplicate``; an id stored under another client is
+   ``AlertIdConflict`` (409);
 5. classify the new and changed alerts right away, in a second transaction,
    so ``classified_at`` is real. If that fails the alerts stay stored and
    unclassified, and the next classification picks them up.
@@ -36,12 +38,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.alerts.formats import TENANT_LABELS, parse_alertmanager_body
-from bot.db.engine import session_scope
-from bot.errors import BadInput, new_error_id
-from bot.ingest.loader import store_alerts
-from bot.db.models import Tenant, utcnow
-from bot.ingest.records import AlertRecord, validation_problems
 from bot.alerts.signals import classify_alerts
+from bot.db.engine import session_scope
+from bot.db.models import Tenant, utcnow
+from bot.errors import BadInput, Conflict, new_error_id
+from bot.ingest.alert_store import store_alerts
+from bot.ingest.records import AlertRecord, validation_problems
 
 log = logging.getLogger("handoff.inbound")
 
@@ -56,6 +58,13 @@ class Rejected(BadInput):
         super().__init__(message)
         self.reason = reason
         self.problems = problems or []
+
+
+class AlertIdConflict(Rejected, Conflict):
+    """An alert id already stored under another client (409); nothing of the body is stored."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]):
+        super().__init__("conflict", message, problems)
 
 
 @dataclass
@@ -154,7 +163,7 @@ def store_records(records: list[AlertRecord], *, session: Session, received_at: 
     new_pks, updated_pks, unchanged, conflicts = store_alerts(unique, session=session, received_at=received_at)
     if conflicts:
         problems = [("id", f"alert {c} is already stored under another client") for c in conflicts]
-        raise Rejected("conflict", _summary(problems), problems)
+        raise AlertIdConflict(_summary(problems), problems)
     result = InboundResult(accepted=len(new_pks), updated=len(updated_pks),
                            duplicate=unchanged + len(records) - len(unique), tenants=tenants)
     changed = set(new_pks) | set(updated_pks)
