@@ -29,7 +29,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.errors import TenantMismatch
-from bot.db.models import Alert, Signal, utcnow
+from bot.alerts.topology import topology_from
+from bot.db.models import Alert, Signal, Tenant, utcnow
 from bot.alerts.triage import Signal as Draft
 from bot.alerts.triage import TriageConfig, triage
 
@@ -116,7 +117,9 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime,
             Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk))) if s.pk is not None})
     if any(a.tenant_id != tenant_id for a in alerts):
         raise TenantMismatch("re-triage loaded an alert of another tenant")
-    drafts = triage(alerts, config)
+    tenant = session.get(Tenant, tenant_id)
+    topology = topology_from(tenant.topology if tenant is not None else None)
+    drafts = triage(alerts, config, {tenant_id: topology})
 
     members: dict[int, set[int]] = defaultdict(set)
     for alert in alerts:
@@ -222,5 +225,7 @@ def _signal_values(draft: Draft, now: datetime) -> dict[str, Any]:
         "severity": draft.severity,
         "firing": draft.firing,
         "noise": draft.noise,
+        "correlation": ({"root": draft.root, "effects": draft.effects, "reason": draft.reason, "site": draft.site}
+                        if draft.grouping == "outage" else None),
         "updated_at": now,
     }

@@ -84,6 +84,11 @@ class TriageConfig:
     blip_max: timedelta = timedelta(minutes=10)
     flap_min_cycles: int = 3
     flap_max_cycle: timedelta = timedelta(minutes=30)
+    # Site outages (bot/alerts/outages.py).
+    outage_window: timedelta = timedelta(minutes=30)
+    outage_grace: timedelta = timedelta(minutes=2)
+    outage_gap: timedelta = timedelta(minutes=10)
+    outage_min_devices: int = 3
 
     @property
     def horizon(self) -> timedelta:
