@@ -19,24 +19,22 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.tenancy import audit
 from bot.chat import conversations
+from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.views import Answer, TriageView
+from bot.config import Settings
+from bot.db import store
+from bot.db.engine import open_database, session_scope
+from bot.db.models import Feedback, PostedMessage
+from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
-from bot.tenancy import policy
-from bot.tenancy import rollout
-from bot.db import store
-from bot.chat.commands import USAGE, ChatRequest, parse
-from bot.packets.model import Packet
-from bot.config import Settings
-from bot.reporting.service import MetricsReply, Reporting
-from bot.db.engine import open_database, session_scope
-from bot.errors import NotFound, Refused, TenantMismatch
-from bot.db.models import Feedback, PostedMessage
 from bot.packets.builder import build_packet
-from bot.tenancy.policy import Where
+from bot.packets.model import Packet
 from bot.reporting.reports import ReportDraft
-from bot.chat.views import Answer, TriageView
+from bot.reporting.service import MetricsReply, Reporting
+from bot.tenancy import audit, policy, rollout
+from bot.tenancy.policy import Where
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -160,8 +158,8 @@ class Core(Reporting):
                limit_per_client: int = 10) -> TriageView:
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
         from bot.alerts import signals as signal_store
-        from bot.db import store
         from bot.chat.views import SignalView
+        from bot.db import store
 
         try:
             with self.session() as session:

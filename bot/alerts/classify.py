@@ -28,11 +28,11 @@ from sqlalchemy import and_, delete, func, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.errors import TenantMismatch
 from bot.alerts.topology import topology_from
-from bot.db.models import Alert, Signal, Tenant, utcnow
 from bot.alerts.triage import Signal as Draft
 from bot.alerts.triage import TriageConfig, triage
+from bot.db.models import Alert, Signal, Tenant, utcnow
+from bot.errors import TenantMismatch
 
 _CHUNK = 500
 _ALERT_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (

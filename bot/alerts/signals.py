@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from bot.alerts.classify import chunks as _chunks
 from bot.alerts.classify import classify_alerts, classify_pending
 from bot.alerts.classify import require_tenant as _require
-from bot.errors import TenantMismatch
-from bot.db.models import Alert, Signal, utcnow
 from bot.alerts.triage import SEVERITY_RANK
+from bot.db.models import Alert, Signal, utcnow
+from bot.errors import TenantMismatch
 
 MAX_ALERTS_PER_CLUSTER = 50
 

@@ -8,12 +8,12 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts import signals
-from bot.db import store
 from adapters.cli.commands.output import print_json, table, when
-from bot.core import Core
-from bot.errors import BadInput
+from bot.alerts import signals
 from bot.alerts.templates import mask, mine_lines
+from bot.core import Core
+from bot.db import store
+from bot.errors import BadInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
