@@ -8,7 +8,9 @@ its probable *root* (the upstream device that failed first) and its *effects*
 (the devices that followed). Always within one tenant: it is called per tenant.
 
 With the client's topology (``bot/alerts/topology.py``): signal S is an effect
-of signal R when a device of R is upstream of a device of S, R started at most
+of signal R when S is a knock-on kind of failure (power, a link, a tunnel,
+reachability: ``KNOCK_ON``; a disk filling up behind a failing firewall is not
+one), a device of R is upstream of a device of S, R started at most
 ``outage_window`` before S (or ``outage_grace`` after: sources report with some
 lag), and R was still failing when S started. Linked signals form one outage;
 its root is the signal nothing inside it explains (the earliest if several),
@@ -18,7 +20,7 @@ Without topology, a heuristic, said so in the signal's reason: devices going
 dark together (availability checks, ``offline``/``unreachable``/``down``...) on
 ``outage_min_devices`` or more devices whose onsets chain within ``outage_gap``
 and that share a site, read from the device names (``ACME-ELM-SW01`` is at
-``ACME-ELM``); other signals at that site that started within
+``ACME-ELM``); other knock-on signals at that site that started within
 ``outage_window`` before the burst or during it join. The root is the first to
 fail: a guess from timing, not from dependencies.
 
@@ -41,6 +43,11 @@ from bot.alerts.triage_model import Cluster, Signal
 
 AVAILABILITY = re.compile(r"(?<![a-z])(offline|unreachable|not responding|no heartbeat|heartbeat lost|is down|went "
                           r"down|host down|device down|ping|no response|lost contact|disconnected)(?![a-z])", re.I)
+# What an upstream failure does downstream: power, links, reachability. A disk filling up behind a
+# failing firewall is not its effect; a device going dark, a tunnel or a WAN link going down are.
+KNOCK_ON = re.compile(r"(?<![a-z])(offline|unreachable|not responding|heartbeat|down|ping|no response|lost contact|"
+                      r"disconnected|wan|vpn|tunnel|uplink|link|carrier|packet loss|latency|power|ups|battery|"
+                      r"poe|rpc server is unavailable)(?![a-z])", re.I)
 _SITE_SPLIT = re.compile(r"[-_.][^-_.]*$")
 
 
@@ -77,6 +84,7 @@ def _by_topology(candidates: list[Signal], topology: Topology, config: TriageCon
     parent = list(range(len(candidates)))
     explained: set[int] = set()
     onsets = [s.first_seen for s in candidates]  # sorted: candidates are in time order
+    knock_on = [_knock_on(s) for s in candidates]
     for j, effect in enumerate(candidates):
         effect_devices = {device_key(d) or "" for d in effect.devices}
         lo = bisect_left(onsets, effect.first_seen - config.outage_window)
@@ -86,7 +94,8 @@ def _by_topology(candidates: list[Signal], topology: Topology, config: TriageCon
             if i == j or not _in_window(cause, effect, config):
                 continue
             cause_devices = {device_key(d) or "" for d in cause.devices}
-            if any(cause_devices & above(d) for d in effect_devices) and _still_failing(cause, effect.first_seen, config):
+            if (knock_on[j] and any(cause_devices & above(d) for d in effect_devices)
+                    and _still_failing(cause, effect.first_seen, config)):
                 _union(parent, i, j)
                 explained.add(j)
     groups = [g for g in _components(candidates, parent) if len(g) > 1]
@@ -118,7 +127,7 @@ def _by_time_and_site(candidates: list[Signal], config: TriageConfig) -> list[Gr
         if len(devices) < config.outage_min_devices or not sites:
             continue
         start, end = min(s.first_seen for s in burst), max(s.first_seen for s in burst)
-        joined = [s for s in candidates if s not in burst and _sites(s) & sites
+        joined = [s for s in candidates if s not in burst and _sites(s) & sites and _knock_on(s)
                   and start - config.outage_window <= s.first_seen <= end]
         groups.append(sorted(burst + joined, key=lambda s: s.first_seen))
     for members in groups:
@@ -146,6 +155,10 @@ def _with_mentions(members: list[Signal], candidates: list[Signal], groups: Sequ
              and s.first_seen <= start + config.outage_window
              and any(p.search(a.message) for a in s.alerts for p in patterns if not _own(p, s))]
     return sorted(members + extra, key=lambda s: s.first_seen)
+
+
+def _knock_on(signal: Signal) -> bool:
+    return any(KNOCK_ON.search(f"{c.check or ''} {c.template}") for c in signal.clusters)
 
 
 def _own(pattern: re.Pattern[str], signal: Signal) -> bool:
