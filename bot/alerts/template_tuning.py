@@ -42,17 +42,15 @@ def candidates() -> list[MiningConfig]:
 Scores = Mapping[MiningConfig, Mapping[str, float]]
 
 
-def _closeness_to_default(config: MiningConfig) -> tuple[float, int]:
-    return (abs(config.sim_th - DRAIN3_DEFAULT.sim_th), abs(config.depth - DRAIN3_DEFAULT.depth))
-
-
 def select(scores: Scores, systems: Iterable[str]) -> MiningConfig:
     """The configuration with the best mean GA over ``systems``.
 
     Ties (common: several thresholds group a system identically) go to the better
-    worst system, then to the one closest to drain3's default threshold and depth,
-    then to the earlier candidate: a fixed rule, so the pick never depends on the
-    held-out system.
+    worst system, then to the higher similarity threshold (the stricter one merges
+    less on text it was not tuned on, and for triage a wrong merge, which hides an
+    incident inside another, costs more than a split), then to the depth closest to
+    drain3's default, then to the earlier candidate: a fixed rule, so the pick
+    never depends on the held-out system.
     """
     names = list(systems)
     if not names:
@@ -62,8 +60,7 @@ def select(scores: Scores, systems: Iterable[str]) -> MiningConfig:
     def key(config: MiningConfig) -> tuple[float, float, float, int, int]:
         values = [scores[config][name] for name in names]
         mean = round(sum(values) / len(values), 10)
-        close = _closeness_to_default(config)
-        return (-mean, -min(values), round(close[0], 6), close[1], order[config])
+        return (-mean, -min(values), -config.sim_th, abs(config.depth - DRAIN3_DEFAULT.depth), order[config])
 
     return min(scores, key=key)
 

@@ -90,7 +90,7 @@ ALL_MASKS = tuple(m.name for m in MASKS)
 # The configuration every miner uses. Chosen by leave-one-system-out on the five Loghub
 # systems in ../shared/data: the same pick on every fold and on all five (bench/loghub_ga.py
 # prints the folds; tests/unit/test_templates.py checks this constant against the rule).
-CONFIG = MiningConfig(masks=ALL_MASKS, join=True, sim_th=0.4, depth=5)
+CONFIG = MiningConfig(masks=ALL_MASKS, join=True, sim_th=0.5, depth=5)
 # drain3 0.9.11's own defaults (TemplateMinerConfig()): the baseline the bench compares with.
 DRAIN3_DEFAULT = MiningConfig(masks=(), join=False, sim_th=0.4, depth=4)
 SIM_THRESHOLD = CONFIG.sim_th

@@ -128,10 +128,11 @@ def test_selection_never_sees_the_held_out_system() -> None:
     # Holding out Z, the pick is made on X and Y: ``a``, which then scores poorly on Z.
     assert folds["Z"].chosen == a and folds["Z"].ga == 0.1 and folds["Z"].drain3_default == 0.5
     assert folds["X"].chosen == b  # on Y and Z: b's mean 0.8 beats a's 0.5
-    # Ties go to the better worst system, then to drain3's default threshold and depth.
-    tie = {MiningConfig(("NUM",), True, 0.5, 5): {"X": 1.0, "Y": 0.6},
-           MiningConfig(("NUM",), True, 0.7, 4): {"X": 0.8, "Y": 0.8},
-           MiningConfig(("NUM",), True, 0.4, 4): {"X": 0.8, "Y": 0.8}}
-    assert select(tie, ["X", "Y"]) == MiningConfig(("NUM",), True, 0.4, 4)
+    # Ties go to the better worst system, then to the stricter threshold, then to drain3's depth.
+    tie = {MiningConfig(("NUM",), True, 0.6, 5): {"X": 1.0, "Y": 0.6},
+           MiningConfig(("NUM",), True, 0.4, 4): {"X": 0.8, "Y": 0.8},
+           MiningConfig(("NUM",), True, 0.5, 5): {"X": 0.8, "Y": 0.8},
+           MiningConfig(("NUM",), True, 0.5, 4): {"X": 0.8, "Y": 0.8}}
+    assert select(tie, ["X", "Y"]) == MiningConfig(("NUM",), True, 0.5, 4)
     with pytest.raises(ValueError):
         select(tie, [])
