@@ -1,7 +1,7 @@
 """A site outage at Acme's Elm St office, and the topology that explains it.
 
-2026-11-18, early morning: the Elm St UPS loses utility power, runs on battery
-and then out of it; the Meraki MX (ACME-ELM-MX) loses its WAN, Main St's MX
+2026-11-07, a Saturday before dawn (no Acme or Ridgeline ticket within a day
+of it): the Elm St UPS loses utility power, runs on battery and then out of it; the Meraki MX (ACME-ELM-MX) loses its WAN, Main St's MX
 reports the site-to-site VPN to it down, the office's devices stop checking in,
 and DC01 at Main St fails to replicate from DC03 (1722). Power comes back
 about 95 minutes later. Ten alerts, one incident: triage should make them
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from .common import UTC, AlertIds, alert_url
 
-START = datetime(2026, 11, 18, 6, 20, tzinfo=UTC)
+START = datetime(2026, 11, 7, 5, 20, tzinfo=UTC)
 RESTORED = START + timedelta(minutes=95)
 
 # Acme's topology for tenants.yaml: its four offices, their MX uplinks, and the UPS behind Elm St's MX.
