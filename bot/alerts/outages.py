@@ -134,10 +134,11 @@ def _by_time_and_site(candidates: list[Signal], config: TriageConfig) -> list[Gr
         members = _with_mentions(members, candidates, groups, config)
         if len(members) < 2:
             continue  # one storm alone stays a storm
-        sites = sorted(set().union(*map(_sites, members)))
+        named = sorted(set().union(*map(_sites, members)))
         span = (max(s.first_seen for s in members) - min(s.first_seen for s in members)).total_seconds() / 60
-        basis = (f"heuristic: no topology for this client, grouped by time and site ({len({d for s in members for d in s.devices})} "
-                 f"devices named {', '.join(f'{x}-*' for x in sites)} failed within {span:.0f} min); "
+        count = len({d for s in members for d in s.devices})
+        basis = (f"heuristic: no topology for this client, grouped by time and site ({count} "
+                 f"devices named {', '.join(f'{x}-*' for x in named)} failed within {span:.0f} min); "
                  "the root is the first to fail, a guess from timing")
         result.append((members, min(members, key=lambda s: s.first_seen), basis))
     return result

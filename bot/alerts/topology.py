@@ -57,9 +57,8 @@ class Topology:
         if site is not None:
             if site.uplink and site.uplink.casefold() != key:
                 found.add(site.uplink.casefold())
-            by_name = {s.name: s for s in self.sites}
-            found |= {by_name[n].uplink.casefold() for n in site.depends_on
-                      if n in by_name and by_name[n].uplink}  # type: ignore[union-attr]
+            uplinks = {s.name: s.uplink for s in self.sites if s.uplink}
+            found |= {uplinks[n].casefold() for n in site.depends_on if n in uplinks}
         found.discard(key)
         return found
 
