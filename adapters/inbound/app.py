@@ -12,9 +12,10 @@ Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
 The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
 
 Answers: 200 ``{"accepted", "updated", "duplicate", "tenants", "signals", ...}``;
-400 malformed (the field or JSON position at fault); 401 missing or wrong
-token; 409 an alert id already stored under another client; 413 body larger
-than ``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON; 422 no tenant, unknown
+400 malformed (the field, or the JSON or XML position, at fault); 401 missing or
+wrong token (or another endpoint's own token); 404 an unknown source; 409 an
+alert id already stored under another client; 413 body larger than
+``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON (not XML for n-able); 422 no tenant, unknown
 tenant, or a tenant other than the endpoint's. Every refusal is logged with its
 reason, and nothing of a refused body is stored.
 

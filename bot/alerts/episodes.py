@@ -96,7 +96,8 @@ class TriageConfig:
         window's margin. Beyond it an alert only joins alerts still open (within
         ``episode_open_reach``) or earlier runs of a schedule on its own device (within
         ``schedule_reach``); ``bot/alerts/classify.py`` loads those too."""
-        return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach)
+        return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach,
+                   self.outage_window)
 
     @property
     def schedule_reach(self) -> timedelta:
