@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     # --- inbound webhooks ----------------------------------------------------
     inbound_token: str | None = None
     inbound_max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Per-endpoint tokens, client tables and field mappings (bot/alerts/endpoints.py).
+    inbound_endpoints: Path | None = None
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"

@@ -194,6 +194,7 @@ class Core(Reporting):
                             representative=redact(v.representative), category=v.category, devices=v.devices,
                             count=v.count, first_seen=v.first_seen, last_seen=v.last_seen, severity=v.severity,
                             firing=v.firing, noise=v.noise, alert_urls=[a.url for a in v.alerts if a.url][:5],
+                            root=v.root, effects=v.effects,
                         ))
                     audit.record(session, action="triage_shown", where=where, tenant_id=tenant_id,
                                  detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})

@@ -66,6 +66,8 @@ class Tenant(SQLModel, table=True):
     aliases: list[str] = _json()
     slack_channels: list[str] = _json()
     teams_channels: list[str] = _json()
+    # Sites and device dependencies from tenants.yaml (bot/alerts/topology.py); None: none given.
+    topology: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     content_hash: str = Field(max_length=64)
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)
@@ -315,5 +317,7 @@ class Signal(SQLModel, table=True):
     severity: str = Field(max_length=20)
     firing: bool = False
     noise: str | None = Field(default=None, max_length=16)  # None = actionable | flapping | blip
+    # Outages only: {"root", "effects", "reason", "site"} (bot/alerts/outages.py).
+    correlation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)

@@ -19,7 +19,7 @@ from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
 from bot.tenancy import policy
 from bot.tenancy.policy import Where
-from tests.harness.fake_slack import FakeSlack
+from bench.support.fake_slack import FakeSlack
 from tests.harness.slack_harness import BOT_TOKEN, SECRET
 from tests.harness.worlds import write_world
 
