@@ -27,23 +27,21 @@ from bot.tenancy import policy
 from bot.tenancy import rollout
 from bot.db import store
 from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.replies import ChatReply
 from bot.packets.model import Packet
 from bot.config import Settings
-from bot.reporting.service import MetricsReply, Reporting
+from bot.reporting.service import Reporting
 from bot.db.engine import open_database, session_scope
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.db.models import Feedback, PostedMessage
 from bot.packets.builder import build_packet
 from bot.tenancy.policy import Where
-from bot.reporting.reports import ReportDraft
 from bot.chat.views import Answer, TriageView
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
     from retrieval import Retriever
 
-# What a chat request gets back; front ends render each type.
-ChatReply = Packet | Answer | TriageView | MetricsReply | ReportDraft | str
 
 
 class Core(Reporting):

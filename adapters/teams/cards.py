@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet, Source
 from bot.chat.views import Answer, SignalView, TriageView
+from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet, Source
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
