@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from adapters.inbound.app import make_app
 from bot.config import Settings
 from bot.core import Core
+from bot.db.models import Alert, Signal
 from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
-from bot.db.models import Alert, Signal
 from tests.harness.shared_data import shared_path
 from tests.harness.worlds import write_world
 
