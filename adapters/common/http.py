@@ -22,11 +22,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.errors import new_error_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 class HttpError(Exception):
@@ -57,7 +57,7 @@ async def answer_errors(request: web.Request, handler: Handler, logger: logging.
     except HttpError as exc:
         return error_response(request, exc.status, exc.code, exc.message, problems=exc.problems, logger=logger)
     except web.HTTPRequestEntityTooLarge as exc:  # aiohttp's own client_max_size, should a route read whole
-        return error_response(request, 413, "too_large", f"body larger than {exc.max_size} bytes", logger=logger)
+        return error_response(request, 413, "too_large", exc.text or "body too large", logger=logger)
     except web.HTTPException:
         raise
     except Exception:

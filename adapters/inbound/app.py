@@ -29,11 +29,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from adapters.common.http import (
     Handler,
     HttpError,
-    Middleware,
     check_bearer,
     check_length,
     json_errors,

@@ -1,10 +1,11 @@
-"""The Slack front end: Bolt listeners over the core. Each listener acks first, then
-parses, calls the core (in a worker thread: core methods block), renders and posts.
+"""The Slack front end: Bolt listeners over the core. Every request is acked first (the
+``ack_first`` listener middleware); the listener then parses, calls the core (in a
+worker thread: core methods block), renders and posts.
 
 Ack strategy: ``process_before_response=False`` (Bolt's default for a
 long-running server). Bolt answers Slack's HTTP request (or Socket Mode
-envelope) as soon as ``ack()`` runs, the first line of every listener, and
-runs the rest of the listener as an asyncio task. Events are acked by Bolt
+envelope) as soon as ``ack()`` runs, in the middleware before every listener,
+and runs the listener as an asyncio task. Events are acked by Bolt
 before the listener even starts. So Slack always hears back in milliseconds,
 well inside its 3 seconds, and a slow packet never causes a retry. Lazy
 listeners would add nothing here: they exist for FaaS, where the process
