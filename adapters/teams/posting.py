@@ -31,7 +31,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
 from adapters.teams import activity as act
-from adapters.teams import cards, report_cards
+from adapters.teams import answer_cards, cards, report_cards
 from bot.chat import escalation
 from bot.chat.views import Answer, TriageView
 from bot.errors import Refused, user_text
@@ -165,10 +165,10 @@ class TeamsReplies:
                                 message_id=response.id if response else "", thread_id=self.where.thread_id)
 
     async def answer(self, answer: Answer) -> None:
-        await self._card(cards.answer_card(answer))
+        await self._card(answer_cards.answer_card(answer))
 
     async def triage(self, view: TriageView) -> None:
-        await self._card(cards.triage_card(view))
+        await self._card(answer_cards.triage_card(view))
 
     async def usage(self, text: str) -> None:
         await self._card(cards.message_card(text))

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft6Validator
 from sqlmodel import select
 
-from adapters.teams import cards
+from adapters.teams import answer_cards, cards, report_cards
 from adapters.teams.main import make_app
 from bot.config import Settings
 from bot.core import Core
@@ -462,6 +462,7 @@ async def test_escalation_webhook_is_off_without_a_token(tmp_path: Path, connect
 
 
 def test_cards_module_has_no_platform_io() -> None:
-    """cards.py is pure: it imports neither the Bot Framework nor the database."""
-    source = Path(cards.__file__).read_text()
-    assert "botbuilder" not in source and "sqlmodel" not in source and "aiohttp" not in source
+    """The card modules are pure: they import neither the Bot Framework nor the database."""
+    for module in (cards, answer_cards, report_cards):
+        source = Path(module.__file__).read_text()
+        assert "botbuilder" not in source and "sqlmodel" not in source and "aiohttp" not in source, module

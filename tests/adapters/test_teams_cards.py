@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft6Validator
 from sqlmodel import Session
 
-from adapters.teams import cards
-from bot.db import store
+from adapters.teams import answer_cards, cards
 from bot.chat.commands import USAGE
-from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
-from bot.core import Core
-from bot.tenancy.policy import Where
 from bot.chat.views import Answer, AnswerHit, SignalView, TriageView
+from bot.core import Core
+from bot.db import store
+from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
+from bot.tenancy.policy import Where
 from tests.harness.shared_data import shared_path
 from tests.harness.teams_fakes import card_claims, card_text
 
@@ -223,7 +223,7 @@ def triage(n: int) -> TriageView:
 
 @pytest.mark.parametrize("n", [0, 1, 5, 400])
 def test_answer_and_triage_cards_validate_and_fit(validator: Draft6Validator, n: int) -> None:
-    a, t = cards.answer_card(answer(n)), cards.triage_card(triage(n))
+    a, t = answer_cards.answer_card(answer(n)), answer_cards.triage_card(triage(n))
     assert_valid(validator, a)
     assert_valid(validator, t)
     if n == 0:
