@@ -19,24 +19,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.tenancy import audit
 from bot.chat import conversations
+from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.views import Answer, TriageView
+from bot.config import Settings
+from bot.db import store
+from bot.db.engine import open_database, session_scope
+from bot.db.models import Feedback, PostedMessage
+from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
-from bot.tenancy import policy
-from bot.tenancy import rollout
-from bot.db import store
-from bot.chat.commands import USAGE, ChatRequest, parse
-from bot.packets.model import Packet
-from bot.config import Settings
-from bot.reporting.service import MetricsReply, Reporting
-from bot.db.engine import open_database, session_scope
-from bot.errors import NotFound, Refused, TenantMismatch
-from bot.db.models import Feedback, PostedMessage
 from bot.packets.builder import build_packet
-from bot.tenancy.policy import Where
+from bot.packets.model import Packet
 from bot.reporting.reports import ReportDraft
-from bot.chat.views import Answer, TriageView
+from bot.reporting.service import MetricsReply, Reporting
+from bot.tenancy import audit, policy, rollout
+from bot.tenancy.policy import Where
+from bot.weblinks.service import Publishing
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 ChatReply = Packet | Answer | TriageView | MetricsReply | ReportDraft | str
 
 
-class Core(Reporting):
+class Core(Reporting, Publishing):
     def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None,
                  retriever: Retriever | None = None):
         self.settings = settings
@@ -160,8 +159,8 @@ class Core(Reporting):
                limit_per_client: int = 10) -> TriageView:
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
         from bot.alerts import signals as signal_store
-        from bot.db import store
         from bot.chat.views import SignalView
+        from bot.db import store
 
         try:
             with self.session() as session:
@@ -193,6 +192,12 @@ class Core(Reporting):
     # --- packets ---------------------------------------------------------------
 
     def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
+        """The packet of a ticket, if ``where`` may see it; reused while nothing changed. It carries
+        signed web links for the place it goes to (``publish_packet``) when that place may see its client."""
+        packet = self._packet_for(ticket_id, where=where, rebuild=rebuild, now=now)
+        return self.publish_packet(packet, packet.delivery.to if packet.delivery else None)
+
+    def _packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
         """The packet of a ticket, if ``where`` may see it; reused while nothing changed.
 
         The rollout switch of the ticket's client and category decides here, once,
@@ -335,10 +340,10 @@ class Core(Reporting):
                 packet = packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
                 # The rest of a packet goes where its first part is: the review channel for a shadow packet.
                 packet.delivery = rollout.Delivery(packet.mode, to=where, asked=where)
-                return packet
         except Refused as exc:
             self.refuse(where, f"posted packet {message_id}", exc)
             raise
+        return self.publish_packet(packet, where)
 
     def home_channels(self, ticket_id: str, *, platform: str) -> list[str]:
         """The chat channels of a ticket's client (tenants.yaml), where an unprompted packet goes."""

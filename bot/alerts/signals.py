@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from bot.alerts.classify import chunks as _chunks
 from bot.alerts.classify import classify_alerts, classify_pending
 from bot.alerts.classify import require_tenant as _require
-from bot.errors import TenantMismatch
-from bot.db.models import Alert, Signal, utcnow
 from bot.alerts.triage import SEVERITY_RANK
+from bot.db.models import Alert, Signal, utcnow
+from bot.errors import TenantMismatch
 
 MAX_ALERTS_PER_CLUSTER = 50
 
@@ -113,6 +113,12 @@ def current_signals(
     views.sort(key=lambda v: (v.noise is not None, not v.firing, -SEVERITY_RANK.get(v.severity, 0),
                               -v.last_seen.timestamp(), v.signal_id))
     return views
+
+
+def signal_view(*, session: Session, tenant_id: str, signal_id: int) -> SignalView | None:
+    """One signal of one tenant with every one of its alerts (None: not this tenant's, or empty)."""
+    views = _views(session, _require(tenant_id), [signal_id], until=None, firing_at=None, max_alerts=None)
+    return views[0] if views else None
 
 
 def related_alert_clusters(
@@ -222,4 +228,4 @@ def _ref(alert: Alert) -> AlertRef:
 
 __all__ = ["AlertRef", "RelatedCluster", "SignalView", "classification_delays", "classify_alerts", "classify_pending",
            "current_signals",
-           "default_now", "related_alert_clusters"]
+           "default_now", "related_alert_clusters", "signal_view"]

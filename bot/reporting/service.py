@@ -13,20 +13,17 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.tenancy import audit
-from bot.reporting import metrics_view
-from bot.tenancy import policy
-from bot.reporting import report_store
-from bot.reporting import reports
 from bot.config import Settings
-from bot.errors import Refused
 from bot.db.models import PostedMessage, utcnow
-from bot.tenancy.policy import Where
+from bot.errors import Refused
+from bot.reporting import metrics_view, report_store, reports
 from bot.reporting.reports import ReportDraft
+from bot.tenancy import audit, policy
+from bot.tenancy.policy import Where
 
 if TYPE_CHECKING:
-    from bot.reporting.metrics_view import MetricsView
     from bot.db.models import Report
+    from bot.reporting.metrics_view import MetricsView
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,7 @@ class MetricsReply:
     view: MetricsView
     png: bytes
     compact_png: bytes  # small enough for a Teams card
+    web_url: str | None = None  # the signed dashboard link for the place it is shown in (``handoff serve web``)
 
 
 class Reporting:
@@ -45,6 +43,10 @@ class Reporting:
         def session(self) -> AbstractContextManager[Session]: ...
 
         def refuse(self, where: Where, request: str, exc: Refused) -> None: ...
+
+        def metrics_link(self, tenant_ids: list[str], to: Where | None) -> str | None: ...
+
+        def publish_report(self, draft: ReportDraft, to: Where | None) -> ReportDraft: ...
 
     # --- metrics ---------------------------------------------------------------------
 
@@ -65,7 +67,8 @@ class Reporting:
         except Refused as exc:
             self.refuse(where, "metrics", exc)
             raise
-        return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True))
+        return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True),
+                            web_url=self.metrics_link(tenant_ids, where))
 
 
 
@@ -91,10 +94,10 @@ class Reporting:
                 audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
                              detail={"report_id": draft.report_id, "month": month,
                                      "statements": len(draft.statements)})
-                return draft
         except Refused as exc:
             self.refuse(where, f"report {client} {month}", exc)
             raise
+        return self.publish_report(draft, where)
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:
