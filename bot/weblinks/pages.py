@@ -144,9 +144,27 @@ def load(session: Session, links: WebLinks, *, kind: str, object_id: str, tenant
         return ReportPage(row, store.get_tenant(session=session, tenant_id=tenant).name, expires,
                           links.source_links(uris, tenant=tenant, expires=expires))
     if kind == "metrics":
-        tenant_ids = ([t.id for t in store.list_tenants(session=session)] if tenant == ALL_CLIENTS else [tenant])
-        return MetricsPage(metrics_view.compute(session=session, tenant_ids=tenant_ids), object_id, expires)
+        return MetricsPage(_metrics(session, tenant), object_id, expires)
     raise LinkRefused(f"unknown kind {kind!r}")
+
+
+METRICS_TTL_S = 60.0
+_metrics_cache: dict[tuple[int, str], tuple[float, MetricsView]] = {}
+
+
+def _metrics(session: Session, tenant: str) -> MetricsView:
+    """A client's (or every client's) metrics, computed at most once a minute per database: they are
+    aggregates over months, and computing them takes about 100 ms on the demo MSP."""
+    key = (id(session.get_bind()), tenant)
+    hit = _metrics_cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    tenant_ids = [t.id for t in store.list_tenants(session=session)] if tenant == ALL_CLIENTS else [tenant]
+    view = metrics_view.compute(session=session, tenant_ids=tenant_ids)
+    if len(_metrics_cache) > 256:
+        _metrics_cache.clear()
+    _metrics_cache[key] = (time.monotonic() + METRICS_TTL_S, view)
+    return view
 
 
 def link_expired(expires: int | None, now: float | None = None) -> bool:

@@ -155,7 +155,7 @@ def test_small_packet_is_shown_whole_in_section_order() -> None:
 def test_mrkdwn_escaping_and_links() -> None:
     assert escape("<!here> & <@U1>") == "&lt;!here&gt; &amp; &lt;@U1&gt;"
     assert link("https://a.example/x y|z", "A <b>") == "<https://a.example/x%20y%7Cz|A &lt;b&gt;>"
-    assert link("handoff://tickets/1`", "T") == "T `handoff://tickets/1`"
+    assert link("handoff://tickets/1`", "T") == "T"  # never a handoff:// name in anything posted
 
 
 # --- ask and triage ----------------------------------------------------------------------
