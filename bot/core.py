@@ -184,10 +184,11 @@ class Core(Reporting, Publishing):
                                  detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})
                 label = store.get_tenant(session=session, tenant_id=tenant_ids[0]).name if len(tenant_ids) == 1 \
                     else "all clients"
-                return TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
+                view = TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
         except Refused as exc:
             self.refuse(where, "triage", exc)
             raise
+        return self.publish_triage(view, where)
 
     # --- packets ---------------------------------------------------------------
 

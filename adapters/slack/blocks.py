@@ -147,7 +147,8 @@ SEVERITY_EMOJI = {"critical": ":red_circle:", "warning": ":large_orange_circle:"
 def signal_blocks(i: int, sig: SignalView, *, all_clients: bool) -> list[Block]:
     emoji = SEVERITY_EMOJI.get(sig.severity, ":white_circle:")
     state = "firing" if sig.firing else "cleared"
-    text = f"{emoji} *{escaped(sig.title, 200)}* · {escape(sig.severity)} · {state}\n{escaped(sig.representative, 600)}"
+    title = link(sig.web_url, sig.title, label_limit=200) if sig.web_url else escaped(sig.title, 200)
+    text = f"{emoji} *{title}* · {escape(sig.severity)} · {state}\n{escaped(sig.representative, 600)}"
     devices = ", ".join(sig.devices[:5]) + (f" +{len(sig.devices) - 5}" if len(sig.devices) > 5 else "")
     seen = f"{sig.first_seen:%m-%d %H:%M}–{sig.last_seen:%m-%d %H:%M} UTC"
     facts = [f"{sig.count}×", seen]

@@ -55,6 +55,7 @@ class SignalView:
     firing: bool
     noise: str | None  # None for actionable signals; "flapping", "blip", ... for noise
     alert_urls: list[str] = field(default_factory=list)
+    web_url: str | None = None  # its signed page (every alert, with RMM links), when the place may see the client
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ see the client. Nothing minted is stored: the stored packet keeps its
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from bot.weblinks import pages
 from bot.weblinks.links import ALL_CLIENTS, WebLinks
 
 if TYPE_CHECKING:
+    from bot.chat.views import TriageView
     from bot.packets.model import Packet
     from bot.reporting.reports import ReportDraft
 
@@ -65,6 +67,17 @@ class Publishing:
         draft.web_url = links.url("report", str(draft.report_id), draft.tenant, now=now)
         draft.links = links.source_links([(s.url, s.tenant) for s in draft.sources()], tenant=draft.tenant, now=now)
         return draft
+
+    def publish_triage(self, view: TriageView, to: Where | None, *, now: float | None = None) -> TriageView:
+        """Signed links to each listed signal's page, for the clients ``to`` may see."""
+        if not self.web_links.enabled or not view.signals:
+            return view
+        with self.session() as session:
+            allowed = {t for t in {s.tenant for s in view.signals}
+                       if policy.may_link(to, t, session=session, settings=self.settings)}
+        signals = [replace(s, web_url=self.web_links.url("signal", str(s.id), s.tenant, now=now))
+                   if s.tenant in allowed else s for s in view.signals]
+        return replace(view, signals=signals)
 
     def metrics_link(self, tenant_ids: list[str], to: Where | None, *, now: float | None = None) -> str | None:
         """A link to the dashboard of one client (or of every client, for a place that sees them all)."""

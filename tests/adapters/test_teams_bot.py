@@ -20,8 +20,8 @@ from adapters.teams import cards
 from adapters.teams.main import make_app
 from bot.config import Settings
 from bot.core import Core
-from bot.ingest.loader import ingest_folder
 from bot.db.models import AuditEvent, ConversationRef, Feedback, PostedMessage
+from bot.ingest.loader import ingest_folder
 from bot.tenancy.policy import Where
 from tests.harness.shared_data import shared_path
 from tests.harness.teams_fakes import (
@@ -31,8 +31,8 @@ from tests.harness.teams_fakes import (
     FakeConnector,
     bot_added,
     card_claims,
-    card_picker,
     card_click,
+    card_picker,
     card_text,
     real_examples,
     teams_activity,

@@ -18,12 +18,12 @@ from jsonschema import Draft6Validator
 from sqlmodel import Session
 
 from adapters.teams import cards
-from bot.db import store
 from bot.chat.commands import USAGE
-from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
-from bot.core import Core
-from bot.tenancy.policy import Where
 from bot.chat.views import Answer, AnswerHit, SignalView, TriageView
+from bot.core import Core
+from bot.db import store
+from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
+from bot.tenancy.policy import Where
 from tests.harness.shared_data import shared_path
 from tests.harness.teams_fakes import card_claims, card_text
 

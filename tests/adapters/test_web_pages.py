@@ -33,7 +33,7 @@ NOC = Where("slack", "C0NOC", "U0ENG")
 
 
 def web_settings(tmp_path: Path, db_url: str, **kw: object) -> Settings:
-    return Settings(data_dir=tmp_path / "d", database_url=db_url, slack_noc_channels="C0NOC",
+    return Settings(data_dir=tmp_path / "d", database_url=db_url, slack_noc_channels=["C0NOC"],
                     public_url=PUBLIC, web_secret=[KEY_NEW, KEY_OLD], **kw)  # type: ignore[arg-type]
 
 
@@ -99,7 +99,7 @@ def test_short_or_placeholder_secrets_are_refused(tmp_path: Path) -> None:
     for bad in ("changeme", "short", f"{KEY_NEW},secret"):
         with pytest.raises(ValidationError, match="web_secret"):
             Settings(data_dir=tmp_path, web_secret=bad)  # type: ignore[arg-type]
-    assert Settings(data_dir=tmp_path, web_secret=f"{KEY_NEW}, {KEY_OLD}").web_secret == [KEY_NEW, KEY_OLD]
+    assert Settings(data_dir=tmp_path, web_secret=f"{KEY_NEW}, {KEY_OLD}").web_secret == [KEY_NEW, KEY_OLD]  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="public_url"):
         Settings(data_dir=tmp_path, public_url="handoff.example.com")
 
@@ -230,3 +230,13 @@ async def test_dashboard_is_off_unless_a_trusted_proxy_header_is_configured(
     finally:
         await client.close()
         core.close()
+
+
+async def test_triage_links_each_signal_to_its_page(core: Core, web: TestClient) -> None:
+    mine = core.triage(where=ACME)
+    assert mine.signals and all(s.web_url and s.tenant == "acme" for s in mine.signals)
+    status, html = await get(web, path_of(mine.signals[0].web_url or ""))
+    assert status == 200 and "Acme Dental Group" in html and "access denied" not in html
+    everyone = core.triage(where=NOC)
+    assert {s.tenant for s in everyone.signals} == {"acme", "ridge"} and all(s.web_url for s in everyone.signals)
+    assert "handoff://" not in json.dumps(cards.triage_card(everyone))
