@@ -1,6 +1,6 @@
 """The one-screen packet and the web pages: sizes for every demo packet, server time per page.
 
-    python bench/web_pages.py [--repeat 20]
+    python bench/web_pages.py [--repeat 20] [--scale 20]
 
 Prints, over every demo MSP packet (built by the real core, no index: the
 sections that need retrieval stay empty here; the tests measure them with it):
@@ -9,6 +9,8 @@ and actions. Then the server time of each page type (packet, signal, checklist,
 report, metrics) through the real aiohttp app over loopback, median and p95 of
 ``--repeat`` requests after one warm-up, measured by the app's own
 ``Server-Timing`` header (the chart PNG is a separate, cached request).
+With ``--scale K`` the pages are measured on a database holding the demo K
+times over (``bench/scale.py``; K=20 is the ingest benchmark's 121,978 rows).
 """
 
 from __future__ import annotations
@@ -66,14 +68,24 @@ async def page_times(core: Core, urls: dict[str, str], repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--scale", type=int, default=1, help="measure the pages on the demo copied K times")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         core = Core(Settings(data_dir=Path(tmp), public_url="https://handoff.example.com",
                              web_secret=["b" * 40], slack_noc_channels="C0NOC"))  # type: ignore[arg-type]
-        ingest_folder(demo_folder(), engine=core.engine)
+        folder = demo_folder()
+        if args.scale > 1:
+            from bench.scale import scale
+
+            folder = scale(demo_folder(), Path(tmp) / "scaled", args.scale)
+        ingest_folder(folder, engine=core.engine)
         with core.session() as session:
-            tickets = [t.id for te in store.list_tenants(session=session)
-                       for t in store.list_tickets(session=session, tenant_id=te.id)]
+            tenants = store.list_tenants(session=session)
+            rows = sum(len(store.list_tickets(session=session, tenant_id=te.id)) for te in tenants)
+            # The size measures over the demo's own tickets (the first copy when scaled).
+            first = [te for te in tenants if args.scale == 1 or te.id.endswith("-0")]
+            tickets = [t.id for te in first for t in store.list_tickets(session=session, tenant_id=te.id)]
+        print(f"database: {len(tenants)} clients, {rows} tickets (demo x{args.scale})")
         packets = [core.packet_for(t, where=Where("cli")) for t in tickets]
         slack = [packet_message(p) for p in packets]
         teams = [cards.packet_cards(p) for p in packets]

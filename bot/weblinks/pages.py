@@ -108,10 +108,12 @@ def open_link(session: Session, links: WebLinks, *, kind: str, object_id: str, e
     if kind not in KINDS or not exp.isdigit() or len(exp) > 12 or not sig or len(sig) > 100:
         raise LinkRefused("malformed link")
     tenant = object_tenant(session, kind, object_id)
+    expires = int(exp)
+    # Verified even for an unknown object, so the time to refuse doesn't tell which ids exist.
+    valid = links.signer.verify(kind, object_id, tenant or "\0none", expires, sig, now=now)
     if tenant is None:
         raise LinkRefused(f"no {kind} {object_id!r}")
-    expires = int(exp)
-    if not links.signer.verify(kind, object_id, tenant, expires, sig, now=now):
+    if not valid:
         raise LinkRefused(f"bad or expired signature for {kind} {object_id!r}")
     return load(session, links, kind=kind, object_id=object_id, tenant=tenant, expires=expires)
 

@@ -185,6 +185,8 @@ async def test_tampered_expired_and_foreign_links_get_the_same_403(core: Core, w
         path_of(acme.web_url).replace("/packet/", "/report/"),
         path_of(acme.web_url).replace("/packet/", "/signal/"),
         f"/v/packet/{acme.packet_id}", f"/v/packet/999999?exp=9999999999&sig={sig}",
+        f"/v/checklist/end%0Apoint?exp=9999999999&sig={sig}", f"/v/metrics/acme?exp=x&sig={sig}",
+        f"/v/nothing/1?exp=9999999999&sig={sig}",
     ]
     expired = core.web_links.url("packet", str(acme.packet_id), "acme", now=time.time() - 15 * 86400)
     assert expired is not None
