@@ -3,7 +3,7 @@
     python bench/teams_cards.py
 
 Prints, per packet size, the bytes of the first card (Teams' limit is about
-28 KB per message; Handoff keeps each card under ``cards.MAX_CARD_BYTES``),
+28 KB per message; Handoff keeps each packet card under ``packet_card.MAX_CARD_BYTES``),
 how many claims it shows, how many continuation cards "Show full packet"
 posts, and the time to render them all (median of 5).
 """
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import Session  # noqa: E402
 
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
-from adapters.teams import cards  # noqa: E402
+from adapters.teams import cards, packet_card  # noqa: E402
 from bench.support.packets import generated_packet  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
@@ -50,7 +50,7 @@ def main() -> None:
         core.close()
     sizes = sorted(cards.card_bytes(layout.first) for layout in layouts)
     print(f"demo MSP: {len(layouts)} packets; first card bytes min {sizes[0]}, median {sizes[len(sizes) // 2]}, "
-          f"max {sizes[-1]}; truncated {sum(layout.truncated for layout in layouts)} (limit {cards.MAX_CARD_BYTES})")
+          f"max {sizes[-1]}; truncated {sum(layout.truncated for layout in layouts)} (limit {packet_card.MAX_CARD_BYTES})")
     print(f"{'claims':>7} {'first card B':>12} {'shown':>6} {'more cards':>10} {'max card B':>10} {'render ms':>9}")
     for n in (50, 100, 200, 400):
         packet = generated_packet(n)

@@ -159,6 +159,17 @@ class Settings(BaseSettings):
     # Per-endpoint tokens, client tables and field mappings (bot/alerts/endpoints.py).
     inbound_endpoints: Path | None = None
 
+    # --- web pages (handoff serve web) ------------------------------------------
+    # The https address people open links under, e.g. https://handoff.example.com (no trailing path).
+    public_url: str | None = None
+    # Signing keys for capability links, newest first: the first signs, every one verifies
+    # (rotation: prepend a new key, drop the old one after web_link_days). Each at least 32 characters.
+    web_secret: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    web_link_days: float = Field(default=14, gt=0, le=366)
+    # Off by default. When set (e.g. X-Forwarded-User), /dashboard trusts an authenticating reverse
+    # proxy that sets this header; only enable behind such a proxy, never with the port reachable directly.
+    web_trusted_user_header: str | None = None
+
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
 
@@ -166,6 +177,35 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> list[str]:
         return _split_ids(value)
+
+    @field_validator("web_secret", mode="before")
+    @classmethod
+    def _parse_web_secrets(cls, value: object) -> list[str]:
+        secrets = _split_ids(value)
+        for i, secret in enumerate(secrets, 1):
+            if _PLACEHOLDER.match(secret) or len(secret) < 32:
+                raise ValueError(f"key {i} of {len(secrets)} is a placeholder or shorter than 32 characters; "
+                                 "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+        return secrets
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", text):
+            raise ValueError(f"expected an address like https://handoff.example.com, got {text!r}")
+        return text
+
+    @field_validator("web_trusted_user_header", mode="before")
+    @classmethod
+    def _header_name(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not re.match(r"^[A-Za-z0-9-]+$", str(value).strip()):
+            raise ValueError(f"not an HTTP header name: {value!r}")
+        return str(value).strip()
 
     @field_validator("response_targets", "resolution_targets", mode="before")
     @classmethod

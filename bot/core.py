@@ -36,6 +36,7 @@ from bot.reporting.service import Reporting
 from bot.tenancy import audit, policy, rollout
 from bot.tenancy.policy import Scope, Where
 from bot.tenancy.secrets import REDACTION_VERSION, redact
+from bot.weblinks.service import Publishing
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 
 
-class Core(Reporting):
+class Core(Reporting, Publishing):
     def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None,
                  retriever: Retriever | None = None):
         self.settings = settings
@@ -198,15 +199,23 @@ class Core(Reporting):
                                  detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})
                 label = store.get_tenant(session=session, tenant_id=tenant_ids[0]).name if len(tenant_ids) == 1 \
                     else "all clients"
-                return TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
+                view = TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
         except Refused as exc:
             self.refuse(where, "triage", exc)
             raise
+        return self.publish_triage(view, where)
 
     # --- packets ---------------------------------------------------------------
 
     def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None,
                    scope: Scope | Refused | None = None) -> Packet:
+        """The packet of a ticket, if ``where`` may see it; reused while nothing changed. It carries
+        signed web links for the place it goes to (``publish_packet``) when that place may see its client."""
+        packet = self._packet_for(ticket_id, where=where, rebuild=rebuild, now=now, scope=scope)
+        return self.publish_packet(packet, packet.delivery.to if packet.delivery else None)
+
+    def _packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None,
+                    scope: Scope | Refused | None = None) -> Packet:
         """The packet of a ticket, if ``where`` may see it; reused while nothing changed.
 
         The rollout switch of the ticket's client and category decides here, once,
@@ -353,10 +362,10 @@ class Core(Reporting):
                 packet = packets.get(session, tenant_id=posted.tenant_id, packet_id=posted.packet_pk)
                 # The rest of a packet goes where its first part is: the review channel for a shadow packet.
                 packet.delivery = rollout.Delivery(packet.mode, to=where, asked=where)
-                return packet
         except Refused as exc:
             self.refuse(where, f"posted packet {message_id}", exc)
             raise
+        return self.publish_packet(packet, where)
 
     def home_channels(self, ticket_id: str, *, platform: str) -> list[str]:
         """The chat channels of a ticket's client (tenants.yaml), where an unprompted packet goes."""

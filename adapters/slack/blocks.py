@@ -1,17 +1,13 @@
 """Packets, answers and triage views as Block Kit messages. Pure: no network, no database.
 
-A packet message is a header (ticket, client, device), then the sections in
-the packet's order, one ``section`` block per claim with a ``context`` line
-under it (confidence label and score, reason, source links) and a ⋯ menu to
-flag a wrong citation.
+A packet message is a compact glance (``packet_blocks``): the summary and
+the top claim of each section with its count, at most 20 blocks; a button
+posts every other claim in the message's thread (``remaining_messages``).
 
 Slack limits a message to 50 blocks and 3,000 characters per section text,
 and (undocumented, bolt-js issue 2509) rejects messages whose blocks total
-about 13,200 characters with ``msg_blocks_too_long``. A packet that does not
-fit is shown degraded rather than refused: the top claims of every section
-(round-robin, in the packet's order, so every section keeps its best claims),
-"and N more" under each cut section, and a button that posts the rest in the
-message's thread (``remaining_messages``), so the full packet is one click away.
+about 13,200 characters with ``msg_blocks_too_long``; thread replies are
+split to stay within both.
 """
 
 from __future__ import annotations
@@ -21,16 +17,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.mrkdwn import clip, confidence_line, escape, link, plain, source_links
+from adapters.slack.mrkdwn import clip, confidence_line, escape, link
+from adapters.slack.packet_blocks import (
+    FLAG_ACTION,
+    SHOW_REST_ACTION,
+    escaped,
+    fallback_text,
+    glance_blocks,
+    md,
+    pt,
+    thread_chunks,
+)
 from bot.chat.views import Answer, SignalView, TriageView
 from bot.db.models import GLOBAL_TENANT
-from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet
+from bot.packets.model import Packet
 
 Block = dict[str, Any]
 
-FLAG_ACTION = "flag_citation"
-COMPACT_SOURCES = 4  # sources linked per claim in the channel message; more go to the thread
-SHOW_REST_ACTION = "show_full_packet"
 
 
 @dataclass(frozen=True)
@@ -62,176 +65,20 @@ def blocks_size(blocks: Sequence[Block]) -> int:
     return len(json.dumps(list(blocks), ensure_ascii=False))
 
 
-def md(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def pt(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": plain(text, limit)}
-
-
-def escaped(text: str, limit: int) -> str:
-    """Escaped mrkdwn of at most ``limit`` characters *after* escaping (``&`` becomes five)."""
-    budget = limit
-    while True:
-        out = escape(clip(text, budget))
-        if len(out) <= limit:
-            return out
-        budget = max(1, budget - (len(out) - limit) - 1)
-
-
 # --- packets -----------------------------------------------------------------
-
-
-def packet_head(packet: Packet, limits: Limits = LIMITS) -> list[Block]:
-    t = packet.ticket
-    title = " · ".join(x for x in (f"Ticket #{t.id}", t.client_name or t.tenant, t.device) if x)
-    facts = " · ".join(x for x in (t.status, t.priority, t.category) if x)
-    built = packet.generated_at.strftime("%Y-%m-%d %H:%M UTC")
-    context = f"Draft by Handoff for L2 · packet {packet.packet_id or '-'} · built {built} · writer {escape(packet.writer)}"
-    blocks: list[Block] = [
-        {"type": "header", "block_id": "head", "text": pt(title, limits.header_text)},
-        {"type": "section", "block_id": "ticket",
-         "text": md(f"*{link(t.url, t.title, label_limit=200)}*" + (f"\n{escape(facts)}" if facts else ""))},
-        {"type": "context", "block_id": "about", "elements": [md(context)]},
-    ]
-    if packet.notes:
-        blocks.append({"type": "context", "block_id": "notes",
-                       "elements": [md(":information_source: " + escaped(n, 600)) for n in packet.notes[:5]]})
-    return blocks
-
-
-def claim_blocks(claim: Claim, packet_id: int | None, *, text_limit: int, compact: bool = False) -> list[Block]:
-    """A claim's section (text, ⋯ flag menu) and context line (confidence, sources).
-
-    ``compact`` (the channel message) trims link labels and the reason so more
-    claims fit; the thread shows them in full.
-    """
-    section: Block = {"type": "section", "block_id": f"claim:{claim.id}", "text": md(escaped(claim.text, text_limit))}
-    if packet_id is not None:
-        # An overflow menu rather than a button: flagging takes two deliberate
-        # clicks, and the ⋯ stays out of the way of the text.
-        section["accessory"] = {
-            "type": "overflow", "action_id": FLAG_ACTION,
-            "options": [{"text": pt("Flag wrong citation", 75), "value": f"{packet_id}:{claim.id}"}],
-        }
-    # One context element, not two: the same line to the eye, ~35 characters less per claim.
-    cites = source_links(claim.sources, limit=COMPACT_SOURCES if compact else 10, label_limit=60 if compact else 120)
-    context: Block = {"type": "context", "block_id": f"cite:{claim.id}", "elements": [md(
-        confidence_line(claim.confidence, reason_limit=100 if compact else 300)
-        + (" · Source: " if len(claim.sources) == 1 else " · Sources: ") + cites)]}
-    return [section, context]
-
-
-def section_title(name: str, count: int, *, cont: bool = False) -> Block:
-    suffix = " (continued)" if cont else f" · {count}"
-    return {"type": "section", "block_id": f"sec:{name}" + (":cont" if cont else ""),
-            "text": md(f"*{SECTION_TITLES[name]}*{suffix}")}
-
-
-def packet_footer(packet: Packet, rest: int) -> list[Block]:
-    blocks: list[Block] = []
-    if rest and packet.packet_id is not None:
-        blocks.append({"type": "actions", "block_id": "rest", "elements": [{
-            "type": "button", "action_id": SHOW_REST_ACTION, "value": str(packet.packet_id),
-            "text": pt(f"Post the other {rest} claim{'s' if rest != 1 else ''} in the thread", 75),
-        }]})
-    blocks.append({"type": "context", "block_id": "howto", "elements": [md(
-        "React :+1: when the packet is right · :pencil2: while you correct it (reply in the thread or remove it "
-        "when done) · ⋯ on a claim flags a wrong citation"
-    )]})
-    return blocks
-
-
-def packet_fallback(packet: Packet) -> str:
-    t = packet.ticket
-    where = ", ".join(x for x in (t.client_name or t.tenant, t.device) if x)
-    summary = packet.section("summary")
-    text = f"Escalation packet for ticket #{t.id} ({where})"
-    if summary:
-        text += ": " + summary[0].text
-    return escaped(text, 300)
+# The compact glance and the thread replies live in ``packet_blocks``; here they become Messages.
 
 
 def packet_message(packet: Packet, limits: Limits = LIMITS) -> Message:
-    """The channel message of a packet, degraded to fit Slack's limits when it must be."""
-    by_section = {s: packet.section(s) for s in SECTIONS}
-    present = [s for s in SECTIONS if by_section[s]]
-    empty = [s for s in SECTIONS if not by_section[s]]
-    rendered = {c.id: claim_blocks(c, packet.packet_id, text_limit=limits.claim_text_compact, compact=True)
-                for c in packet.claims}
-    # Claims cut short here (text, or more than 3 sources) are posted again, whole, with the rest.
-    clipped = {c.id for c in packet.claims
-               if len(escape(c.text.strip())) > limits.claim_text_compact or len(c.sources) > COMPACT_SOURCES}
-
-    def assemble(counts: dict[str, int]) -> list[Block]:
-        blocks = packet_head(packet, limits)
-        for s in present:
-            blocks.append(section_title(s, len(by_section[s])))
-            for claim in by_section[s][: counts[s]]:
-                blocks.extend(rendered[claim.id])
-            hidden = len(by_section[s]) - counts[s]
-            if hidden:
-                blocks.append({"type": "context", "block_id": f"more:{s}",
-                               "elements": [md(f"_…and {hidden} more in {SECTION_TITLES[s]}_")]})
-        if empty:
-            blocks.append({"type": "context", "block_id": "empty", "elements": [
-                md("Nothing found for: " + " · ".join(SECTION_TITLES[s] for s in empty))]})
-        hidden_total = sum(len(by_section[s]) - counts[s] for s in present)
-        rest_total = hidden_total + len([c for s in present for c in by_section[s][: counts[s]] if c.id in clipped])
-        blocks.extend(packet_footer(packet, rest_total))
-        return blocks
-
-    def fits(blocks: list[Block]) -> bool:
-        return len(blocks) <= limits.max_blocks and blocks_size(blocks) <= limits.max_chars
-
-    counts = {s: len(by_section[s]) for s in present}
-    if not fits(assemble(counts)):
-        # Round-robin: every section gets its first claim before any gets a second.
-        counts = {s: 0 for s in present}
-        open_ = list(present)
-        while open_:
-            for s in list(open_):
-                if counts[s] >= len(by_section[s]):
-                    open_.remove(s)
-                    continue
-                trial = {**counts, s: counts[s] + 1}
-                if fits(assemble(trial)):
-                    counts = trial
-                else:
-                    open_.remove(s)
-    blocks = assemble(counts)
-    shown = [c.id for s in present for c in by_section[s][: counts[s]]]
-    rest = [c.id for c in packet.claims if c.id not in shown or c.id in clipped]
-    return Message(text=packet_fallback(packet), blocks=blocks,
-                   shown=tuple(i for i in shown if i not in clipped), rest=tuple(rest))
+    """The channel message of a packet: the glance (``packet_blocks``), at most 20 blocks."""
+    blocks, whole, rest = glance_blocks(packet)
+    return Message(text=fallback_text(packet), blocks=blocks, shown=tuple(whole), rest=tuple(rest))
 
 
 def remaining_messages(packet: Packet, claim_ids: Iterable[str], limits: Limits = LIMITS) -> list[Message]:
     """Thread replies carrying the claims the channel message left out, in packet order, each message within limits."""
-    wanted = set(claim_ids)
-    claims = [c for c in packet.claims if c.id in wanted]
-    chunks: list[list[Block]] = []
-    current: list[Block] = []
-    current_section: str | None = None
-    reserve = 1  # the "part i of n" context line added below
-    for claim in claims:
-        add: list[Block] = []
-        if claim.section != current_section:
-            add.append(section_title(claim.section, len(packet.section(claim.section))))
-        add.extend(claim_blocks(claim, packet.packet_id, text_limit=limits.claim_text_full))
-        candidate = current + add
-        if current and (len(candidate) + reserve > limits.max_blocks or blocks_size(candidate) + 200 > limits.max_chars):
-            chunks.append(current)
-            current = [section_title(claim.section, 0, cont=True)] if claim.section == current_section else []
-            current += claim_blocks(claim, packet.packet_id, text_limit=limits.claim_text_full)
-            if claim.section != current_section:
-                current = [section_title(claim.section, len(packet.section(claim.section)))] + current
-        else:
-            current = candidate
-        current_section = claim.section
-    if current:
-        chunks.append(current)
+    chunks = thread_chunks(packet, claim_ids, max_blocks=limits.max_blocks, max_chars=limits.max_chars,
+                           size=blocks_size)
     t = packet.ticket
     out = []
     for i, chunk in enumerate(chunks, 1):
@@ -300,7 +147,8 @@ SEVERITY_EMOJI = {"critical": ":red_circle:", "warning": ":large_orange_circle:"
 def signal_blocks(i: int, sig: SignalView, *, all_clients: bool) -> list[Block]:
     emoji = SEVERITY_EMOJI.get(sig.severity, ":white_circle:")
     state = "firing" if sig.firing else "cleared"
-    text = f"{emoji} *{escaped(sig.title, 200)}* · {escape(sig.severity)} · {state}\n{escaped(sig.representative, 600)}"
+    title = link(sig.web_url, sig.title, label_limit=200) if sig.web_url else escaped(sig.title, 200)
+    text = f"{emoji} *{title}* · {escape(sig.severity)} · {state}\n{escaped(sig.representative, 600)}"
     devices = ", ".join(sig.devices[:5]) + (f" +{len(sig.devices) - 5}" if len(sig.devices) > 5 else "")
     seen = f"{sig.first_seen:%m-%d %H:%M}–{sig.last_seen:%m-%d %H:%M} UTC"
     facts = [f"{sig.count}×", seen]

@@ -11,15 +11,13 @@ Slack quirks handled here, each because Slack would otherwise misread our text:
   spaces (Slack ends the url there), so those are percent-encoded; the label
   is escaped like any text.
 - Slack only links ``http(s)`` and ``mailto`` urls. Handoff's own
-  ``handoff://tickets/4412`` citations would show as broken links, so they are
-  shown as inline code the engineer can paste into ``handoff ticket``.
+  ``handoff://`` names are never shown: packets carry signed https links for
+  them (``Packet.links``) when the web pages are on, else the label alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from bot.packets.model import Confidence, Source
+from bot.packets.model import Confidence
 
 # Shortcodes rather than Unicode emoji: they render the same and count as
 # plain ASCII towards the message size limit.
@@ -56,16 +54,8 @@ def link(url: str, label: str, *, label_limit: int = 80) -> str:
     label = escape(clip(label, label_limit)) or "link"
     if url.startswith(("http://", "https://", "mailto:")):
         return f"<{_url_safe(url)}|{label}>"
-    # Not linkable in Slack (handoff://...): show it as code. Backticks would end the code span.
-    return f"{label} `{url.replace('`', '')}`"
-
-
-def source_links(sources: Sequence[Source], *, limit: int = 3, label_limit: int = 80) -> str:
-    shown = [link(s.url, s.title, label_limit=label_limit) for s in sources[:limit]]
-    more = len(sources) - len(shown)
-    if more > 0:
-        shown.append(f"+{more} more")
-    return " · ".join(shown)
+    # Not linkable in Slack (a handoff:// name without a signed link): the label alone.
+    return label
 
 
 def confidence_line(confidence: Confidence, *, reason_limit: int = 160) -> str:

@@ -23,7 +23,7 @@ from bot.chat.views import Answer, TriageView
 from bot.core import Core
 from bot.errors import NotFound
 from bot.packets.model import Packet
-from bot.reporting.reports import ReportDraft
+from bot.reporting.reports import ReportDraft, public_markdown
 from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
 
@@ -71,7 +71,7 @@ class SlackReplies:
 async def post_metrics(front: SlackPoster, reply: MetricsReply, where: Where) -> str:
     """The summary, then the weekly chart as an image file, in the channel the command came from."""
     assert where.channel_id is not None
-    ts = await front.post(where.channel_id, metrics_message(reply.view))
+    ts = await front.post(where.channel_id, metrics_message(reply.view, web_url=reply.web_url))
     await front.client.files_upload_v2(
         channel=where.channel_id, file=reply.png, filename="handoff-metrics-weekly.png",
         title=f"Handoff weekly trend · {reply.view.scope}", alt_txt="Weekly trend of Handoff's service metrics",
@@ -89,7 +89,7 @@ async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> s
     ts = await front.post(where.channel_id, report_message(draft))
     await asyncio.to_thread(front.core.record_report_posted, draft, where=where, message_id=ts)
     await front.client.files_upload_v2(
-        channel=where.channel_id, thread_ts=ts, content=draft.markdown, filename=report_filename(draft),
+        channel=where.channel_id, thread_ts=ts, content=public_markdown(draft.markdown, draft.links), filename=report_filename(draft),
         title=f"Report draft {draft.report_id} ({draft.tenant} {draft.month}), for review",
     )
     return ts

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from adapters.slack.blocks import Block, Message, escaped, md, pt
-from adapters.slack.mrkdwn import clip, escape
+from adapters.slack.mrkdwn import clip, escape, link
 from bot.reporting import metrics_view
 from bot.reporting.metrics_view import MetricsView
 from bot.reporting.reports import ReportDraft, month_window
@@ -43,7 +43,7 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def metrics_message(view: MetricsView, *, max_rows: int = 12) -> Message:
+def metrics_message(view: MetricsView, *, max_rows: int = 12, web_url: str | None = None) -> Message:
     """``/packet metrics``: the measures per client (times as median/p90 (n)), then the chart as a file."""
     rows = metrics_view.labelled(view)[:max_rows]
     times = _table([metrics_view.time_row(label, m) for label, m in rows], metrics_view.TIME_HEADERS)
@@ -52,7 +52,7 @@ def metrics_message(view: MetricsView, *, max_rows: int = 12) -> Message:
         {"type": "header", "block_id": "head", "text": pt(f"Handoff metrics · {view.scope}", 150)},
         {"type": "context", "block_id": "window", "elements": [md(escape(
             f"{view.window}. Times are median/p90 (n); rates are value (numerator/denominator). "
-            "The weekly trend chart follows."))]},
+            "The weekly trend chart follows.") + (f" · {link(web_url, 'Open the dashboard')}" if web_url else ""))]},
     ]
     blocks += _code_sections("times", times)
     blocks += _code_sections("rates", rates)
@@ -82,7 +82,8 @@ def report_message(report: ReportDraft) -> Message:
         {"type": "context", "block_id": "review", "elements": [md(
             f":lock: Internal review only. Handoff never sends reports to clients. Report {report.report_id} · "
             f"{len(report.statements)} statements, each with its sources · {len(report.sources())} sources. "
-            "The full Markdown draft is in the thread.")]},
+            "The full Markdown draft is in the thread."
+            + (f" {link(report.web_url, 'Open the full draft')}" if report.web_url else ""))]},
     ]
     for i, (section, statements) in enumerate(report.sections):
         first = f"\n{_plain(statements[0].text, 600)}" if statements else "\n_Nothing this month._"

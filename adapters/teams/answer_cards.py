@@ -57,9 +57,12 @@ def _signal_block(signal: SignalView) -> dict[str, Any]:
         _rich(_run(_clip(signal.representative, 300), isSubtle=True, size="Small"), spacing="None"),
     ]
     links = [u for u in (safe_url(x) for x in signal.alert_urls[:3]) if u]
-    if links:
-        items.append({"type": "TextBlock", "size": "Small", "wrap": True, "spacing": "None",
-                      "text": "Alerts: " + " · ".join(f"[{i + 1}]({u})" for i, u in enumerate(links))})
+    page = safe_url(signal.web_url) if signal.web_url else None
+    if links or page:
+        text = "Alerts: " + " · ".join(f"[{i + 1}]({u})" for i, u in enumerate(links)) if links else ""
+        if page:
+            text += (" · " if text else "") + f"[All {signal.count} alerts]({page})"
+        items.append({"type": "TextBlock", "size": "Small", "wrap": True, "spacing": "None", "text": text})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 

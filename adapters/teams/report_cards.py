@@ -28,11 +28,13 @@ from adapters.teams.cards import (
     _clip,
     _fit,
     _label_text,
+    _open_url,
     _rich,
     _run,
     card_bytes,
     safe_url,
 )
+from bot.packets.model import public_href
 from bot.reporting import metrics_view
 from bot.reporting.reports import ReportDraft, month_window, source_label
 from bot.reporting.service import MetricsReply
@@ -71,7 +73,8 @@ def metrics_card(reply: MetricsReply, *, limit: int = MAX_CARD_BYTES, max_rows: 
     fallback = f"Handoff metrics for {view.scope}: {view.total.tickets} tickets."
     chart = {"type": "Image", "altText": "Weekly trend of Handoff's service metrics", "size": "Stretch",
              "url": "data:image/png;base64," + base64.b64encode(reply.compact_png).decode("ascii")}
-    card = _card(body + [chart], fallback=fallback)
+    card = _card(body + [chart], [_open_url("Open the dashboard", reply.web_url)] if reply.web_url else [],
+                 fallback=fallback)
     if card_bytes(card) <= limit:
         return card
     note = _rich(_run("The weekly chart is too large for a Teams card: run `handoff metrics` for the PNG.",
@@ -79,10 +82,11 @@ def metrics_card(reply: MetricsReply, *, limit: int = MAX_CARD_BYTES, max_rows: 
     return _card(body + [note], fallback=fallback)
 
 
-def _links(draft_sources: Any) -> str:
+def _links(draft_sources: Any, signed: dict[str, str] | None = None) -> str:
     links = []
     for src in draft_sources[:4]:
-        url = safe_url(src.url)
+        href = public_href(src.url, signed or {})
+        url = safe_url(href) if href else None
         label = _label_text(source_label(src))[:60]
         links.append(f"[{label}]({url})" if url else label)
     more = f" and {len(draft_sources) - 4} more" if len(draft_sources) > 4 else ""
@@ -96,8 +100,10 @@ def report_card(draft: ReportDraft, *, limit: int = MAX_CARD_BYTES) -> dict[str,
         _rich(_run(f"Report draft · {_label_text(draft.client_name)} · {start:%B %Y}", weight="Bolder",
                    size="Large")),
         _rich(_run(f"Internal review only: Handoff never sends reports to clients. Report {draft.report_id} · "
-                   f"{len(draft.statements)} statements · {len(draft.sources())} sources. The full Markdown: "
-                   f"handoff report --show {draft.report_id}", isSubtle=True, size="Small"), spacing="Small"),
+                   f"{len(draft.statements)} statements · {len(draft.sources())} sources. "
+                   + ("Open the full draft below." if draft.web_url else
+                      f"The full Markdown: handoff report --show {draft.report_id}"),
+                   isSubtle=True, size="Small"), spacing="Small"),
     ]}]
     blocks = []
     for section, statements in draft.sections:
@@ -110,9 +116,12 @@ def report_card(draft: ReportDraft, *, limit: int = MAX_CARD_BYTES) -> dict[str,
                 text += f" ({s.confidence.label} confidence)"
             blocks.append({"type": "Container", "spacing": "Small", "items": [
                 _rich(_run(text)),
-                {"type": "TextBlock", "text": _links(s.sources), "wrap": True, "size": "Small", "spacing": "None"},
+                {"type": "TextBlock", "text": _links(s.sources, draft.links), "wrap": True, "size": "Small", "spacing": "None"},
             ]})
-    card = _fit(head, blocks, limit - 600, "… and {n} more statements: handoff report --show "
-                f"{draft.report_id} has the whole draft.", fallback=f"Report draft {draft.report_id} for review")
+    whole = "Open the full draft" if draft.web_url else f"handoff report --show {draft.report_id}"
+    card = _fit(head, blocks, limit - 600, "… and {n} more statements: " + whole + " has the whole draft.",
+                fallback=f"Report draft {draft.report_id} for review")
     card["actions"] = [_action("Mark sent (I sent it to the client)", MARK_SENT, report=draft.report_id)]
+    if draft.web_url and safe_url(draft.web_url):
+        card["actions"].insert(0, _open_url("Open the full draft", draft.web_url))
     return card

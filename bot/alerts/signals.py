@@ -130,6 +130,12 @@ def current_signals(
     return views
 
 
+def signal_view(*, session: Session, tenant_id: str, signal_id: int) -> SignalView | None:
+    """One signal of one tenant with every one of its alerts (None: not this tenant's, or empty)."""
+    views = _views(session, _require(tenant_id), [signal_id], until=None, firing_at=None, max_alerts=None)
+    return views[0] if views else None
+
+
 def related_alert_clusters(
     *,
     session: Session,
@@ -235,4 +241,4 @@ def _ref(alert: Alert) -> AlertRef:
 
 __all__ = ["AlertRef", "RelatedCluster", "SignalView", "classification_delays", "classify_alerts", "classify_pending",
            "current_signals",
-           "default_now", "related_alert_clusters"]
+           "default_now", "related_alert_clusters", "signal_view"]

@@ -57,6 +57,7 @@ class SignalView:
     alert_urls: list[str] = field(default_factory=list)
     root: str | None = None            # a site outage's upstream device that failed first
     effects: list[str] = field(default_factory=list)  # ... and the devices that followed
+    web_url: str | None = None  # its signed page (every alert, with RMM links), when the place may see the client
 
 
 @dataclass(frozen=True)

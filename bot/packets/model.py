@@ -41,6 +41,12 @@ def label_for(score: float) -> str:
     return "low"
 
 
+def public_href(url: str, links: dict[str, str]) -> str | None:
+    if url.startswith(("https://", "http://")):
+        return url
+    return links.get(url)
+
+
 @dataclass(frozen=True)
 class Source:
     kind: str
@@ -147,6 +153,15 @@ class Packet:
     mode: str = "on"
     # Where the core decided it goes (a ``bot.tenancy.rollout.Delivery``), set per request; not part of the JSON.
     delivery: Delivery | None = field(default=None, repr=False, compare=False)
+    # Set by the core for the place it is shown in, never stored: signed https links for its
+    # ``handoff://`` sources (``bot.weblinks``) and the link to its own page.
+    links: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    web_url: str | None = field(default=None, repr=False, compare=False)
+
+    def href(self, url: str) -> str | None:
+        """What a front end may link to for a source URL: http(s) as is, a handoff:// URI only as its
+        signed link, else None (show the title without a link)."""
+        return public_href(url, self.links)
 
     def section(self, name: str) -> list[Claim]:
         return [c for c in self.claims if c.section == name]

@@ -71,6 +71,9 @@ class ReportDraft:
     ready_at: datetime | None = None
     sent_at: datetime | None = None
     markdown: str = ""
+    # Set by the core for the internal place it is posted in, never stored (see ``Packet.links``).
+    links: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    web_url: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def statements(self) -> list[Statement]:
@@ -323,6 +326,22 @@ def source_label(src: Source) -> str:
 def source_link(src: Source) -> str:
     url = src.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return f"[{source_label(src)}]({url})"
+
+
+_INTERNAL_LINK = re.compile(r"\[([^\]]*)\]\((handoff://[^)\s]*)\)")
+
+
+def public_markdown(markdown: str, links: dict[str, str] | None = None) -> str:
+    """A draft as it may leave Handoff: every ``[label](handoff://...)`` becomes its signed https link
+    (``links``, minted for the place it goes to) or just the label. Stored drafts keep the URIs."""
+    links = links or {}
+
+    def swap(match: re.Match[str]) -> str:
+        label, uri = match.group(1), match.group(2)
+        href = links.get(uri)
+        return f"[{label}]({href})" if href else label
+
+    return _INTERNAL_LINK.sub(swap, markdown)
 
 
 def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) -> str:

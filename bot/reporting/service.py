@@ -33,6 +33,7 @@ class MetricsReply:
     view: MetricsView
     png: bytes
     compact_png: bytes  # small enough for a Teams card
+    web_url: str | None = None  # the signed dashboard link for the place it is shown in (``handoff serve web``)
 
 
 class Reporting:
@@ -42,6 +43,10 @@ class Reporting:
         def session(self) -> AbstractContextManager[Session]: ...
 
         def refuse(self, where: Where, request: str, exc: Refused) -> None: ...
+
+        def metrics_link(self, tenant_ids: list[str], to: Where | None, *, now: float | None = None) -> str | None: ...
+
+        def publish_report(self, draft: ReportDraft, to: Where | None, *, now: float | None = None) -> ReportDraft: ...
 
     # --- metrics ---------------------------------------------------------------------
 
@@ -64,7 +69,8 @@ class Reporting:
         except Refused as exc:
             self.refuse(where, "metrics", exc)
             raise
-        return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True))
+        return MetricsReply(view=view, png=render_png(view), compact_png=render_png(view, compact=True),
+                            web_url=self.metrics_link(tenant_ids, where))
 
 
 
@@ -92,10 +98,10 @@ class Reporting:
                 audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
                              detail={"report_id": draft.report_id, "month": month,
                                      "statements": len(draft.statements)})
-                return draft
         except Refused as exc:
             self.refuse(where, f"report {client} {month}", exc)
             raise
+        return self.publish_report(draft, where)
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:

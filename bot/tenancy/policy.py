@@ -209,3 +209,16 @@ def clients_in_scope(requested: str | None, *, scope: Scope, session: Session) -
     if scope.tenant_id is not None or requested:
         return [client_for_request(requested, scope=scope, session=session)]
     return [t.id for t in store.list_tenants(session=session)]
+
+
+def may_link(where: Where | None, tenant_id: str | None, *, session: Session, settings: Settings) -> bool:
+    """Whether signed web links to a client's pages (``tenant_id`` None: every client's) may be minted
+    for a message shown in ``where``: exactly when that place may see them (never in a shared, foreign
+    or unmapped place)."""
+    if where is None:
+        return False
+    try:
+        scope = scope_for(where, session=session, settings=settings)
+    except Refused:
+        return False
+    return scope.all_clients if tenant_id is None else scope.allows(tenant_id)

@@ -26,8 +26,8 @@ def slack_claims(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for block in blocks:
         kind, _, claim_id = block.get("block_id", "").partition(":")
-        if kind == "claim":
-            out.setdefault(claim_id, {})["text"] = html.unescape(block["text"]["text"])
+        if kind == "claim":  # a section's top claim under its "*Title* · N claims" line
+            out.setdefault(claim_id, {})["text"] = html.unescape(block["text"]["text"].split("\n", 1)[1])
         elif kind == "cite":
             line = block["elements"][0]["text"]
             label, score = re.search(r"\*(HIGH|MEDIUM|LOW) (\d\.\d\d)\*", line).groups()  # type: ignore[union-attr]
@@ -40,7 +40,8 @@ def teams_claims(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out = {}
     for claim in card_claims(card):
         label, score = re.match(r"(High|Medium|Low) confidence (\d\.\d\d)", claim["confidence"]).groups()  # type: ignore[union-attr]
-        out[claim["id"]] = {"text": claim["text"], "label": label.lower(), "score": score, "links": claim["links"]}
+        out[claim["id"]] = {"text": claim["text"], "label": label.lower(), "score": score, "links": claim["links"],
+                            "visible": claim["visible"]}
     return out
 
 
@@ -60,15 +61,19 @@ async def test_slack_and_teams_show_the_same_packet(tmp_path: Path, db_url: str,
         [card] = connector.cards()
 
         in_slack, in_teams = slack_claims(slack_post.blocks), teams_claims(card)
-        assert in_slack and list(in_slack) == list(in_teams)
+        # The glance: each section's top claim, the same in both, with the same confidence and links.
+        glance = [i for i, c in in_teams.items() if c.pop("visible") and i in in_slack]
+        assert in_slack and glance == list(in_slack)
         for claim_id, shown in in_slack.items():
             assert shown == in_teams[claim_id], claim_id
-        # ...and both are the core's packet (built once, reused for the second request).
+        # ...and both are the core's packet (built once, reused for the second request); the card holds it all.
         packet = harness.core.packet_for("4412", where=Where(platform="cli"))
-        assert list(in_slack) == [c.id for c in packet.claims]
+        assert sorted(in_teams) == sorted(c.id for c in packet.claims)
         for claim in packet.claims:
-            assert in_slack[claim.id]["score"] == f"{claim.confidence.score:.2f}"
-            assert in_slack[claim.id]["links"] == [s.url for s in claim.sources if s.url.startswith("https://")]
+            assert in_teams[claim.id]["score"] == f"{claim.confidence.score:.2f}"
+            assert in_teams[claim.id]["links"] == [s.url for s in claim.sources if s.url.startswith("https://")]
+            if claim.id in in_slack:
+                assert in_slack[claim.id]["links"] == in_teams[claim.id]["links"]
     finally:
         await teams.close()
         await connector_server.close()

@@ -30,7 +30,7 @@ from adapters.slack.validate import block_problems, problems
 from bot.chat.commands import USAGE
 from bot.chat.views import Answer, AnswerHit, SignalView, TriageView
 from bot.core import Core
-from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
+from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Confidence, Packet, Source, TicketRef
 from bot.tenancy.policy import Where
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -98,23 +98,26 @@ def big_packet(n: int = 200, seed: int = 7) -> Packet:
     return Packet(ticket=ticket, generated_at=NOW, claims=claims, packet_id=123456, notes=["model timed out"] * 3)
 
 
-def test_200_claim_packet_degrades_gracefully() -> None:
+def test_200_claim_packet_is_a_compact_glance_and_the_rest_goes_to_the_thread() -> None:
     packet = big_packet()
     main = assert_complete(packet)
-    assert len(main.blocks) <= LIMITS.max_blocks and main.size() <= LIMITS.max_chars
+    assert len(main.blocks) <= 20 and main.size() <= LIMITS.max_chars
     text = json.dumps(main.blocks)
-    # Every section keeps its top claims, in the packet's order, and says how many more there are.
-    titles = [b["block_id"][4:] for b in main.blocks if b.get("block_id", "").startswith("sec:")]
-    assert titles == list(SECTIONS)
-    for section in SECTIONS:
-        first = packet.section(section)[0].id
-        assert first in main.shown or first in main.rest
-    assert sum(1 for b in main.blocks if b.get("block_id", "").startswith("more:")) == len(SECTIONS)
-    assert "Post the other" in text and len(main.rest) > 150
+    # The summary, then every section's title, count and top claim; one flag picker per section.
+    assert main.blocks[3]["block_id"] == "sec:summary"
+    tops = [b for b in main.blocks if b.get("block_id", "").startswith("claim:")]
+    assert [b["text"]["text"].split("*")[1] for b in tops] == [SECTION_TITLES[s] for s in SECTIONS[1:]]
+    for block, section in zip(tops, SECTIONS[1:], strict=True):
+        claims = packet.section(section)
+        assert f"· {len(claims)} claims" in block["text"]["text"]
+        top = max(claims, key=lambda c: c.confidence.score)
+        assert block["block_id"] == f"claim:{top.id}"
+        assert block["accessory"]["type"] == "static_select" and block["accessory"]["action_id"] == "flag_citation"
+    assert "Show the other" in text and len(main.rest) > 150
     assert len(remaining_messages(packet, main.rest)) >= 5
     # Hostile text is escaped: no mention, channel link or broken link markup survives.
     assert "<!channel>" not in text and "<@U0ADMIN>" not in text and "<#C0SECRET>" not in text
-    assert "https://x.example/a%7Cb%3Ec" in text
+    assert "handoff://" not in text
 
 
 @pytest.mark.parametrize("n", [0, 1, 8, 25, 49, 50, 51, 120])
@@ -137,19 +140,22 @@ def test_small_packet_is_shown_whole_in_section_order() -> None:
     assert main.rest == () and list(main.shown) == [c.id for c in claims]
     contexts = [b for b in main.blocks if b.get("block_id", "").startswith("cite:")]
     [first] = contexts[0]["elements"]
-    # Slack doesn't link handoff:// uris: they are shown as code.
-    assert first["text"] == ":large_green_circle: *HIGH 0.80* · because · Source: #4412 `handoff://tickets/4412`"
+    # Without a signed web link, a handoff:// source shows its title only, never the URI.
+    assert first["text"] == ":large_green_circle: *HIGH 0.75* · because · Source: #4412"
     low = contexts[-1]["elements"][0]["text"]
     assert low.startswith(":red_circle: *LOW 0.45*")
-    flag = next(b for b in main.blocks if b.get("block_id") == "claim:c0")["accessory"]
+    summary = next(b for b in main.blocks if b.get("block_id") == "sec:summary")
+    assert "claim in summary" in summary["text"]["text"] and "*HIGH 0.80*" in summary["text"]["text"]
+    flag = summary["accessory"]
     assert flag["action_id"] == "flag_citation" and flag["options"][0]["value"] == "9:c0"
+    assert "handoff://" not in json.dumps(main.blocks)
     assert main.text.startswith("Escalation packet for ticket #4412 (Acme, DC01)")
 
 
 def test_mrkdwn_escaping_and_links() -> None:
     assert escape("<!here> & <@U1>") == "&lt;!here&gt; &amp; &lt;@U1&gt;"
     assert link("https://a.example/x y|z", "A <b>") == "<https://a.example/x%20y%7Cz|A &lt;b&gt;>"
-    assert link("handoff://tickets/1`", "T") == "T `handoff://tickets/1`"
+    assert link("handoff://tickets/1`", "T") == "T"  # never a handoff:// name in anything posted
 
 
 # --- ask and triage ----------------------------------------------------------------------

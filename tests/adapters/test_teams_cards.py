@@ -74,10 +74,12 @@ def test_a_200_claim_packet_degrades_to_valid_cards_that_together_hold_every_cla
         here = [c for c in claims if c.id in layout.shown]
         if claims:
             assert here, section
+        if claims and section != "summary":  # the summary is shown whole, in order
             assert min(c.confidence.score for c in here) >= max(
                 (c.confidence.score for c in claims if c.id not in layout.shown), default=0)
         if len(here) < len(claims):
-            assert f"and {len(claims) - len(here)} more" in text
+            glance = 1 if section != 'summary' else min(5, len(claims))
+            assert f'+{len(claims) - glance} more' in text
     more = [a for a in layout.first["actions"] if a.get("verb") == cards.SHOW_FULL]
     assert more == [{"type": "Action.Execute", "title": "Show full packet", "verb": "more"}]
     # Continuation cards say which part they are, in order, and keep the claims' packet order.
@@ -107,7 +109,7 @@ def test_huge_claims_are_clipped_not_dropped(validator: Draft6Validator) -> None
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(n=st.integers(min_value=0, max_value=120), limit=st.integers(min_value=9_000, max_value=30_000),
+@given(n=st.integers(min_value=0, max_value=120), limit=st.integers(min_value=15_000, max_value=30_000),
        seed=st.integers(min_value=0, max_value=10_000))
 def test_any_packet_at_any_limit_fits_and_loses_nothing(n: int, limit: int, seed: int) -> None:
     packet = generated_packet(n, seed=seed) if n else Packet(
@@ -133,7 +135,7 @@ def test_text_from_tickets_is_never_markup() -> None:
     assert shown["text"] == evil  # shown literally, in a TextRun
     markdown = [b["text"] for b in json.loads(json.dumps(card))["body"][2]["items"] if b.get("type") == "TextBlock"]
     assert all("evil.example.com" not in m and "javascript:" not in m for m in markdown)
-    assert "note n1" in shown["plain"]  # the unsafe URL is not a link, just a name
+    assert "[x](https://evil.example.com) note" in shown["plain"]  # the unsafe URL is not a link; the title is literal text
 
 
 def test_safe_url() -> None:
@@ -163,11 +165,12 @@ def test_every_demo_packet_renders_to_valid_cards(validator: Draft6Validator, de
         ids = [c.id for c in packet.claims]
         # Every claim exactly once across the first card and its continuations...
         assert sorted(shown) == sorted(ids) and len(shown) == len(set(shown))
-        # ...and the first card keeps the packet's order among the claims it shows.
-        first = [c["id"] for c in card_claims(layout.first)]
-        assert first == [i for i in ids if i in set(first)]
+        # ...and what the first card shows before "Show all" keeps the packet's order.
+        visible = [c["id"] for c in card_claims(layout.first) if c["visible"]]
+        assert visible == [i for i in ids if i in set(visible)]
         sizes.append(cards.card_bytes(layout.first))
-    assert max(sizes) <= cards.MAX_CARD_BYTES
+        assert cards.count_actions(layout.first) <= 8
+    assert max(sizes) < 20_000
 
 
 # --- ask, triage, messages ------------------------------------------------------------------------

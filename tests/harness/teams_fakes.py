@@ -232,30 +232,44 @@ def other_key() -> Any:
 # --- reading cards back ------------------------------------------------------------------
 
 def card_claims(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """The claims a packet card shows: id, text, confidence line, source links and plain source names."""
+    """The claims a packet card holds (shown, or behind "Show all"): id, text, confidence line, source links,
+    plain source names, and whether it is visible before any toggle."""
     import re
 
     found = []
-    for item in card.get("body", []):
-        if not str(item.get("id", "")).startswith("claim-"):
-            continue
-        text_block, confidence_block, *source_blocks, action_set = item["items"]
-        links, plain = [], []
-        for block in source_blocks:
-            if block["type"] == "TextBlock":  # Markdown links
-                links += re.findall(r"\[[^\]]*\]\(([^)]*)\)", block["text"])
-            else:  # literal names
-                names = block["inlines"][0]["text"].removeprefix("Sources: ").removeprefix("Also: ")
-                plain += names.split(" · ")
-        found.append({
-            "id": item["id"].removeprefix("claim-"),
-            "text": text_block["inlines"][0]["text"],
-            "confidence": confidence_block["inlines"][0]["text"],
-            "links": links,
-            "plain": plain,
-            "actions": [(a.get("verb"), a.get("data")) for a in action_set["actions"]],
-        })
+
+    def walk(items: list[Any], visible: bool) -> None:
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if str(item.get("id", "")).startswith("claim-"):
+                text_block, confidence_block, *source_blocks = item["items"]
+                links, plain = [], []
+                for block in source_blocks:
+                    if block["type"] == "TextBlock":  # Markdown links
+                        links += re.findall(r"\[[^\]]*\]\(([^)]*)\)", block["text"])
+                    else:  # literal names
+                        names = block["inlines"][0]["text"].removeprefix("Sources: ").removeprefix("Also: ")
+                        plain += names.split(" · ")
+                found.append({
+                    "id": item["id"].removeprefix("claim-"),
+                    "text": text_block["inlines"][0]["text"],
+                    "confidence": confidence_block["inlines"][0]["text"],
+                    "links": links,
+                    "plain": plain,
+                    "visible": visible,
+                })
+            elif item.get("type") == "Container":
+                walk(item.get("items", []), visible and item.get("isVisible", True))
+
+    walk(card.get("body", []), True)
     return found
+
+
+def card_picker(card: dict[str, Any]) -> list[str]:
+    """The claim ids the card's "Flag wrong source" picker offers."""
+    return [c["value"] for item in card.get("body", []) if item.get("type") == "Input.ChoiceSet"
+            for c in item["choices"]]
 
 
 def card_text(card: dict[str, Any]) -> str:

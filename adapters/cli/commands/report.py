@@ -15,6 +15,7 @@ from adapters.cli.commands.output import print_json, table, when
 from bot.core import Core
 from bot.errors import BadInput
 from bot.reporting import report_store
+from bot.reporting.reports import public_markdown
 from bot.tenancy.policy import Where
 
 
@@ -48,7 +49,7 @@ def run_report(args: argparse.Namespace, core: Core) -> int:
     if args.list or args.show is not None:
         with core.session() as session:
             if args.show is not None:
-                print(report_store.get(session, report_id=args.show).markdown, end="")
+                print(public_markdown(report_store.get(session, report_id=args.show).markdown), end="")
                 return 0
             rows = report_store.listed(session, tenant_id=args.tenant)
         if args.json:
@@ -64,13 +65,13 @@ def run_report(args: argparse.Namespace, core: Core) -> int:
         raise BadInput("report needs --tenant and --month (or --list, --show ID, --mark-sent ID)")
     draft = core.report(where=operator(), client=args.tenant, month=args.month)
     if args.out:
-        args.out.write_text(draft.markdown, encoding="utf-8")
+        args.out.write_text(public_markdown(draft.markdown), encoding="utf-8")
     if args.json:
         print_json({"id": draft.report_id, "tenant": draft.tenant, "month": draft.month,
-                    "requested_at": draft.requested_at, "ready_at": draft.ready_at, "markdown": draft.markdown,
+                    "requested_at": draft.requested_at, "ready_at": draft.ready_at, "markdown": public_markdown(draft.markdown),
                     "sources": [s.to_json() for s in draft.sources()]})
         return 0
-    print(draft.markdown)
+    print(public_markdown(draft.markdown))
     print(f"Report {draft.report_id} drafted for internal review. After an engineer has checked and sent it: "
           f"handoff report --mark-sent {draft.report_id}")
     return 0

@@ -72,11 +72,28 @@ def run_teams(args: argparse.Namespace, core: Core) -> int:
     return 0
 
 
-SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_slack, _register_teams]
+def _register_web(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("web", help="read-only pages behind signed links (packets, signals, checklists, reports, "
+                                     "metrics); set HANDOFF_PUBLIC_URL and HANDOFF_WEB_SECRET")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; put a TLS proxy "
+                                                       "in front and set HANDOFF_PUBLIC_URL to its https address)")
+    p.add_argument("--port", type=int, default=8090, help="port to listen on (default 8090)")
+    p.set_defaults(run=run_web)
+
+
+def run_web(args: argparse.Namespace, core: Core) -> int:
+    from adapters.web.main import serve
+
+    serve(core, host=args.host, port=args.port)
+    return 0
+
+
+SERVERS: list[Callable[[argparse._SubParsersAction], None]] = [_register_inbound, _register_slack, _register_teams,
+                                                               _register_web]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="run a front end: inbound webhooks, slack, teams")
+    p = sub.add_parser("serve", help="run a front end: inbound webhooks, slack, teams, web")
     group = p.add_subparsers(dest="server", metavar="SERVER")
     for add in SERVERS:
         add(group)
