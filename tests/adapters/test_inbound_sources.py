@@ -90,9 +90,9 @@ async def test_grafana_example_stored_classified_and_idempotent(client: TestClie
     again = await (await post(client, "/alerts/grafana/acme", body)).json()
     assert (again["accepted"], again["duplicate"]) == (0, 2) and len(stored(client)) == 2
     resp = await post(client, "/alerts/grafana", body)  # no tenant label, no endpoint tenant
-    assert resp.status == 422 and (await resp.json())["problems"][0]["field"] == "alerts[0].labels.tenant"
+    assert resp.status == 422 and (await resp.json())["error"]["problems"][0]["field"] == "alerts[0].labels.tenant"
     resp = await post(client, "/alerts/grafana/acme", {**body, "version": "4"})
-    assert resp.status == 400 and (await resp.json())["problems"][0]["field"] == "version"
+    assert resp.status == 400 and (await resp.json())["error"]["problems"][0]["field"] == "version"
 
 
 async def test_ninjaone_reset_closes_the_trigger_and_the_organization_names_the_client(client: TestClient) -> None:
@@ -107,7 +107,7 @@ async def test_ninjaone_reset_closes_the_trigger_and_the_organization_names_the_
     result = await (await post(client, "/alerts/ninjaone", reset)).json()
     assert (result["accepted"], result["updated"], result["duplicate"]) == (0, 0, 1)
     resp = await post(client, "/alerts/ninjaone", {**vb.NINJAONE_CAPTURED, "activityTime": None})
-    assert resp.status == 400 and (await resp.json())["problems"][0]["field"] == "activityTime"
+    assert resp.status == 400 and (await resp.json())["error"]["problems"][0]["field"] == "activityTime"
 
 
 async def test_an_endpoint_token_is_good_on_its_own_endpoint_only(client: TestClient) -> None:
@@ -133,7 +133,7 @@ async def test_datto_payload_site_mapped_resolution_and_duplicates(client: TestC
     resp = await post(client, "/alerts/datto-rmm/acme", vb.DATTO_HALOPSA)
     assert resp.status == 200 and len(stored(client)) == 2
     resp = await post(client, "/alerts/datto-rmm", {**body, "site": "Elsewhere", "alertUID": "z"})
-    problem = (await resp.json())["problems"][0]
+    problem = (await resp.json())["error"]["problems"][0]
     assert resp.status == 422 and problem["field"] == "site" and "Elsewhere" in problem["message"]
 
 
@@ -150,7 +150,7 @@ async def test_ncentral_xml_stored_closed_and_refused_when_not_xml(client: TestC
     resp = await client.post("/alerts/n-able", json={"a": 1}, headers=AUTH)
     assert resp.status == 415
     resp = await post(client, "/alerts/n-able", b"<notification><DeviceName>x")
-    assert resp.status == 400 and (await resp.json())["problems"][0]["field"].startswith("(body) line 1")
+    assert resp.status == 400 and (await resp.json())["error"]["problems"][0]["field"].startswith("(body) line 1")
 
 
 async def test_mapped_source_and_unknown_source(client: TestClient) -> None:
@@ -161,9 +161,9 @@ async def test_mapped_source_and_unknown_source(client: TestClient) -> None:
     assert resp.status == 200 and (await resp.json())["tenants"] == ["ridge"]
     assert (await post(client, "/alerts/zabbix/acme", body)).status == 404  # configured for ridge only
     resp = await post(client, "/alerts/zabbix/ridge", {**body, "trigger": {"name": "x"}})
-    assert resp.status == 400 and (await resp.json())["problems"][0]["field"] == "trigger.description"
+    assert resp.status == 400 and (await resp.json())["error"]["problems"][0]["field"] == "trigger.description"
     resp = await post(client, "/alerts/nagios", body)
-    assert resp.status == 404 and "grafana" in (await resp.json())["message"]
+    assert resp.status == 404 and "grafana" in (await resp.json())["error"]["message"]
     assert [(a.source, a.device) for a in stored(client)] == [("zabbix", "RL-NAS01")]
 
 
