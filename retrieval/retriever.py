@@ -119,6 +119,10 @@ class Retriever:
 
     # --- indexing ----------------------------------------------------------------------
 
+    def acquire(self) -> None:
+        """Own the index from now on (see ``IndexStore.acquire``); ``serve`` and ``ingest`` call it first."""
+        self.store.acquire(dim=self.embedder.dim)
+
     def indexer(self, *, engine: Engine) -> Indexer:
         from retrieval.index import Indexer
 

@@ -160,6 +160,11 @@ class IndexStore(ABC):
     def close(self) -> None:
         """Release the engine (and the embedded shard's lock)."""
 
+    def acquire(self, *, dim: int) -> None:  # noqa: B027 (a hook: only the embedded layout has an owner)
+        """Become the owner of the index now (embedded: take the shard's lock, creating the shard with
+        ``dim``-sized vectors if there is none), so a process that cannot own it fails before it starts
+        serving or writing, not later. Raises ``IndexBusy`` when another process owns it."""
+
     # --- writes ------------------------------------------------------------------------
 
     @abstractmethod

@@ -144,8 +144,14 @@ class EdgeStore(IndexStore):
 
     def drop_all(self) -> None:
         with self._lock:
+            self._open()  # raises IndexBusy if another process owns the shard: never delete it under them
             self.close()
             shutil.rmtree(self.path, ignore_errors=True)
+
+    def acquire(self, *, dim: int) -> None:
+        with self._lock:
+            if self._open() is None:
+                self._shard = self._create(dim)
 
     def close(self) -> None:
         with self._lock:
