@@ -67,7 +67,7 @@ def main() -> int:
         shutil.copytree(demo_folder(), folder)
         doc = sorted((folder / "docs" / "acme").glob("*.md"))[0]
         original = doc.read_text(encoding="utf-8")
-        after_ms, ingest_s = [], []
+        after_ms, ingest_s, tries, search_ms = [], [], [], []
         for number in range(args.rounds):
             token = f"FRESHPROBE{number:04d}X"
             doc.write_text(original + f"\n\n## Branch office VPN\n{token}: the new concentrator at the branch office.\n",
@@ -76,16 +76,23 @@ def main() -> int:
             ingest_folder(folder, engine=core.engine, on_changed=index)
             done = time.perf_counter()
             ingest_s.append(done - started)
+            attempts = 0
             while True:
+                began = time.perf_counter()
+                attempts += 1
                 hits = core.retriever.search(tenant_id="acme", query=token, limit=3)
                 if any(token in hit.text for hit in hits):
                     break
-                if time.perf_counter() - done > 10:
+                if began - done > 10:
                     raise SystemExit(f"{token} not searchable 10 s after the ingest finished")
-            after_ms.append((time.perf_counter() - done) * 1000)
+            # When the search that found it began: 0 + overhead means the first search after the ingest did.
+            after_ms.append((began - done) * 1000)
+            tries.append(attempts)
+            search_ms.append((time.perf_counter() - began) * 1000)
         print(f"changed document: ingest (1 document re-embedded) median {statistics.median(ingest_s):.2f} s; "
-              f"searchable {statistics.median(after_ms):.1f} ms after the ingest returned "
-              f"(max {max(after_ms):.1f} ms, {args.rounds} rounds, including the search itself)")
+              f"the search that found it began {statistics.median(after_ms):.2f} ms after the ingest returned "
+              f"(max {max(after_ms):.2f} ms; searches needed: {tries}; one search took median "
+              f"{statistics.median(search_ms):.0f} ms incl. embedding the query; {args.rounds} rounds)")
         core.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
