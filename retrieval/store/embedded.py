@@ -299,7 +299,8 @@ class EdgeStore(IndexStore):
             if sparse.indices:
                 prefetch.append(qe.Prefetch(limit=prefetch_limit, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
                                             filter=flt, params=_idf(tenant_id)))
-            how = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=RRF_K)
+            # 0.9.0's stub types the query as ``Fusion``; the runtime takes its members ``Fusion.Rrf``/``Dbsf``.
+            how: Any = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=RRF_K)
             points = shard.query(qe.QueryRequest(limit=limit, query=how, prefetches=prefetch, filter=flt,
                                                  with_payload=True, with_vector=False))
         return [_candidate(tenant_id, point) for point in points]
