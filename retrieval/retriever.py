@@ -72,10 +72,11 @@ def build_store(settings: Settings, *, progress: bool | None = None) -> IndexSto
     The embedded default converts a v0.1 data directory (a qdrant-client
     folder per owner) into its shard the first time it is opened.
     """
-    from retrieval.store import EdgeStore, SharedStore
-    from retrieval.store.migrate import migrate_v01
-
+    # Each layout is imported only when chosen: qdrant-client imports fastembed and onnxruntime,
+    # seconds the embedded default does not need to pay at start.
     layout = getattr(settings, "qdrant_layout", "auto")
+    if settings.qdrant_url or layout == "shared":
+        from retrieval.store.server import SharedStore
     if settings.qdrant_url:
         if layout == "embedded":
             raise ConfigError("HANDOFF_QDRANT_LAYOUT=embedded is the in-process index; "
@@ -89,6 +90,9 @@ def build_store(settings: Settings, *, progress: bool | None = None) -> IndexSto
         path = settings.data_dir / "qdrant-shared"
         path.mkdir(parents=True, exist_ok=True)
         return SharedStore(QdrantClient(path=str(path)))
+    from retrieval.store.embedded import EdgeStore
+    from retrieval.store.migrate import migrate_v01
+
     store = EdgeStore(settings.index_path)
     try:
         migrate_v01(settings.qdrant_path, store, progress=progress)
