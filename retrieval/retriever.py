@@ -103,7 +103,7 @@ def build_store(settings: Settings, *, progress: bool | None = None) -> IndexSto
 
 
 class Retriever:
-    """Search over the per-tenant index. One per process (``Core.retriever``); closes with ``close()``."""
+    """Search, tenant by tenant, over the index. One per process (``Core.retriever``); closes with ``close()``."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: IndexStore | None = None):
         self.settings = settings
