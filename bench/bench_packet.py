@@ -20,10 +20,13 @@ with ticket numbers masked. The vectors are real; what is measured (store
 reads, triage, search over 500 chunks per client, claim building) does not
 depend on which text a vector came from.
 
-Latency is reported twice: for clients whose index folders are already open
-(``HANDOFF_QDRANT_MAX_OPEN_TENANTS`` covers them), and for tickets of random
-clients with the default of 32 open folders, where some requests pay for
-opening a folder (see bench/RESULTS.md, retrieval).
+Latency is reported twice, each in a fresh process that serves from the one
+Qdrant Edge shard: for tickets of 20 clients (their data recently read), and
+for tickets of random clients among all. RSS is that serving process's.
+
+``--keep DIR`` reuses a data directory; one built by v0.1 (a qdrant-client
+folder per client) is converted into the shard first, and the conversion is
+timed (README: upgrading from v0.1).
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db.models import Ticket
 from bot.packets.builder import build_packet
-core = Core(Settings(data_dir={data!r}, qdrant_max_open_tenants={max_open}))
+core = Core(Settings(data_dir={data!r}))
 with Session(core.engine) as s:
     tickets = list(s.exec(select(Ticket)))
 rng = random.Random(9)
@@ -146,7 +149,7 @@ owners = sorted({{t.tenant_id for t in tickets}})[:{warm_clients}] if {warm} els
 pool = [t for t in tickets if owners is None or t.tenant_id in owners]
 picks = [rng.choice(pool) for _ in range({packets})]
 times, claims = [], []
-for t in picks[:5]:  # load models and open the first folders outside the timing
+for t in picks[:5]:  # load the models and open the shard outside the timing
     with Session(core.engine) as s:
         build_packet(session=s, ticket=t, retriever=core.retriever)
 for t in picks:
@@ -156,16 +159,15 @@ for t in picks:
     times.append((time.perf_counter() - started) * 1000)
     claims.append(len(p.claims))
     assert p.tenants_cited() <= {{t.tenant_id, "_global"}}
-import resource
-print(json.dumps({{"times_ms": times, "claims": claims,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+print(json.dumps({{"times_ms": times, "claims": claims, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+                  "peak_rss_mb": int(status["VmHWM"].split()[0]) / 1024}}))
 core.close()
 """
 
 
-def measure(data_dir: Path, *, warm: bool, packets: int, max_open: int, warm_clients: int) -> dict:
-    code = CHILD.format(root=str(ROOT), data=str(data_dir), max_open=max_open, warm=warm, packets=packets,
-                        warm_clients=warm_clients)
+def measure(data_dir: Path, *, warm: bool, packets: int, warm_clients: int) -> dict:
+    code = CHILD.format(root=str(ROOT), data=str(data_dir), warm=warm, packets=packets, warm_clients=warm_clients)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -208,13 +210,24 @@ def main() -> int:
         report = core.retriever.sync(engine=core.engine, progress=False)
         print(f"indexed: {report} in {time.perf_counter() - started:.0f} s", flush=True)
         core.close()
-    for label, warm, max_open in (("clients with open index folders", True, 32),
-                                  ("random clients, 32 folders open (default)", False, 32)):
-        result = measure(data_dir, warm=warm, packets=args.packets, max_open=max_open, warm_clients=20)
+    settings = Settings(data_dir=data_dir)
+    if settings.qdrant_path.is_dir():
+        from retrieval.retriever import build_store
+
+        started = time.perf_counter()
+        store = build_store(settings, progress=False)
+        owners = store.owners()
+        chunks = sum(store.count(tenant_id=o) for o in owners)
+        store.close()
+        print(f"converted the v0.1 index ({chunks} chunks, {len(owners)} owners) in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    for label, warm in (("20 clients", True), ("random clients", False)):
+        result = measure(data_dir, warm=warm, packets=args.packets, warm_clients=20)
         times = result["times_ms"]
         print(f"{label}: packets {len(times)}, median {statistics.median(times):.0f} ms, "
               f"p95 {pct(times, 0.95):.0f} ms, max {max(times):.0f} ms; "
-              f"claims/packet median {statistics.median(result['claims']):.0f}; RSS {result['rss_mb']:.0f} MB")
+              f"claims/packet median {statistics.median(result['claims']):.0f}; "
+              f"serving process RSS {result['rss_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)", flush=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,7 +1,7 @@
-"""Retrieval benchmark on the embedded default: 100 tenants x 500 chunks.
+"""Retrieval benchmark on the embedded default (one Qdrant Edge shard): 100 tenants x 500 chunks.
 
-    /tmp/venv/bin/python bench/bench_retrieval.py [--tenants 100] [--chunks 500] [--queries 300]
-                                                  [--throughput-chunks 256] [--keep DIR]
+    python bench/bench_retrieval.py [--tenants 100] [--chunks 500] [--queries 300]
+                                    [--throughput-chunks 256] [--keep DIR] [--skip-throughput]
 
 Prints, from one run:
 
@@ -11,15 +11,17 @@ Prints, from one run:
    chunk to exactly those texts, interleaved slice by slice; and the ratio;
 2. an index of ``--tenants`` clients with ``--chunks`` chunks each, plus
    ``_global`` with as many, built from the chunks of the real runbooks in
-   ../shared/data/runbooks (each unique text embedded once; a client's 500
-   chunks are a sample of them under the client's own paths, so vectors are
-   real but shared between clients);
+   ../shared/data/runbooks (each unique text embedded once; a client's
+   chunks are ``--chunks`` distinct texts sampled from that pool under the
+   client's own paths, so vectors are real but shared between clients; when
+   the runbooks have fewer chunks than that, their chunks' halves are added
+   to the pool as further distinct texts);
 3. cold start of a fresh search process (interpreter start to first
    ``search_knowledge`` answer), three times;
 4. in a fresh process: hybrid ``search_knowledge`` latency (client + _global,
-   limit 5) for queries phrased like alerts, first on a few clients whose
-   folders are open (warm) and then on clients picked at random among all
-   (some folders must be opened), median and p95; and the process's peak RSS.
+   limit 5) for queries phrased like alerts, first on 8 clients searched just
+   before and then on clients picked at random among all, median and p95;
+   and the RSS of that (serving) process.
 """
 
 from __future__ import annotations
@@ -60,6 +62,31 @@ def corpus_chunks() -> list[tuple[str, str, str]]:
     return out
 
 
+def distinct_pool(chunks: list[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
+    """At least ``n`` chunks with distinct texts: the runbooks' chunks, then halves of them if needed."""
+    pool, seen = [], set()
+    for title, path, body in chunks:
+        if body not in seen:
+            seen.add(body)
+            pool.append((title, path, body))
+    for title, path, body in chunks:
+        if len(pool) >= n:
+            break
+        lines = body.splitlines()
+        if len(lines) < 2:
+            words = body.split()
+            lines = [" ".join(words[:len(words) // 2]), " ".join(words[len(words) // 2:])]
+        middle = len(lines) // 2
+        for half, part in (("a", lines[:middle]), ("b", lines[middle:])):
+            text = "\n".join(part).strip()
+            if len(text) > 40 and text not in seen:
+                seen.add(text)
+                pool.append((title, f"{path}-{half}", text))
+    if len(pool) < n:
+        raise SystemExit(f"only {len(pool)} distinct chunk texts for {n} chunks per client")
+    return pool
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -76,7 +103,7 @@ def throughput(chunks: list[tuple[str, str, str]], n: int, work: Path, rounds: i
     """
     import shutil
 
-    import qdrant_client  # noqa: F401  (imported before timing, as a running process has it)
+    import qdrant_edge  # noqa: F401  (imported before timing, as a running process has it)
     from sqlmodel import Session
 
     from bot.config import Settings
@@ -143,22 +170,23 @@ def build_index(chunks: list[tuple[str, str, str]], tenants: int, per_tenant: in
     from retrieval.chunk import Chunk
     from retrieval.embed import Embedder
     from retrieval.index import _payload, source_hash
-    from retrieval.store import PerTenantStore, PointIn, point_id
+    from retrieval.store import EdgeStore, PointIn, point_id
 
     embedder = Embedder(data_dir=data_dir).load()
-    chunks = random.Random(11).sample(chunks, min(pool, len(chunks)))
+    chunks = distinct_pool(chunks, max(pool, per_tenant))
+    chunks = random.Random(11).sample(chunks, max(pool, per_tenant))
     texts = [f"{t}\n{b}" for t, _, b in chunks]
     started = time.perf_counter()
     dense = embedder.dense(texts)
     sparse = embedder.sparse(texts)
     print(f"  embedded {len(texts)} unique chunks in {time.perf_counter() - started:.0f} s", flush=True)
-    store = PerTenantStore(data_dir / "qdrant", max_open=4)
+    store = EdgeStore(data_dir / "index")
     rng = random.Random(7)
     started = time.perf_counter()
     owners = ["_global"] + [f"client-{i:03d}" for i in range(tenants)]
     for number, owner in enumerate(owners):
         store.ensure(tenant_id=owner, dim=embedder.dim)
-        picks = rng.sample(range(len(chunks)), min(per_tenant, len(chunks)))
+        picks = rng.sample(range(len(chunks)), per_tenant)  # distinct texts: the pool has at least per_tenant
         points = []
         for seq, index in enumerate(picks):
             title, path, body = chunks[index]
@@ -182,8 +210,7 @@ t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 from bot.config import Settings
 from retrieval import Retriever
-r = Retriever(Settings(data_dir={data!r}, database_url="sqlite:///" + {data!r} + "/none.db",
-                       qdrant_max_open_tenants={max_open}))
+r = Retriever(Settings(data_dir={data!r}, database_url="sqlite:///" + {data!r} + "/none.db"))
 hits = r.search_knowledge(tenant_id="client-000", query="DC02 cannot replicate from DC01, RPC server unavailable")
 first = time.perf_counter() - t0
 assert hits and all(h.tenant in ("client-000", "_global") for h in hits)
@@ -201,7 +228,7 @@ if {latency}:
             assert hits and all(h.tenant in (tenant, "_global") for h in hits)
         return times
     warm_tenants = ["client-%03d" % i for i in range(8)]
-    run(warm_tenants, 20)  # open their folders
+    run(warm_tenants, 20)  # models loaded, these clients' pages in memory
     out["one"] = run(warm_tenants, {n}, r.search)
     out["warm"] = run(warm_tenants, {n})
     out["random"] = run(["client-%03d" % i for i in range({tenants})], {n})
@@ -213,9 +240,9 @@ print(json.dumps(out))
 """
 
 
-def child(data_dir: Path, *, latency: bool, tenants: int, n: int, max_open: int) -> tuple[float, dict]:
+def child(data_dir: Path, *, latency: bool, tenants: int, n: int) -> tuple[float, dict]:
     code = CHILD.format(root=str(ROOT), data=str(data_dir), latency=latency, queries=str(QUERIES), n=n,
-                        tenants=tenants, max_open=max_open)
+                        tenants=tenants)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=1800)
@@ -231,17 +258,14 @@ def main() -> int:
     parser.add_argument("--chunks", type=int, default=500)
     parser.add_argument("--queries", type=int, default=300, help="queries per latency run")
     parser.add_argument("--throughput-chunks", type=int, default=256)
-    parser.add_argument("--pool", type=int, default=800, help="unique chunk texts embedded for the big index")
-    parser.add_argument("--max-open", type=int, default=None, help="qdrant_max_open_tenants (default: the setting's)")
+    parser.add_argument("--pool", type=int, default=800,
+                        help="unique chunk texts embedded for the big index (at least --chunks)")
     parser.add_argument("--keep", type=Path, help="build the index here and keep it (a rerun reuses it)")
     parser.add_argument("--skip-throughput", action="store_true", help="skip part 1")
     args = parser.parse_args()
     if not (RUNBOOKS / "ms-support").is_dir():
         print(f"skipped: the shared runbooks are not at {RUNBOOKS}")
         return 0
-    from bot.config import Settings
-
-    max_open = args.max_open or Settings.model_fields["qdrant_max_open_tenants"].default
     chunks = corpus_chunks()
     print(f"corpus: {len(chunks)} chunks of the real runbooks; {os.cpu_count()} cores; "
           f"load average at start {os.getloadavg()[0]:.1f}\n")
@@ -255,7 +279,7 @@ def main() -> int:
               f"ratio {tp['ratio']:.3f} (target >= 0.9)\n")
 
     data_dir = work / "big"
-    if not (data_dir / "qdrant").is_dir():
+    if not (data_dir / "index").is_dir():
         print(f"2. building {args.tenants} tenants x {args.chunks} chunks (+ _global)")
         seconds = build_index(chunks, args.tenants, args.chunks, data_dir, args.pool)
         print(f"   written in {seconds:.0f} s\n")
@@ -263,15 +287,15 @@ def main() -> int:
     print("3. cold start of a search process (interpreter start to first answer)")
     colds = []
     for _ in range(3):
-        wall, out = child(data_dir, latency=False, tenants=args.tenants, n=0, max_open=max_open)
+        wall, out = child(data_dir, latency=False, tenants=args.tenants, n=0)
         colds.append(wall)
         print(f"   {wall:.2f} s (first answer {out['first_answer_s']:.2f} s after the script began)")
     print(f"   median {statistics.median(colds):.2f} s (target < 5 s)\n")
 
-    print(f"4. hybrid search_knowledge latency, {args.queries} queries each, max {max_open} tenant folders open")
-    _, out = child(data_dir, latency=True, tenants=args.tenants, n=args.queries, max_open=max_open)
-    print("   (search_knowledge = the client's 500 chunks + _global's 500 in one ranking; search = one owner)")
-    for name, label in (("one", "search, 8 clients open"), ("warm", "8 clients, folders open"),
+    print(f"4. hybrid search_knowledge latency, {args.queries} queries each, one shard of {args.tenants + 1} owners")
+    _, out = child(data_dir, latency=True, tenants=args.tenants, n=args.queries)
+    print(f"   (search_knowledge = the client's {args.chunks} chunks + _global's in one ranking; search = one owner)")
+    for name, label in (("one", "search, 8 clients"), ("warm", "8 clients searched before"),
                         ("random", f"random of {args.tenants} clients")):
         times = out[name]
         print(f"   {label:<28} median {statistics.median(times):6.1f} ms   p95 {pct(times, 0.95):6.1f} ms"

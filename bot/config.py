@@ -96,13 +96,11 @@ class Settings(BaseSettings):
     # Any fastembed model name works for users with internet access.
     embedding_model: str = "bundled"
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
-    # "auto": one embedded Qdrant folder per tenant, or one shared collection
-    # (is_tenant index) when qdrant_url is set. "shared" forces the latter,
-    # also embedded (data_dir/qdrant-shared); "per-tenant" is embedded only.
-    qdrant_layout: Literal["auto", "per-tenant", "shared"] = "auto"
-    # Embedded per-tenant layout: how many tenants' index folders stay open
-    # (each holds its points in memory, about 10 MB per 500 chunks).
-    qdrant_max_open_tenants: int = Field(default=32, ge=1, le=10_000)
+    # "auto": the embedded Qdrant Edge shard (data_dir/index), or one
+    # collection on the server when qdrant_url is set. "shared" forces
+    # qdrant-client's layout, also without a server (its local mode in
+    # data_dir/qdrant-shared); "embedded" refuses a qdrant_url.
+    qdrant_layout: Literal["auto", "embedded", "shared"] = "auto"
 
     # --- packet writer -----------------------------------------------------
     llm_model: str | None = None
@@ -172,6 +170,12 @@ class Settings(BaseSettings):
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
+
+    @field_validator("qdrant_layout", mode="before")
+    @classmethod
+    def _v01_layout(cls, value: object) -> object:
+        # v0.1's "per-tenant" (a folder per client) is what the embedded shard replaced.
+        return "embedded" if value == "per-tenant" else value
 
     @field_validator("slack_noc_channels", "teams_noc_channels", mode="before")
     @classmethod
@@ -256,7 +260,13 @@ class Settings(BaseSettings):
 
     @property
     def qdrant_path(self) -> Path:
+        """v0.1's embedded index (a qdrant-client folder per owner): migrated into ``index_path``."""
         return self.data_dir / "qdrant"
+
+    @property
+    def index_path(self) -> Path:
+        """The embedded index: one Qdrant Edge shard."""
+        return self.data_dir / "index"
 
 
 def load_settings(**overrides: Any) -> Settings:

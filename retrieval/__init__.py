@@ -2,7 +2,7 @@
 
 ``Retriever`` (one per process, ``bot.core.Core.retriever``) searches and
 indexes; ``Hit`` is what a search returns. Heavy libraries (fastembed,
-onnxruntime, qdrant-client) load on first use, not on import.
+onnxruntime, qdrant-edge, qdrant-client) load on first use, not on import.
 """
 
 from retrieval.retriever import Hit, Retriever

@@ -1,10 +1,9 @@
 """The retrieval API the rest of Handoff calls: ``Retriever.search`` and ``search_knowledge``.
 
 A query is embedded twice (dense and BM25). For each owner searched, the
-store returns the dense top-N and the BM25 top-N of that owner only (its own
-folder in the embedded layout, the tenant filter in the shared one; the
-embedded BM25 list is scored from the stored sparse vectors with Qdrant's
-formula, see ``sparse.py``). The lists of all owners searched are fused with
+store returns the dense top-N and the BM25 top-N of that owner only (the
+tenant filter, BM25 with the IDF of the owner's own points) in one batched
+request. The lists of all owners searched are fused with
 reciprocal rank fusion (Qdrant's formula, see ``fusion.py``); the payloads of
 the hits are then read, and every hit gets its exact dense and sparse scores
 and the identifiers of the query it contains verbatim, so that confidence can
@@ -67,14 +66,20 @@ class Hit:
         return data
 
 
-def build_store(settings: Settings) -> IndexStore:
-    """The index store the settings ask for (see README: Retrieval)."""
-    from retrieval.store import PerTenantStore, SharedStore
+def build_store(settings: Settings, *, progress: bool | None = None) -> IndexStore:
+    """The index store the settings ask for (see README: Retrieval).
 
+    The embedded default converts a v0.1 data directory (a qdrant-client
+    folder per owner) into its shard the first time it is opened.
+    """
+    # Each layout is imported only when chosen: qdrant-client imports fastembed and onnxruntime,
+    # seconds the embedded default does not need to pay at start.
     layout = getattr(settings, "qdrant_layout", "auto")
+    if settings.qdrant_url or layout == "shared":
+        from retrieval.store.server import SharedStore
     if settings.qdrant_url:
-        if layout == "per-tenant":
-            raise ConfigError("HANDOFF_QDRANT_LAYOUT=per-tenant is for the embedded index; "
+        if layout == "embedded":
+            raise ConfigError("HANDOFF_QDRANT_LAYOUT=embedded is the in-process index; "
                               "with HANDOFF_QDRANT_URL use 'shared' (or 'auto')")
         from qdrant_client import QdrantClient
 
@@ -85,11 +90,20 @@ def build_store(settings: Settings) -> IndexStore:
         path = settings.data_dir / "qdrant-shared"
         path.mkdir(parents=True, exist_ok=True)
         return SharedStore(QdrantClient(path=str(path)))
-    return PerTenantStore(settings.qdrant_path, max_open=getattr(settings, "qdrant_max_open_tenants", 32))
+    from retrieval.store.embedded import EdgeStore
+    from retrieval.store.migrate import migrate_v01
+
+    store = EdgeStore(settings.index_path)
+    try:
+        migrate_v01(settings.qdrant_path, store, progress=progress)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 class Retriever:
-    """Search over the per-tenant index. One per process (``Core.retriever``); closes with ``close()``."""
+    """Search, tenant by tenant, over the index. One per process (``Core.retriever``); closes with ``close()``."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: IndexStore | None = None):
         self.settings = settings
@@ -108,6 +122,10 @@ class Retriever:
         return build_store(self.settings)
 
     # --- indexing ----------------------------------------------------------------------
+
+    def acquire(self) -> None:
+        """Own the index from now on (see ``IndexStore.acquire``); ``serve`` and ``ingest`` call it first."""
+        self.store.acquire(dim=self.embedder.dim)
 
     def indexer(self, *, engine: Engine) -> Indexer:
         from retrieval.index import Indexer
@@ -166,7 +184,7 @@ class Retriever:
             dense += [(owner, c) for c in d]
             sparse += [(owner, c) for c in s]
         # One list per modality across owners: cosine is comparable between
-        # collections; BM25 nearly so (IDF is per collection).
+        # owners; BM25 nearly so (IDF is per owner).
         dense.sort(key=lambda oc: -oc[1].score)
         sparse.sort(key=lambda oc: -oc[1].score)
         dense, sparse = dense[:depth], sparse[:depth]

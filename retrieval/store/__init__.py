@@ -1,10 +1,13 @@
 """Qdrant: collections, upserts and candidate search, tenant by tenant.
 
 ``base`` holds the interface (``IndexStore``) and the tenant check every point
-read passes (``check_tenant``); ``embedded`` is the default layout in the data
-directory, ``server`` the one for a Qdrant server or cluster. Nothing here
-imports back up from a layout to this package.
+read passes (``check_tenant``); ``embedded`` is the default, one Qdrant Edge
+shard in the data directory; ``server`` is qdrant-client against a Qdrant
+server or cluster. ``migrate`` converts a v0.1 data directory (a qdrant-client
+folder per owner). Nothing here imports back up from a layout to this package.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from retrieval.store.base import (
     DENSE,
@@ -18,8 +21,24 @@ from retrieval.store.base import (
     point_id,
     require_owner,
 )
-from retrieval.store.embedded import PerTenantStore
-from retrieval.store.server import SharedStore
 
-__all__ = ["IndexStore", "PerTenantStore", "SharedStore", "PointIn", "Candidate", "IndexBusy", "check_tenant",
+if TYPE_CHECKING:
+    from retrieval.store.embedded import EdgeStore
+    from retrieval.store.server import SharedStore
+
+
+def __getattr__(name: str) -> Any:
+    # The layouts import their engines (qdrant_edge, qdrant_client) at import
+    # time; loading them only when a layout is used keeps CLI start-up light.
+    if name == "EdgeStore":
+        from retrieval.store.embedded import EdgeStore
+
+        return EdgeStore
+    if name == "SharedStore":
+        from retrieval.store.server import SharedStore
+
+        return SharedStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = ["IndexStore", "EdgeStore", "SharedStore", "PointIn", "Candidate", "IndexBusy", "check_tenant",
            "point_id", "require_owner", "DENSE", "SPARSE", "KINDS"]

@@ -1,203 +1,335 @@
-"""The embedded layout: one Qdrant folder per owner (see ``retrieval.store`` for the interface).
+"""The embedded layout: one Qdrant Edge shard in the data directory.
 
-``<data_dir>/qdrant/<owner>/`` holds one collection with that owner's points
-only. Folders open on first use; at most ``max_open`` stay open (each holds
-its points in memory), the least recently used closing first. Only one
-process can open a folder.
+Qdrant Edge (``qdrant-edge-py``, pinned in pyproject.toml) is the Rust Qdrant
+engine running inside this process. The shard in ``<data_dir>/index/`` has
+the server layout's schema (``retrieval/store/base.py``): one collection for
+every owner, a ``tenant`` keyword index with ``is_tenant``, ``dense`` cosine
+and ``bm25`` sparse vectors with the IDF modifier. Every request carries the
+tenant filter, BM25 uses the IDF of the tenant's own points
+(``SearchParams(idf=IdfParams(corpus=<tenant filter>))``), a search asks for
+the dense and the BM25 lists in one ``query_batch`` (so each hit keeps both
+scores), and every returned point passes ``check_tenant``.
+
+This is the only module that imports ``qdrant_edge``: a new Edge release, or
+a fallback to qdrant-client's local mode (``SharedStore`` on a
+``QdrantClient(path=...)``), is a change here or in ``build_store`` only.
+``tests/unit/test_edge_contract.py`` fails loudly if the binding's behaviour
+this relies on changes. Binding quirks of 0.9.0, each named where it is used:
+``retrieve`` needs ``with_vector`` (the stub says optional), ids come back as
+``uuid.UUID``, and the shard's write-ahead log takes a lock that refuses a
+second opener ("Can't init WAL: Kind(WouldBlock)").
+
+One process owns the shard (see README, "One process per data directory"):
+a second opener gets ``IndexBusy``, a ``HandoffError`` saying which process
+to stop or to use a Qdrant server, never a degraded answer.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import qdrant_edge as qe
+
 from retrieval.embed import SparseVec
-from retrieval.sparse import Postings
+from retrieval.fusion import RRF_K
 from retrieval.store.base import (
-    _OWNER,
     DENSE,
+    KEYWORD_INDEXES,
+    SOURCE_FIELDS,
     SPARSE,
+    TENANT,
     Candidate,
     IndexBusy,
     IndexStore,
+    PointIn,
+    SourceTally,
     check_tenant,
+    check_writes,
+    is_owner,
     log,
     require_owner,
 )
 
+CONFIG_FILE = "edge_config.json"  # where Edge persists the shard's config (read for the dense size)
+_LOCKED = "WouldBlock"  # in the error Edge raises when another process holds the shard's WAL lock
 
-class PerTenantStore(IndexStore):
-    """One embedded Qdrant folder per owner under ``root`` (see module doc)."""
 
-    layout = "per-tenant"
-    COLLECTION = "chunks"
+class EdgeStore(IndexStore):
+    """Every owner's points in one Qdrant Edge shard at ``path`` (see module doc)."""
 
-    def __init__(self, root: Path, *, max_open: int = 32):
+    layout = "embedded"
+
+    def __init__(self, path: Path):
         super().__init__()
-        self.root = Path(root)
-        self.max_open = max(1, max_open)
-        self._open: OrderedDict[str, Any] = OrderedDict()
-        self._postings: dict[str, Postings] = {}
+        self.path = Path(path)
+        self._shard: Any = None
 
-    def _folder(self, tenant_id: str) -> Path:
-        return self.root / require_owner(tenant_id)
+    # --- the shard -----------------------------------------------------------------------
 
-    def _client(self, tenant_id: str, *, create: bool) -> Any | None:
-        client = self._open.get(tenant_id)
-        if client is not None:
-            self._open.move_to_end(tenant_id)
-            return client
-        folder = self._folder(tenant_id)
-        if not folder.is_dir():
-            if not create:
-                return None
-            folder.mkdir(parents=True, exist_ok=True)
-        from qdrant_client import QdrantClient
+    def exists(self) -> bool:
+        return (self.path / CONFIG_FILE).is_file()
 
+    def _open(self) -> Any | None:
+        """The open shard, loading it on first use; None when there is none on disk yet."""
+        if self._shard is None and self.exists():
+            self._shard = self._guard(lambda: qe.EdgeShard.load(str(self.path)))
+        return self._shard
+
+    def _guard(self, opener: Any) -> Any:
         try:
-            client = QdrantClient(path=str(folder))
-        except RuntimeError as exc:
-            if "already accessed" in str(exc):
+            return opener()
+        except Exception as exc:
+            if _LOCKED in str(exc):
                 raise IndexBusy(
-                    f"the index in {self.root} is open in another Handoff process (embedded Qdrant allows one); "
-                    "stop that process, or point all of them at a Qdrant server with HANDOFF_QDRANT_URL"
+                    f"the index in {self.path} is open in another Handoff process (the embedded index has one "
+                    "owner: the process that serves). Stop that process and run this again, or point every "
+                    "process at a Qdrant server with HANDOFF_QDRANT_URL."
                 ) from None
             raise
-        try:
-            self._verify_folder(tenant_id, client)
-        except BaseException:
-            client.close()
-            raise
-        self._open[tenant_id] = client
-        while len(self._open) > self.max_open:
-            evicted, oldest = self._open.popitem(last=False)
-            self._postings.pop(evicted, None)
-            oldest.close()
-        return client
 
-    def _verify_folder(self, tenant_id: str, client: Any) -> None:
-        """Every point of a tenant's folder must be that tenant's: checked whenever the folder opens
-        (while reading the sparse vectors for ``Postings``)."""
-        self._postings.pop(tenant_id, None)
-        if client.collection_exists(self.COLLECTION):
-            self._postings[tenant_id] = self._read_postings(tenant_id, client)
+    def _create(self, dim: int) -> Any:
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            # As on a server (Qdrant's multitenancy guide): no global HNSW graph, one per tenant.
+            hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000, payload_m=16),
+        )
+        self.path.mkdir(parents=True, exist_ok=True)
+        shard = self._guard(lambda: qe.EdgeShard.create(str(self.path), config))
+        shard.update(qe.UpdateOperation.create_field_index(TENANT, qe.KeywordIndexParams(is_tenant=True)))
+        for key in KEYWORD_INDEXES:
+            shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
+        shard.flush()
+        return shard
 
-    def _read_postings(self, tenant_id: str, client: Any) -> Postings:
-        points: list[Any] = []
-        offset = None
-        while True:
-            batch, offset = client.scroll(self.COLLECTION, limit=4096, offset=offset, with_payload=["tenant", "kind"],
-                                          with_vectors=[SPARSE])
-            for point in batch:
-                check_tenant(tenant_id, point.payload)
-            points.extend(batch)
-            if offset is None:
-                return Postings.from_points(points, SPARSE)
+    def ensure(self, *, tenant_id: str, dim: int) -> bool:
+        require_owner(tenant_id)
+        with self._lock:
+            if self._open() is None:
+                self._shard = self._create(dim)
+                return False
+            size = self.dense_size(tenant_id=tenant_id)
+            if size == dim:
+                return False
+            # Built for another model: useless to every owner, so the whole shard goes.
+            log.warning("index was built for %s-dimensional vectors, now %s: recreating it", size, dim)
+            self.drop_all()
+            self._shard = self._create(dim)
+            return True
 
-    def _postings_of(self, tenant_id: str, client: Any) -> Postings:
-        postings = self._postings.get(tenant_id)
-        if postings is None:
-            postings = self._postings[tenant_id] = self._read_postings(tenant_id, client)
-        return postings
+    def dense_size(self, *, tenant_id: str) -> int | None:
+        require_owner(tenant_id)
+        if not self.exists():
+            return None
+        config = json.loads((self.path / CONFIG_FILE).read_text(encoding="utf-8"))
+        return int(config["vectors"][DENSE]["size"])
 
-    def _changed(self, tenant_id: str) -> None:
-        self._postings.pop(tenant_id, None)
+    def owners(self) -> list[str]:
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                return []
+            hits = shard.facet(qe.FacetRequest(key=TENANT, limit=1_000_000, exact=True)).hits
+        return sorted(str(hit.value) for hit in hits if hit.count and is_owner(str(hit.value)))
+
+    def drop(self, *, tenant_id: str) -> None:
+        with self._lock:
+            shard = self._open()
+            if shard is not None:
+                shard.update(qe.UpdateOperation.delete_points_by_filter(_tenant_filter(require_owner(tenant_id))))
+
+    def drop_all(self) -> None:
+        with self._lock:
+            self._open()  # raises IndexBusy if another process owns the shard: never delete it under them
+            self.close()
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def acquire(self, *, dim: int) -> None:
+        with self._lock:
+            if self._open() is None:
+                self._shard = self._create(dim)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                shard, self._shard = self._shard, None
+                shard.flush()
+                shard.close()
+
+    def optimize(self) -> None:
+        """Let Edge merge and index its segments (after a bulk load; searches work either way)."""
+        with self._lock:
+            shard = self._open()
+            if shard is not None:
+                shard.optimize()
+
+    # --- writes ------------------------------------------------------------------------
+
+    def upsert(self, *, tenant_id: str, points: Sequence[PointIn]) -> None:
+        check_writes(tenant_id, points)
+        if not points:
+            return
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                raise RuntimeError("no index yet: call ensure() first")
+            shard.update(qe.UpdateOperation.upsert_points([
+                qe.Point(p.id, {DENSE: [float(x) for x in p.dense], SPARSE: _sparse(p.sparse)}, p.payload)
+                for p in points
+            ]))
+
+    def delete_sources(self, *, tenant_id: str, sources: Iterable[str]) -> None:
+        wanted = sorted(set(sources))
+        require_owner(tenant_id)
+        if not wanted:
+            return
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                return
+            for start in range(0, len(wanted), 256):
+                shard.update(qe.UpdateOperation.delete_points_by_filter(qe.Filter(must=[
+                    _tenant_condition(tenant_id),
+                    qe.FieldCondition(key="source", match=qe.MatchAny(wanted[start:start + 256])),
+                ])))
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def source_state(self, *, tenant_id: str) -> dict[str, str | None]:
+        tally = SourceTally(require_owner(tenant_id))
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                return {}
+            offset = None
+            while True:
+                records, offset = shard.scroll(qe.ScrollRequest(
+                    offset=offset, limit=2048, filter=self._filter(tenant_id, None), with_payload=SOURCE_FIELDS,
+                    with_vector=False))
+                for record in records:
+                    tally.add(record.payload)
+                if offset is None:
+                    break
+        return tally.result()
+
+    def count(self, *, tenant_id: str) -> int:
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                return 0
+            return int(shard.count(qe.CountRequest(exact=True, filter=self._filter(require_owner(tenant_id), None))))
 
     def candidates(
         self, *, tenant_id: str, dense: Sequence[float] | Any | None, sparse: SparseVec | None, limit: int,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Candidate], list[Candidate]]:
-        """As ``IndexStore.candidates``; the BM25 list comes from ``Postings`` (same scores as Qdrant's)."""
         with self._lock:
-            target = self._target(require_owner(tenant_id), create=False)
-            if target is None:
+            shard = self._open()
+            if shard is None:
                 return [], []
-            client, name = target
-            dense_out: list[Candidate] = []
+            flt = self._filter(require_owner(tenant_id), kinds)
+            requests, which = [], []
             if dense is not None:
-                response = client.query_points(name, query=list(map(float, dense)), using=DENSE,
-                                               query_filter=self._read_filter(tenant_id, kinds), limit=limit,
-                                               with_payload=["tenant"])
-                dense_out = [self._candidate(tenant_id, point) for point in response.points]
-            sparse_out: list[Candidate] = []
+                requests.append(qe.QueryRequest(limit=limit, query=qe.Query.Nearest([float(x) for x in dense],
+                                                                                   using=DENSE),
+                                                filter=flt, with_payload=[TENANT], with_vector=False))
+                which.append(DENSE)
             if sparse is not None and sparse.indices:
-                # Postings were read from this folder with every point's tenant checked.
-                sparse_out = [
-                    Candidate(id=point, score=score, payload={"tenant": tenant_id})
-                    for point, score in self._postings_of(tenant_id, client).search(sparse, limit=limit, kinds=kinds)
-                ]
-        return dense_out, sparse_out
+                requests.append(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                                                filter=flt, params=_idf(tenant_id), with_payload=[TENANT],
+                                                with_vector=False))
+                which.append(SPARSE)
+            responses = shard.query_batch(qe.QueryBatchRequest(requests)) if requests else []
+        out: dict[str, list[Candidate]] = {DENSE: [], SPARSE: []}
+        for kind, points in zip(which, responses, strict=True):
+            out[kind] = [_candidate(tenant_id, point) for point in points]
+        return out[DENSE], out[SPARSE]
+
+    def fetch(self, *, tenant_id: str, ids: Sequence[str], with_dense: bool = False) -> dict[str, Candidate]:
+        require_owner(tenant_id)
+        if not ids:
+            return {}
+        with self._lock:
+            shard = self._open()
+            if shard is None:
+                return {}
+            # 0.9.0: with_vector is required at run time although the stub marks it optional.
+            records = shard.retrieve(list(ids), with_payload=True, with_vector=[DENSE] if with_dense else False)
+        out = {}
+        for record in records:
+            check_tenant(tenant_id, record.payload)
+            dense = (record.vector or {}).get(DENSE) if isinstance(record.vector, dict) else None
+            out[str(record.id)] = Candidate(id=str(record.id), score=0.0, payload=dict(record.payload or {}),
+                                            dense=list(dense) if dense is not None else None)
+        return out
 
     def sparse_scores(self, *, tenant_id: str, sparse: SparseVec, ids: Sequence[str]) -> dict[str, float]:
+        if not ids or not sparse.indices:
+            return {}
         with self._lock:
-            target = self._target(require_owner(tenant_id), create=False)
-            if target is None or not ids:
+            shard = self._open()
+            if shard is None:
                 return {}
-            return self._postings_of(tenant_id, target[0]).scores_of(sparse, ids)
+            flt = qe.Filter(must=[*self._filter(require_owner(tenant_id), None).must,
+                                  qe.HasIdCondition(set(ids))])
+            points = shard.query(qe.QueryRequest(limit=len(ids), query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                                                 filter=flt, params=_idf(tenant_id), with_payload=[TENANT],
+                                                 with_vector=False))
+        scores = {}
+        for point in points:
+            check_tenant(tenant_id, point.payload)
+            scores[str(point.id)] = float(point.score)
+        return scores
 
-    def _read_filter(self, tenant_id: str, kinds: Sequence[str] | None) -> Any:
-        """Search requests of the embedded layout carry no tenant condition: the folder is the tenant.
-
-        Embedded Qdrant evaluates a filter in Python for every point of the
-        collection (about 30 us a point: 15 ms per request on 500 chunks,
-        which alone would break the latency budget), and here it could only
-        ever match every point: a folder holds one tenant, every write is
-        checked (``upsert``), every folder is checked when it opens
-        (``_verify_folder``) and every point a search returns is checked
-        (``check_tenant``). A foreign point in a folder therefore raises
-        instead of being quietly filtered away. ``kinds`` still filters.
-        """
-        from qdrant_client import models as m
-
-        if not kinds:
-            return None
-        return m.Filter(must=[m.FieldCondition(key="kind", match=m.MatchAny(any=list(kinds)))])
-
-    def _target(self, tenant_id: str, *, create: bool) -> tuple[Any, str] | None:
-        client = self._client(tenant_id, create=create)
-        if client is None:
-            return None
-        if not client.collection_exists(self.COLLECTION):
-            if not create:
-                return None
-            raise RuntimeError(f"no index collection for {tenant_id!r} yet: call ensure() first")
-        return client, self.COLLECTION
-
-    def ensure(self, *, tenant_id: str, dim: int) -> bool:
+    def fused(
+        self, *, tenant_id: str, dense: Sequence[float], sparse: SparseVec, limit: int, prefetch_limit: int,
+        kinds: Sequence[str] | None = None, fusion: str = "rrf",
+    ) -> list[Candidate]:
         with self._lock:
-            client = self._client(require_owner(tenant_id), create=True)
-            assert client is not None  # create=True always opens one
-            if not client.collection_exists(self.COLLECTION):
-                self._create_collection(client, self.COLLECTION, dim)
-                return False
-            size = self.dense_size(tenant_id=tenant_id)
-            if size == dim:
-                return False
-            log.warning("index of %s was built for %s-dimensional vectors, now %s: rebuilding it", tenant_id, size, dim)
-            self.drop(tenant_id=tenant_id)
-            client = self._client(tenant_id, create=True)
-            self._create_collection(client, self.COLLECTION, dim)
-            return True
+            shard = self._open()
+            if shard is None:
+                return []
+            flt = self._filter(require_owner(tenant_id), kinds)
+            prefetch = [qe.Prefetch(limit=prefetch_limit, query=qe.Query.Nearest([float(x) for x in dense],
+                                                                                   using=DENSE), filter=flt)]
+            if sparse.indices:
+                prefetch.append(qe.Prefetch(limit=prefetch_limit, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                                            filter=flt, params=_idf(tenant_id)))
+            # 0.9.0's stub types the query as ``Fusion``; the runtime takes its members ``Fusion.Rrf``/``Dbsf``.
+            how: Any = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=RRF_K)
+            points = shard.query(qe.QueryRequest(limit=limit, query=how, prefetches=prefetch, filter=flt,
+                                                 with_payload=True, with_vector=False))
+        return [_candidate(tenant_id, point) for point in points]
 
-    def owners(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and _OWNER.match(p.name))
+    def _filter(self, tenant_id: str, kinds: Sequence[str] | None) -> Any:
+        """The filter of every request: the tenant (and kinds)."""
+        must: list[Any] = [_tenant_condition(tenant_id)]
+        if kinds:
+            must.append(qe.FieldCondition(key="kind", match=qe.MatchAny(list(kinds))))
+        return qe.Filter(must=must)
 
-    def drop(self, *, tenant_id: str) -> None:
-        with self._lock:
-            self._postings.pop(require_owner(tenant_id), None)
-            client = self._open.pop(tenant_id, None)
-            if client is not None:
-                client.close()
-            shutil.rmtree(self._folder(tenant_id), ignore_errors=True)
 
-    def close(self) -> None:
-        with self._lock:
-            self._postings.clear()
-            while self._open:
-                _, client = self._open.popitem()
-                client.close()
+def _tenant_condition(tenant_id: str) -> Any:
+    return qe.FieldCondition(key=TENANT, match=qe.MatchValue(tenant_id))
+
+
+def _tenant_filter(tenant_id: str) -> Any:
+    return qe.Filter(must=[_tenant_condition(tenant_id)])
+
+
+def _idf(tenant_id: str) -> Any:
+    """BM25's IDF counted over the tenant's own points (as v0.1's folder per tenant did), not every client's."""
+    return qe.SearchParams(idf=qe.IdfParams(corpus=_tenant_filter(tenant_id)))
+
+
+def _sparse(vector: SparseVec) -> Any:
+    return qe.SparseVector(list(vector.indices), [float(v) for v in vector.values])
+
+
+def _candidate(tenant_id: str, point: Any) -> Candidate:
+    check_tenant(tenant_id, point.payload)
+    return Candidate(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}))

@@ -51,7 +51,7 @@ def test_cli_eval_retrieval_reports_every_mode_and_no_leak(tmp_path: Path, capsy
     assert set(modes) >= {"dense", "sparse", "hybrid"}
     assert all(r["leakage"] == 0 and r["queries"] == 2 for r in modes.values())
     assert modes["hybrid"]["recall@5"] == 1.0
-    assert not (tmp_path / "data" / "qdrant").exists()  # the eval never touches the configured index
+    assert not (tmp_path / "data" / "index").exists()  # the eval never touches the configured index
 
 
 def test_cli_startup_does_not_load_models_or_qdrant() -> None:
@@ -72,15 +72,17 @@ def test_store_layout_follows_the_settings(tmp_path: Path, monkeypatch: pytest.M
     from bot.config import Settings
     from bot.errors import ConfigError
     from retrieval.retriever import build_store
-    from retrieval.store import PerTenantStore, SharedStore
+    from retrieval.store import EdgeStore, SharedStore
 
     embedded = build_store(Settings(data_dir=tmp_path))
-    assert isinstance(embedded, PerTenantStore) and embedded.root == tmp_path / "qdrant"
+    assert isinstance(embedded, EdgeStore) and embedded.path == tmp_path / "index"
+    embedded.close()
+    assert build_store(Settings(data_dir=tmp_path, qdrant_layout="per-tenant")).layout == "embedded"  # v0.1's name
     shared = build_store(Settings(data_dir=tmp_path, qdrant_layout="shared"))
     assert isinstance(shared, SharedStore)
     shared.close()
     with pytest.raises(ConfigError):
-        build_store(Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:6333", qdrant_layout="per-tenant"))
+        build_store(Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:6333", qdrant_layout="embedded"))
     # No server here: record how the client would be built instead of letting it try to connect.
     built: list[dict] = []
 

@@ -11,7 +11,7 @@ from adapters.cli.main import main
 from bot.ingest.loader import ingest_folder
 from retrieval import Retriever
 from retrieval.embed import Embedder
-from retrieval.store import PerTenantStore
+from retrieval.store import EdgeStore
 from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, settings_for, sqlite_engine
 from tests.harness.worlds import tickets, write_world
 
@@ -105,15 +105,15 @@ def test_an_interrupted_source_is_redone(tmp_path: Path, embedder: Embedder) -> 
     retriever = Retriever(settings_for(tmp_path), embedder=embedder)
     retriever.sync(engine=engine)
     store = retriever.store
-    assert isinstance(store, PerTenantStore)
-    client = store._client("acme", create=False)
-    from qdrant_client import models as qm
+    assert isinstance(store, EdgeStore)
+    import qdrant_edge as qe
 
-    points, _ = client.scroll("chunks", scroll_filter=qm.Filter(must=[
-        qm.FieldCondition(key="source", match=qm.MatchValue(value="doc:long.md"))]), limit=100)
+    shard = store._open()
+    points, _ = shard.scroll(qe.ScrollRequest(limit=100, filter=qe.Filter(must=[
+        qe.FieldCondition(key="source", match=qe.MatchValue("doc:long.md"))]), with_payload=False, with_vector=False))
     total = len(points)
     assert total > 2
-    client.delete("chunks", points_selector=qm.PointIdsList(points=[points[1].id]))  # as if a run died mid-source
+    shard.update(qe.UpdateOperation.delete_points([points[1].id]))  # as if a run died mid-source
     assert store.source_state(tenant_id="acme")["doc:long.md"] is None
     report = retriever.sync(engine=engine)
     assert report.updated == 1 and report.chunks == total

@@ -1,8 +1,9 @@
-"""Search over a real index (real fastembed models, real embedded Qdrant), in both layouts.
+"""Search over a real index (real fastembed models, real Qdrant engines), in both layouts.
 
-The embedded default keeps one Qdrant folder per tenant; the server layout
-(one collection, ``is_tenant`` index, tenant filter) runs here on
-qdrant-client's in-memory engine, which executes the same client code.
+The embedded default is one Qdrant Edge shard; the server layout (qdrant-client:
+one collection, ``is_tenant`` index, tenant filter) runs here on qdrant-client's
+in-memory engine, which executes the same client code. Both have the same
+schema and both filter every request by tenant.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.errors import BadInput, TenantMismatch
 from bot.ingest.loader import ingest_folder
 from retrieval import Hit, Retriever
 from retrieval.embed import Embedder
-from retrieval.store import PerTenantStore, PointIn, SharedStore, point_id
+from retrieval.store import EdgeStore, PointIn, SharedStore, point_id
 from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, CANARY, settings_for, sqlite_engine
 from tests.harness.worlds import tickets, write_world
 
@@ -38,12 +39,12 @@ def world_tickets() -> list[dict[str, Any]]:
 
 
 def make_store(layout: str, root: Path) -> Any:
-    if layout == "per-tenant":
-        return PerTenantStore(root / "qdrant", max_open=2)  # small, so folders get closed and reopened
+    if layout == "embedded":
+        return EdgeStore(root / "index")
     return SharedStore(QdrantClient(location=":memory:"))
 
 
-@pytest.fixture(params=["per-tenant", "shared"])
+@pytest.fixture(params=["embedded", "shared"])
 def indexed(request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder):  # noqa: F811
     engine = sqlite_engine(tmp_path)
     folder = write_world(tmp_path / "world", tickets_=world_tickets(), docs=ADVERSARIAL_DOCS)
@@ -170,7 +171,9 @@ def test_client_side_fusion_ranks_like_qdrants_query_api(indexed) -> None:
     ours = retriever.search(tenant_id="acme", query=query, limit=5)
     theirs = retriever.store.fused(tenant_id="acme", dense=retriever.embedder.dense_query(query),
                                    sparse=retriever.embedder.sparse_query(query), limit=5, prefetch_limit=20)
-    assert [(h.chunk_id, pytest.approx(h.score)) for h in ours] == [(c.id, c.score) for c in theirs]
+    assert [pytest.approx(h.score) for h in ours] == [c.score for c in theirs]
+    # Equal fused scores are ties: we order them by dense score, Qdrant Edge by point id.
+    assert sorted((round(h.score, 6), h.chunk_id) for h in ours) == sorted((round(c.score, 6), c.id) for c in theirs)
 
 
 def test_an_unindexed_client_has_no_hits(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
@@ -192,33 +195,31 @@ def _foreign_point(embedder: Embedder, *, written_for: str, claims: str) -> Poin
     )
 
 
-def test_a_wrong_tenant_point_in_a_tenant_folder_raises(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
-    store = PerTenantStore(tmp_path / "qdrant")
-    store.ensure(tenant_id="acme", dim=embedder.dim)
+def test_a_wrong_tenant_point_in_the_shard_raises(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
+    store = EdgeStore(tmp_path / "index")
+    for tenant in ("acme", "ridge"):
+        store.ensure(tenant_id=tenant, dim=embedder.dim)
+        store.upsert(tenant_id=tenant, points=[_foreign_point(embedder, written_for=tenant, claims=tenant)])
     point = _foreign_point(embedder, written_for="acme", claims="ridge")
     with pytest.raises(TenantMismatch):
         store.upsert(tenant_id="acme", points=[point])  # the store refuses to write it ...
-    # ... so plant it underneath the store, as a bug or a tampered folder would.
-    client = store._client("acme", create=False)
-    client.upsert(PerTenantStore.COLLECTION, points=[qm.PointStruct(
-        id=point.id, vector={"dense": list(map(float, point.dense)),
-                             "bm25": qm.SparseVector(indices=point.sparse.indices, values=point.sparse.values)},
-        payload=point.payload)])
     retriever = Retriever(settings_for(tmp_path), embedder=embedder, store=store)
-    # A foreign point in a tenant's folder is corruption: it raises, it is never quietly skipped.
+    assert {h.tenant for h in retriever.search(tenant_id="acme", query="DC01 replication", limit=10)} == {"acme"}
+    # ... asking for another tenant's point by id raises instead of returning it ...
+    with pytest.raises(TenantMismatch):
+        store.fetch(tenant_id="acme", ids=[point_id("ridge", "doc:planted.md", 0)])
+    # ... and if the tenant filter were ever lost, every layer notices on its own.
+    store._filter = lambda tenant_id, kinds: EdgeStore._filter(store, "ridge", kinds)  # type: ignore[method-assign]
     with pytest.raises(TenantMismatch):
         retriever.search(tenant_id="acme", query="DC01 replication")
     with pytest.raises(TenantMismatch):
         retriever.search_knowledge(tenant_id="acme", query="something else entirely", kinds=["runbook"])
-    # Each layer checks on its own: the store before handing candidates to the retriever ...
     with pytest.raises(TenantMismatch):
         store.candidates(tenant_id="acme", dense=point.dense, sparse=point.sparse, limit=5)
     with pytest.raises(TenantMismatch):
         store.source_state(tenant_id="acme")
-    # ... and a folder is checked whole whenever it is opened.
-    store.close()
     with pytest.raises(TenantMismatch):
-        store.count(tenant_id="acme")
+        store.fused(tenant_id="acme", dense=point.dense, sparse=point.sparse, limit=5, prefetch_limit=5)
     retriever.close()
 
 
@@ -226,7 +227,7 @@ def test_the_retriever_checks_candidates_itself(tmp_path: Path, embedder: Embedd
     """Even if a store handed over a foreign candidate, the retriever refuses to build a hit of it."""
     from retrieval.store import Candidate
 
-    class LeakyStore(PerTenantStore):
+    class LeakyStore(EdgeStore):
         def candidates(self, *, tenant_id, dense, sparse, limit, kinds=None):  # type: ignore[no-untyped-def]
             point = _foreign_point(embedder, written_for=tenant_id, claims="ridge")
             return [Candidate(point.id, 0.9, point.payload, sparse=point.sparse)], []
@@ -235,7 +236,7 @@ def test_the_retriever_checks_candidates_itself(tmp_path: Path, embedder: Embedd
     with pytest.raises(TenantMismatch):
         retriever.search_knowledge(tenant_id="acme", query="DC01")
 
-    class LeakyFetch(PerTenantStore):
+    class LeakyFetch(EdgeStore):
         def candidates(self, *, tenant_id, dense, sparse, limit, kinds=None):  # type: ignore[no-untyped-def]
             return [Candidate("p1", 0.9, {"tenant": tenant_id})], []
 
@@ -288,12 +289,19 @@ def test_shared_layout_asks_for_qdrants_multitenancy_setup(embedder: Embedder) -
     store.close()
 
 
-def test_sparse_vectors_need_idf(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
-    store = PerTenantStore(tmp_path / "qdrant")
+def test_the_embedded_shard_has_the_server_schema(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
+    """Same schema as the server layout, so a dump moves between them: tenant index, dense, BM25 with IDF."""
+    import qdrant_edge as qe
+
+    store = EdgeStore(tmp_path / "index")
     store.ensure(tenant_id="acme", dim=embedder.dim)
-    info = store._client("acme", create=False).get_collection(PerTenantStore.COLLECTION)
-    assert info.config.params.sparse_vectors["bm25"].modifier == qm.Modifier.IDF
-    assert info.config.params.vectors["dense"].size == 384
+    assert store.dense_size(tenant_id="acme") == 384
+    schema = store._open().info().payload_schema
+    assert schema["tenant"].data_type == qe.PayloadSchemaType.Keyword and schema["tenant"].params.is_tenant is True
+    assert {"kind", "source"} <= set(schema)
+    config = json.loads((tmp_path / "index" / "edge_config.json").read_text())
+    assert config["sparse_vectors"]["bm25"]["modifier"] == "idf"
+    assert config["vectors"]["dense"] == {"size": 384, "distance": "Cosine"}
     store.close()
 
 
@@ -316,30 +324,44 @@ def test_batch_json_of_hits_is_plain_data(indexed) -> None:
             "heading_path", "anchor", "kind", "doc_path", "ticket_id"} <= set(data)
 
 
-def test_embedded_bm25_scores_equal_qdrants(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
-    """The embedded layout's BM25 list (numpy over postings) scores and ranks exactly as Qdrant's sparse search."""
+def test_embedded_bm25_scores_equal_a_collection_of_the_tenant_alone(tmp_path: Path, embedder: Embedder) -> None:  # noqa: F811
+    """Per-tenant IDF: acme's BM25 scores in the shared shard equal those of a collection holding acme alone
+    (v0.1's folder per client, scored by qdrant-client), whatever another client's documents say."""
     import random
 
     rng = random.Random(5)
     words = ["replication", "failing", "DC01", "DC02", "event", "1311", "rpc", "server", "unavailable", "dns", "lookup", "vss", "writer", "backup", "0x800423f4", "KB5034441", "printer", "spooler", "disk", "full", "volume", "shadow", "copy", "netlogon", "secure", "channel", "time", "skew", "w32tm", "kerberos", "ticket", "lockout", "firewall", "port", "135", "dynamic", "range", "site", "link", "bridgehead"]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 60))) for _ in range(120)]
+    # ridge's documents repeat a few terms everywhere: with a shared IDF they would change acme's scores.
+    ridge_texts = [" ".join(["dns", "backup", "DC01"] * rng.randint(1, 5)) for _ in range(200)]
     dense, sparse = embedder.dense(texts), embedder.sparse(texts)
-    store = PerTenantStore(tmp_path / "qdrant")
-    store.ensure(tenant_id="acme", dim=embedder.dim)
-    store.upsert(tenant_id="acme", points=[
-        PointIn(id=point_id("acme", f"doc:{i}", 0), dense=dense[i], sparse=sparse[i],
-                payload={"tenant": "acme", "kind": "kb" if i % 3 else "runbook", "source": f"doc:{i}",
-                         "source_hash": "h", "source_chunks": 1, "seq": 0, "text": texts[i]})
-        for i in range(len(texts))
-    ])
-    client = store._client("acme", create=False)
+    ridge_dense, ridge_sparse = embedder.dense(ridge_texts), embedder.sparse(ridge_texts)
+
+    def points(tenant: str, vectors: Any, sparse_vectors: Any, n: int) -> list[PointIn]:
+        return [PointIn(id=point_id(tenant, f"doc:{i}", 0), dense=vectors[i], sparse=sparse_vectors[i],
+                        payload={"tenant": tenant, "kind": "kb" if i % 3 else "runbook", "source": f"doc:{i}",
+                                 "source_hash": "h", "source_chunks": 1, "seq": 0})
+                for i in range(n)]
+
+    store = EdgeStore(tmp_path / "index")
+    for tenant, vectors, sparse_vectors, n in (("acme", dense, sparse, len(texts)),
+                                               ("ridge", ridge_dense, ridge_sparse, len(ridge_texts))):
+        store.ensure(tenant_id=tenant, dim=embedder.dim)
+        store.upsert(tenant_id=tenant, points=points(tenant, vectors, sparse_vectors, n))
+    alone = QdrantClient(location=":memory:")
+    alone.create_collection("chunks", vectors_config={"dense": qm.VectorParams(size=embedder.dim,
+                                                                               distance=qm.Distance.COSINE)},
+                            sparse_vectors_config={"bm25": qm.SparseVectorParams(modifier=qm.Modifier.IDF)})
+    alone.upsert("chunks", points=[qm.PointStruct(id=p.id, payload=p.payload, vector={
+        "dense": list(map(float, p.dense)), "bm25": qm.SparseVector(indices=p.sparse.indices, values=p.sparse.values)})
+        for p in points("acme", dense, sparse, len(texts))])
     for _ in range(25):
         query = embedder.sparse_query(" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))))
         for kinds in (None, ["runbook"]):
             flt = None if kinds is None else qm.Filter(must=[qm.FieldCondition(key="kind", match=qm.MatchAny(any=kinds))])
-            theirs = client.query_points("chunks", query=qm.SparseVector(indices=query.indices, values=query.values),
-                                         using="bm25", query_filter=flt, limit=200).points
+            theirs = alone.query_points("chunks", query=qm.SparseVector(indices=query.indices, values=query.values),
+                                        using="bm25", query_filter=flt, limit=200).points
             _, ours = store.candidates(tenant_id="acme", dense=None, sparse=query, limit=200, kinds=kinds)
             assert {c.id: pytest.approx(c.score, rel=1e-5) for c in ours} == {str(p.id): p.score for p in theirs}
-            assert [round(c.score, 4) for c in ours] == [round(p.score, 4) for p in theirs]
+            assert [c.score for c in ours] == pytest.approx([p.score for p in theirs], rel=1e-5)  # same ranking
     store.close()

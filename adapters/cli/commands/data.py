@@ -50,6 +50,10 @@ def run_ingest(args: argparse.Namespace, core: Core) -> int:
         # documents and tickets are embedded, and deleted ones are removed.
         reports.append(core.retriever.sync(engine=core.engine))
 
+    if not args.no_index:
+        # Before anything is imported: if another process (a running `serve`) owns the embedded
+        # index, stop here with IndexBusy rather than import records the index cannot follow.
+        core.retriever.acquire()
     summary = ingest_folder(args.folder, engine=core.engine, on_changed=None if args.no_index else index)
     if args.json:
         print_json({**summary.as_dict(), **({"index": reports[0].as_dict()} if reports else {})})

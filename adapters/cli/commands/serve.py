@@ -25,6 +25,7 @@ def _register_inbound(group: argparse._SubParsersAction) -> None:
 
 
 def run_inbound(args: argparse.Namespace, core: Core) -> int:
+    core.retriever.acquire()  # the serving process owns the embedded index (README: one process per data directory)
     from adapters.inbound.main import serve
 
     serve(core, host=args.host, port=args.port, insecure_no_auth=args.insecure_no_auth)
@@ -44,6 +45,7 @@ def _register_slack(group: argparse._SubParsersAction) -> None:
 
 
 def run_slack(args: argparse.Namespace, core: Core) -> int:
+    core.retriever.acquire()  # the serving process owns the embedded index (README: one process per data directory)
     import asyncio
     import logging
 
@@ -66,6 +68,7 @@ def _register_teams(group: argparse._SubParsersAction) -> None:
 
 
 def run_teams(args: argparse.Namespace, core: Core) -> int:
+    core.retriever.acquire()  # the serving process owns the embedded index (README: one process per data directory)
     from adapters.teams.main import serve
 
     serve(core, host=args.host, port=args.port)
