@@ -65,6 +65,13 @@ class Core(Reporting):
     def engine(self) -> Engine:
         return open_database(self.settings)
 
+    def open_for_serving(self) -> Engine:
+        """Open the database the way a server must: on PostgreSQL refuse an old schema rather than migrate it
+        (``handoff db upgrade`` does that, once); on SQLite upgrade in place as every command does."""
+        if "engine" not in self.__dict__:
+            self.__dict__["engine"] = open_database(self.settings, serving=True)
+        return self.engine
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with session_scope(self.engine) as session:

@@ -103,7 +103,7 @@ def _bound_port(runner: web.AppRunner, asked: int) -> int:
 
 async def serve(core: Core, *, host: str = "127.0.0.1", port: int | None = 3000, socket_mode: bool = False) -> None:
     check_settings(core, socket_mode=socket_mode)
-    await asyncio.to_thread(lambda: core.engine)  # open and migrate once, before requests race to do it
+    await asyncio.to_thread(core.open_for_serving)  # before requests; on PostgreSQL refuses an old schema
     await asyncio.to_thread(core.check_configuration, platforms=("slack",))
     bolt, front = build_app(core, socket_mode=socket_mode)
     runner: web.AppRunner | None = None

@@ -201,7 +201,7 @@ async def _messages(request: web.Request) -> web.Response:
 def serve(core: Core, *, host: str, port: int) -> None:
     logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
     app = make_app(core)
-    core.engine  # noqa: B018  (open and migrate the database before the first request, not during it)
+    core.open_for_serving()  # before the first request: on PostgreSQL refuses an old schema (exit 2)
     core.check_configuration(platforms=("teams",))
     web.run_app(app, host=host, port=port, print=announce("Teams bot", "/api/messages"), access_log=None,
                 handle_signals=True)
