@@ -102,7 +102,7 @@ def upgrade_once(engine: Engine, *, wait_s: float = 600.0, poll_s: float = 0.25)
         waited = time.monotonic() - started
         before = current_revisions(engine)
         if before != head_revisions(engine):
-            log.warning("migrating the database schema from %s to %s", ", ".join(before) or "empty",
+            log.info("migrating the database schema from %s to %s", ", ".join(before) or "empty",
                         ", ".join(head_revisions(engine)))
             upgrade(engine)
         after = current_revisions(engine)

@@ -115,11 +115,12 @@ def run_backup(args: argparse.Namespace, core: Core) -> int:
     sqlite_backup(live, dest / DB_FILE)
     files = snapshot_index(core.settings, dest / "index")
     size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    tables = table_counts(dest / DB_FILE)
     manifest = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "schema": list(_revisions(dest / DB_FILE)), "tables": table_counts(dest / DB_FILE),
+                "schema": list(_revisions(dest / DB_FILE)), "tables": tables,
                 "index_files": files, "bytes": size}
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"backed up {sum(manifest['tables'].values())} rows and {files} index files to {dest} "
+    print(f"backed up {sum(tables.values())} rows and {files} index files to {dest} "
           f"({size / 1e6:.1f} MB, {time.monotonic() - started:.1f} s)")
     return 0
 
