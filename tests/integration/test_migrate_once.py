@@ -102,3 +102,16 @@ def test_server_on_sqlite_upgrades_in_place(tmp_path: Path) -> None:
     engine = core.open_for_serving()
     assert current_revisions(engine) == head_revisions(engine)
     core.close()
+
+
+def test_db_status_says_whether_the_schema_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from adapters.cli.main import main
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    assert main(["--data-dir", str(tmp_path), "db", "status"]) == 2
+    assert "database: 0001" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.startswith("migrated 0001 ->")
+    assert main(["--data-dir", str(tmp_path), "db", "status"]) == 0
