@@ -170,6 +170,8 @@ class Settings(BaseSettings):
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
+    # "json": one JSON object a line with the request id and tenant (bot/logs.py), for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("qdrant_layout", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import telemetry
 from bot.chat import conversations
 from bot.chat.commands import USAGE, ChatRequest, parse
 from bot.chat.replies import ChatReply
@@ -29,6 +30,7 @@ from bot.db.engine import open_database, session_scope
 from bot.db.models import Feedback, PostedMessage
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
+from bot.logs import bind_tenant
 from bot.packets import stored as packets
 from bot.packets.builder import build_packet, classify_ticket_alerts
 from bot.packets.model import Packet
@@ -65,6 +67,13 @@ class Core(Reporting, Publishing):
     @cached_property
     def engine(self) -> Engine:
         return open_database(self.settings)
+
+    def open_for_serving(self) -> Engine:
+        """Open the database the way a server must: on PostgreSQL refuse an old schema rather than migrate it
+        (``handoff db upgrade`` does that, once); on SQLite upgrade in place as every command does."""
+        if "engine" not in self.__dict__:
+            self.__dict__["engine"] = open_database(self.settings, serving=True)
+        return self.engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -228,6 +237,7 @@ class Core(Reporting, Publishing):
             with self.session() as session:
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
                 ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
+                bind_tenant(ticket.tenant_id)  # the log lines of this request name its client from here on
                 decision = rollout.resolve(session=session, tenant_id=ticket.tenant_id, category=ticket.category)
                 if decision.mode == "off":
                     raise Refused(f"Handoff is switched off for ticket #{ticket.id}'s client or category "
@@ -240,11 +250,13 @@ class Core(Reporting, Publishing):
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
                     if stored is not None and stored[1] == state:
                         stored[0].delivery = self._delivery(stored[0].mode, where)
+                        telemetry.packets_reused.inc()
                         return stored[0]
                 # The one write before the build (which only reads): alerts without a signal yet.
                 classify_ticket_alerts(session=session, ticket=ticket, as_of=now)
-                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
-                                      retriever=self.retriever)
+                with telemetry.timing_build(state["writer"]):
+                    packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
+                                          retriever=self.retriever)
                 # Classifying may have changed the alerts' markers; store the state as it is now.
                 state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode,
                          "redaction": REDACTION_VERSION}

@@ -17,6 +17,7 @@ from adapters.cli.commands import COMMAND_MODULES
 from bot.config import load_settings
 from bot.core import Core
 from bot.errors import HandoffError, user_text
+from bot.logs import TEXT_FORMAT, apply_format
 
 log = logging.getLogger("handoff")
 
@@ -43,13 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=TEXT_FORMAT,
         stream=sys.stderr,
     )
     core: Core | None = None
     try:
         overrides = {k: v for k, v in {"data_dir": args.data_dir, "database_url": args.database_url}.items() if v}
-        core = Core(load_settings(**overrides))
+        settings = load_settings(**overrides)
+        apply_format(settings.log_format)
+        core = Core(settings)
         return int(args.run(args, core) or 0)
     except HandoffError as exc:
         text, _ = user_text(exc, request=f"handoff {args.command}", logger=log)

@@ -37,6 +37,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from adapters.common.http import Handler, HttpError, check_bearer, check_length, json_errors, read_body
+from adapters.common.observability import instrument
 from bot.alerts.endpoints import EndpointBook, load_endpoints
 from bot.alerts.formats import FORMATS
 from bot.alerts.inbound import Rejected, receive_alerts
@@ -74,7 +75,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
     app.on_cleanup.append(_shutdown)
-    return app
+    return instrument(app, server="inbound")
 
 
 async def _shutdown(app: web.Application) -> None:

@@ -12,7 +12,7 @@ from bot.core import Core
 
 def serve(core: Core, *, host: str, port: int, insecure_no_auth: bool = False) -> None:
     app = make_app(core, insecure_no_auth=insecure_no_auth)
-    core.engine  # noqa: B018  (open and migrate the database before the first request, not during it)
+    core.open_for_serving()  # before the first request: on PostgreSQL refuses an old schema (exit 2)
     logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
     if insecure_no_auth and not core.settings.inbound_token:
         logging.getLogger("handoff.inbound").warning("running WITHOUT authentication (--insecure-no-auth)")

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
+from adapters.common.observability import instrument
 from adapters.slack.app import SlackFrontEnd, build_app
 from bot.core import Core
 from bot.errors import ConfigError
@@ -50,7 +51,7 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     app.router.add_get("/healthz", health)
-    return app
+    return instrument(app, server="slack")
 
 
 def hooks_app(front: SlackFrontEnd) -> web.Application:
@@ -64,7 +65,7 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     app.router.add_get("/healthz", health)
-    return app
+    return instrument(app, server="slack")
 
 
 def check_settings(core: Core, *, socket_mode: bool) -> None:
@@ -103,7 +104,7 @@ def _bound_port(runner: web.AppRunner, asked: int) -> int:
 
 async def serve(core: Core, *, host: str = "127.0.0.1", port: int | None = 3000, socket_mode: bool = False) -> None:
     check_settings(core, socket_mode=socket_mode)
-    await asyncio.to_thread(lambda: core.engine)  # open and migrate once, before requests race to do it
+    await asyncio.to_thread(core.open_for_serving)  # before requests; on PostgreSQL refuses an old schema
     await asyncio.to_thread(core.check_configuration, platforms=("slack",))
     bolt, front = build_app(core, socket_mode=socket_mode)
     runner: web.AppRunner | None = None

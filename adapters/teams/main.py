@@ -38,6 +38,7 @@ from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkA
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
+from adapters.common.observability import instrument
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
 from adapters.teams.posting import TeamsPoster, on_turn_error
@@ -155,7 +156,7 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     app.router.add_post("/api/messages", with_json_errors(_messages, log))
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=TeamsPoster(core, app[ADAPTER_KEY]), logger=log))
     app.router.add_get("/healthz", _health)
-    return app
+    return instrument(app, server="teams")
 
 
 def _refuse(request: web.Request, status: int, code: str, message: str) -> web.Response:
@@ -201,7 +202,7 @@ async def _messages(request: web.Request) -> web.Response:
 def serve(core: Core, *, host: str, port: int) -> None:
     logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
     app = make_app(core)
-    core.engine  # noqa: B018  (open and migrate the database before the first request, not during it)
+    core.open_for_serving()  # before the first request: on PostgreSQL refuses an old schema (exit 2)
     core.check_configuration(platforms=("teams",))
     web.run_app(app, host=host, port=port, print=announce("Teams bot", "/api/messages"), access_log=None,
                 handle_signals=True)

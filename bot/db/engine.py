@@ -2,7 +2,10 @@
 
 SQLite (a file in the data directory) is the default; PostgreSQL is chosen by
 URL. The schema is owned by Alembic: ``open_database`` upgrades an existing
-database to the newest revision instead of dropping and re-creating it.
+database to the newest revision instead of dropping and re-creating it, under
+a lock so that processes starting together migrate once (``bot.db.migrate``).
+Servers on PostgreSQL only check the schema: there ``handoff db upgrade`` (a
+migration Job) migrates, before the replicas start.
 """
 
 from __future__ import annotations
@@ -13,17 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from bot.config import Settings
-from bot.errors import DatabaseUnavailable
+from bot.db.migrate import MIGRATIONS_DIR, alembic_config, check_schema, upgrade, upgrade_once
+from bot.errors import DatabaseUnavailable, HandoffError
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "make_engine", "open_database", "session_scope", "upgrade"]
 
 
 def normalise_url(url: str) -> str:
@@ -66,20 +68,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # a DB-API co
     cursor.close()
 
 
-def alembic_config(engine: Engine) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.attributes["engine"] = engine
-    return cfg
-
-
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` (all heads by default), keeping data."""
-    command.upgrade(alembic_config(engine), revision)
-
-
-def open_database(settings: Settings) -> Engine:
+def open_database(settings: Settings, *, serving: bool = False) -> Engine:
     """The engine for the configured database, migrated to the newest schema.
+
+    ``serving`` (the long-running front ends): on PostgreSQL, check that the
+    schema is at head and raise ``SchemaOutdated`` (exit 2) if not, instead of
+    migrating; on SQLite (one machine, the embedded defaults) upgrade as always.
 
     A database that refuses, does not exist or does not answer in time is a
     ``DatabaseUnavailable`` naming the URL (password masked) and what failed,
@@ -91,7 +85,14 @@ def open_database(settings: Settings) -> Engine:
         engine = make_engine(url, connect_timeout_s=settings.db_connect_timeout_s,
                              statement_timeout_s=settings.db_statement_timeout_s,
                              busy_timeout_s=settings.sqlite_busy_timeout_s)
-        upgrade(engine)
+        if serving and engine.dialect.name != "sqlite":
+            check_schema(engine)
+        else:
+            upgrade_once(engine)
+    except HandoffError:
+        if engine is not None:
+            engine.dispose()
+        raise
     except (DBAPIError, OSError) as exc:  # OSError: the SQLite file's folder cannot be made
         if engine is not None:
             engine.dispose()

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import telemetry
 from bot.packets import confidence
 from bot.packets.model import Confidence, Source
 from bot.packets.model_checks import Checked, check_sentences, describe_dropped, name_patterns, parse_reply
@@ -91,12 +92,15 @@ class LlmWriter:
               own_names: Sequence[str] = ()) -> WriterResult:
         """Summary sentences for ``evidence``; ``other_clients`` are the names and aliases of the
         MSP's other clients, which no sentence may contain (``own_names`` are exempt)."""
+        started = time.monotonic()
         try:
             content = self._complete_with_retry(evidence)
         except Exception as exc:  # any provider failure means: keep the extractive summary
+            telemetry.model_call("timeout" if _is_timeout(exc) else "error", time.monotonic() - started)
             kind = "timed out" if _is_timeout(exc) else f"failed ({type(exc).__name__})"
             log.warning("summary model %s %s: %s", self.model, kind, exc)
             return WriterResult([], f"The summary model {kind}; the summary below is extractive.")
+        telemetry.model_call("ok", time.monotonic() - started)
         raw = parse_reply(content)
         if raw is None:
             return WriterResult([], "The summary model's answer was not the JSON asked for; "

@@ -93,11 +93,15 @@ def test_a_reply_that_is_not_json_falls_back(tmp_path: Path, core_with) -> None:
 
 
 def test_a_timeout_falls_back_with_a_note(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
+    from bot import telemetry
+
+    timeouts = telemetry.model_calls.labels(outcome="timeout")._value.get()
     core = core_with(mock_response=reply(("x", ["E1"]), ("y", ["E1"])), mock_timeout=True)
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive"
     assert packet.notes == ["The summary model timed out; the summary below is extractive."]
     assert len(packet.section("summary")) >= 2
+    assert telemetry.model_calls.labels(outcome="timeout")._value.get() == timeouts + 1  # seen on /metrics
     core.close()
 
 
