@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.slack.blocks import packet_message
-from adapters.teams import cards
+from adapters.teams import answer_cards, cards
 from adapters.web.app import SECURITY_HEADERS, make_app
 from bot.config import Settings
 from bot.core import Core
@@ -241,4 +241,4 @@ async def test_triage_links_each_signal_to_its_page(core: Core, web: TestClient)
     assert status == 200 and "Acme Dental Group" in html and "access denied" not in html
     everyone = core.triage(where=NOC)
     assert {s.tenant for s in everyone.signals} == {"acme", "ridge"} and all(s.web_url for s in everyone.signals)
-    assert "handoff://" not in json.dumps(cards.triage_card(everyone))
+    assert "handoff://" not in json.dumps(answer_cards.triage_card(everyone))

@@ -70,7 +70,7 @@ async def test_the_same_id_for_two_clients_at_once_gives_one_409(client: TestCli
         assert statuses == [200, 409], [await r.text() for r in responses]
         [loser] = [r for r in responses if r.status == 409]
         body = await loser.json()
-        assert body["error"] == "conflict" and "already stored under another client" in body["message"]
+        assert body["error"]["code"] == "conflict" and "already stored under another client" in body["error"]["message"]
         with Session(client.core.engine) as session:  # type: ignore[attr-defined]
             rows = list(session.exec(select(Alert).where(Alert.external_id == f"race-{100 + round_}")))
         assert len(rows) == 1  # the loser stored nothing
