@@ -170,7 +170,7 @@ class Settings(BaseSettings):
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
-    # "json": one JSON object a line with the request id and tenant (bot/logs.py), for a log pipeline.
+    # "json": one JSON object a line with the request id and tenant (bot/observability/logs.py), for a log pipeline.
     log_format: Literal["text", "json"] = "text"
 
     @field_validator("qdrant_layout", mode="before")

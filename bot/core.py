@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import telemetry
 from bot.chat import conversations
 from bot.chat.commands import USAGE, ChatRequest, parse
 from bot.chat.replies import ChatReply
@@ -30,7 +29,8 @@ from bot.db.engine import open_database, session_scope
 from bot.db.models import Feedback, PostedMessage
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
-from bot.logs import bind_tenant
+from bot.observability import telemetry
+from bot.observability.logs import bind_tenant
 from bot.packets import stored as packets
 from bot.packets.builder import build_packet, classify_ticket_alerts
 from bot.packets.model import Packet

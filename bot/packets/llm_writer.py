@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import telemetry
+from bot.observability import telemetry
 from bot.packets import confidence
 from bot.packets.model import Confidence, Source
 from bot.packets.model_checks import Checked, check_sentences, describe_dropped, name_patterns, parse_reply

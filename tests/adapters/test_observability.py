@@ -14,11 +14,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.inbound.app import make_app as inbound_app
 from adapters.teams.main import make_app as teams_app
-from bot import telemetry
 from bot.config import Settings
 from bot.core import Core
 from bot.ingest.loader import ingest_folder
-from bot.logs import JsonFormatter, apply_format, bind_tenant, request_id_var
+from bot.observability import telemetry
+from bot.observability.logs import JsonFormatter, apply_format, bind_tenant, request_id_var
 from tests.harness.slack_harness import HOOK_TOKEN, Harness
 from tests.harness.worlds import write_world
 
