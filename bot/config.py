@@ -151,6 +151,25 @@ class Settings(BaseSettings):
     inbound_token: str | None = None
     inbound_max_body_bytes: int = Field(default=1_000_000, ge=1024)
 
+    # --- PSA connectors (bot/psa) ----------------------------------------------
+    # ConnectWise PSA: the site's origin (https://api-na.myconnectwise.net), the
+    # company id people log in with, an API member's key pair and the clientId
+    # from developer.connectwise.com. The codebase (v2025_1/...) is looked up.
+    connectwise_site: str | None = None
+    connectwise_company: str | None = None
+    connectwise_public_key: str | None = None
+    connectwise_private_key: str | None = None
+    connectwise_client_id: str | None = None
+    # Board or status names that mean "escalated" (case-insensitive search).
+    psa_escalation_pattern: str = r"tier ?2|l2|escalat"
+    # How often a server re-syncs changed tickets, a safety net for lost callbacks (0 = never).
+    psa_sync_interval_s: float = Field(default=300.0, ge=0, validation_alias=AliasChoices(
+        "HANDOFF_PSA_SYNC_INTERVAL", "HANDOFF_PSA_SYNC_INTERVAL_S"))
+    psa_timeout_s: float = Field(default=20.0, gt=0)
+    psa_max_retries: int = Field(default=6, ge=0, le=50)
+    # Longest Retry-After the client will sleep for before giving up on a request.
+    psa_max_retry_after_s: float = Field(default=120.0, gt=0)
+
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
 
@@ -176,6 +195,7 @@ class Settings(BaseSettings):
         "inbound_token",
         "qdrant_api_key",
         "microsoft_app_password",
+        "connectwise_private_key",
     )
     @classmethod
     def _reject_placeholder_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
@@ -198,6 +218,27 @@ class Settings(BaseSettings):
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         if "ticket" not in compiled.groupindex:
             raise ValueError("the pattern needs a named group (?P<ticket>...) that captures the ticket id")
+        return value
+
+    @field_validator("psa_escalation_pattern")
+    @classmethod
+    def _valid_psa_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @field_validator("connectwise_site")
+    @classmethod
+    def _site_origin(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if "://" not in value:
+            value = "https://" + value  # people paste the host name they see in the browser
+        if not re.match(r"^https?://[^/?#]+$", value):
+            raise ValueError(f"expected the site's origin like https://api-na.myconnectwise.net, got {value!r}")
         return value
 
     @cached_property

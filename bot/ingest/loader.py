@@ -18,10 +18,10 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
 from bot.db.engine import session_scope
-from bot.errors import BadInput
 from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket, TicketNote, utcnow
+from bot.errors import BadInput
+from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
 from bot.ingest.records import AlertRecord, DocRecord, TenantRecord, TicketRecord, as_utc
 
 _CHUNK = 500  # keys per IN (...) query; far below every backend's parameter limit
@@ -137,6 +137,7 @@ def _apply_tenants(parsed: ParsedFile[TenantRecord], session: Session, summary: 
             "aliases": record.aliases,
             "slack_channels": record.channels.slack,
             "teams_channels": record.channels.teams,
+            "psa": record.psa.as_dict(),
             "content_hash": digest,
             "updated_at": now,
         }
