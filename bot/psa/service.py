@@ -171,7 +171,7 @@ class PsaService:
         event = self.connector.verify_webhook(raw, headers)
         if event.kind != "ticket":
             return CallbackOutcome("ignored", detail=f"{event.kind} callbacks are not used")
-        platform = f"{self.connector.name}-callback"
+        platform = f"psa:{self.connector.name}"[:16]  # ProcessedEvent.platform is 16 wide
         if self._seen(platform, event.delivery_id):
             return CallbackOutcome("duplicate", event.ticket_id)
         if event.action == "deleted":
