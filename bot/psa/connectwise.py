@@ -129,6 +129,13 @@ class ConnectWiseConnector:
             return None
         return self.fetch_notes_and_devices(self._ticket(answer.data))
 
+    def count_changed(self, since: datetime | None) -> int | None:
+        """How many tickets a sync from ``since`` will page through (for a progress bar)."""
+        params = {"conditions": f"lastUpdated >= [{_cw_time(since)}]"} if since is not None else {}
+        answer = self.http.get(self._api("service/tickets/count"), params)
+        count = answer.data.get("count") if isinstance(answer.data, dict) else None
+        return count if isinstance(count, int) else None
+
     def changed_pages(self, since: datetime | None, *, start_page: int = 1,
                       page_size: int = MAX_PAGE_SIZE) -> Iterator[ChangedPage]:
         page = max(1, start_page)

@@ -1,9 +1,9 @@
 """``handoff sync <psa>``: page through tickets changed since the watermark, resumably.
 
 Each page (up to 1000 tickets) is fetched, its tickets' notes and devices
-fetched, and everything stored in one transaction together with the cursor
-(the page number), so a sync killed at any point resumes after the last page
-it stored. The watermark moves only when a run finishes: to the newest
+fetched, the page stored, and then the cursor (the page number) saved, so a
+sync killed at any point resumes after the last page it stored (a page stored
+but not yet marked is fetched again: the upsert makes that harmless). The watermark moves only when a run finishes: to the newest
 ``lastUpdated`` it saw. Resolved and closed tickets are synced too (they feed
 "similar past tickets").
 
@@ -65,8 +65,13 @@ class SyncReport:
 
 
 def run_sync(service: PsaService, *, since: datetime | None = None, full: bool = False,
-             page_size: int = 1000, on_page: Callable[[int, int], None] | None = None) -> SyncReport:
-    """One sync run (or the rest of an interrupted one); ``on_page(page, tickets)`` reports progress."""
+             page_size: int = 1000, on_page: Callable[[int, int], None] | None = None,
+             on_total: Callable[[int], None] | None = None) -> SyncReport:
+    """One sync run (or the rest of an interrupted one).
+
+    ``on_total(n)`` is told how many tickets the run covers (when the PSA can
+    count them) and ``on_page(page, tickets)`` after each stored page.
+    """
     connector = service.connector
     name = connector.name
     started = time.monotonic()
@@ -86,6 +91,11 @@ def run_sync(service: PsaService, *, since: datetime | None = None, full: bool =
     report = SyncReport(name, run_since, resumed_at_page=start_page if start_page > 1 else 0)
     retries_before = getattr(getattr(connector, "http", None), "retries", 0)
     fill = getattr(connector, "fill_many", None)
+    counter = getattr(connector, "count_changed", None)
+    if on_total is not None and counter is not None:
+        total = counter(run_since)
+        if total is not None:
+            on_total(max(0, total - (start_page - 1) * page_size))
     for page in connector.changed_pages(run_since, start_page=start_page, page_size=page_size):
         tickets = fill(page.tickets) if fill else [connector.fetch_notes_and_devices(t) for t in page.tickets]
         outcome = service.store_tickets(tickets, detect_escalations=not backfill)

@@ -145,6 +145,7 @@ class StandIn:
         app.router.add_get("/login/companyinfo/{company}", self.companyinfo)
         base = f"/{CODEBASE}apis/3.0"
         app.router.add_get(f"{base}/service/tickets", self.list_tickets)
+        app.router.add_get(f"{base}/service/tickets/count", self.count_tickets)
         app.router.add_get(f"{base}/service/tickets/{{id}}", self.get_ticket)
         app.router.add_get(f"{base}/service/tickets/{{id}}/notes", self.list_notes)
         app.router.add_get(f"{base}/service/tickets/{{id}}/configurations", self.list_configurations)
@@ -241,7 +242,17 @@ class StandIn:
             headers["Link"] = ", ".join(links)
         return web.json_response(chunk, headers=headers)
 
+    async def count_tickets(self, request: web.Request) -> web.Response:
+        rows = self._matching(request)
+        if isinstance(rows, web.Response):
+            return rows
+        return web.json_response({"count": len(rows)})
+
     async def list_tickets(self, request: web.Request) -> web.Response:
+        rows = self._matching(request)
+        return rows if isinstance(rows, web.Response) else self._page(request, rows)
+
+    def _matching(self, request: web.Request) -> list[dict[str, Any]] | web.Response:
         conditions = request.query.get("conditions", "").strip()
         since, strict = None, False
         if conditions:
@@ -260,7 +271,7 @@ class StandIn:
                 at = datetime.fromisoformat(t["_info"]["lastUpdated"].replace("Z", "+00:00"))
                 return at > since if strict else at >= since
             rows = [t for t in rows if keep(t)]
-        return self._page(request, rows)
+        return rows
 
     async def get_ticket(self, request: web.Request) -> web.Response:
         ticket = self.tickets.get(int(request.match_info["id"])) if request.match_info["id"].isdigit() else None

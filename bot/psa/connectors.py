@@ -1,0 +1,39 @@
+"""Which connectors exist, and building one (and its service) from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.psa.base import PsaConnector
+from bot.psa.mapping import EscalationRule
+from bot.psa.service import EscalationEvent, PsaService
+
+# The connectors that are implemented. HaloPSA and Autotask are planned behind
+# the same interface (README, "PSA connectors"); they are not listed until they exist.
+AVAILABLE = ("connectwise",)
+
+
+def make_connector(name: str, settings: Settings) -> PsaConnector:
+    if name == "connectwise":
+        from bot.psa.connectwise import ConnectWiseConnector
+
+        return ConnectWiseConnector.from_settings(settings)
+    raise ConfigError(f"unknown PSA connector {name!r}; available: {', '.join(AVAILABLE)}")
+
+
+def configured(settings: Settings) -> list[str]:
+    """The connectors whose settings are present (the webhooks and the interval sync use these)."""
+    out = []
+    if settings.connectwise_site and settings.connectwise_company:
+        out.append("connectwise")
+    return out
+
+
+def make_service(name: str, engine: Engine, settings: Settings, *,
+                 on_escalation: Callable[[EscalationEvent], None] | None = None) -> PsaService:
+    return PsaService(engine, make_connector(name, settings), EscalationRule(settings.psa_escalation_pattern),
+                      on_escalation=on_escalation)
