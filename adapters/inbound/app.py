@@ -6,6 +6,7 @@ Routes (all ``POST``, JSON bodies, ``Authorization: Bearer <HANDOFF_INBOUND_TOKE
   /alerts/alertmanager/{tenant}   the same, with this endpoint's tenant for alerts without such a label
   /alerts/generic                 one alert object or a list, the ``alerts.jsonl`` format
   /alerts/generic/{tenant}        the same, with this endpoint's tenant for alerts without ``tenant``
+  POST /hooks/connectwise         ConnectWise PSA callbacks, signed by ConnectWise (adapters/inbound/psa_hooks.py)
   GET /healthz                    liveness, no auth
 
 Answers: 200 ``{"accepted", "updated", "duplicate", "tenants", "signals", ...}``;
@@ -30,9 +31,10 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.inbound.psa_hooks import SIGNED_PATHS, add_psa_routes
+from bot.alerts.inbound import Format, Rejected, receive_alerts
 from bot.core import Core
 from bot.errors import new_error_id
-from bot.alerts.inbound import Format, Rejected, receive_alerts
 
 log = logging.getLogger("handoff.inbound")
 
@@ -61,6 +63,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/generic", _handler("generic"))
     app.router.add_post("/alerts/generic/{tenant}", _handler("generic"))
     app.router.add_get("/healthz", _health)
+    add_psa_routes(app, core, EXECUTOR_KEY)
     app.on_cleanup.append(_shutdown)
     return app
 
@@ -90,7 +93,7 @@ def _auth(token: str | None, limit: int):  # type: ignore[no-untyped-def]
     async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
         if request.path == "/healthz":
             return await handler(request)
-        if expected is not None:
+        if expected is not None and request.path not in SIGNED_PATHS:
             given = request.headers.get("Authorization", "").encode()
             # compare_digest: the time taken does not tell how much of the token was right.
             if not hmac.compare_digest(given, expected):

@@ -1,0 +1,76 @@
+"""``POST /hooks/connectwise``: ConnectWise PSA callbacks, HTTP in, ``bot.psa`` call, JSON out.
+
+Authenticated by ConnectWise's own signature (``x-content-signature``), not the
+inbound bearer token, which a PSA callback cannot carry. All the logic (the
+signature, the key URL check, dedupe, refetch, store, escalation) is in
+``bot.psa.service``; this module only moves bytes and maps outcomes to answers:
+200 stored/ignored/duplicate/unmapped (a retry would not change anything),
+400 malformed, 401 not authentic, 502 the PSA could not be read (ConnectWise
+retries the callback later), 503 not configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from bot.core import Core
+from bot.errors import ConfigError
+from bot.psa.base import WebhookRejected
+from bot.psa.connectors import configured, make_service
+from bot.psa.http import PsaError
+from bot.psa.service import PsaService
+
+log = logging.getLogger("handoff.inbound.psa")
+
+# Paths that carry their own authentication (the bearer-token middleware lets them through).
+SIGNED_PATHS = ("/hooks/connectwise",)
+SERVICES_KEY: web.AppKey[dict[str, PsaService]] = web.AppKey("psa_services", dict)
+
+
+def add_psa_routes(app: web.Application, core: Core, executor_key: web.AppKey[ThreadPoolExecutor]) -> None:
+    services: dict[str, PsaService] = {}
+    for name in configured(core.settings):
+        try:
+            services[name] = make_service(name, core.engine, core.settings)
+        except ConfigError as exc:
+            log.warning("%s callbacks are off: %s", name, exc.message)
+    app[SERVICES_KEY] = services
+    app.router.add_post("/hooks/connectwise", _handler("connectwise", executor_key))
+
+    async def close(app: web.Application) -> None:
+        for service in app[SERVICES_KEY].values():
+            service.connector.close()
+
+    app.on_cleanup.append(close)
+
+
+def _answer(status: int, error: str, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": error, "message": message}, status=status)
+
+
+def _handler(name: str, executor_key: web.AppKey[ThreadPoolExecutor]):  # type: ignore[no-untyped-def]
+    async def handle(request: web.Request) -> web.Response:
+        service = request.app[SERVICES_KEY].get(name)
+        if service is None:
+            return _answer(503, "not_configured", f"{name} is not configured (HANDOFF_CONNECTWISE_* settings)")
+        raw = await request.read()  # aiohttp refuses bodies past client_max_size with 413
+        headers = dict(request.headers)
+        loop = asyncio.get_running_loop()
+        try:
+            outcome = await loop.run_in_executor(request.app[executor_key],
+                                                 lambda: service.handle_webhook(raw, headers))
+        except WebhookRejected as exc:
+            log.warning("refused %s callback from %s: %s %s: %s", name, request.remote, exc.status, exc.reason,
+                        exc.message)
+            return _answer(exc.status, exc.reason, exc.message)
+        except PsaError as exc:
+            log.warning("%s callback not processed, the PSA could not be read: %s", name, exc.message)
+            return _answer(502, "psa_unavailable", exc.message)
+        log.info("%s callback: %s %s", name, outcome.status, outcome.ticket_id or "")
+        return web.json_response(outcome.as_dict())
+
+    return handle
