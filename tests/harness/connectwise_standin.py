@@ -311,3 +311,36 @@ def populate(standin: StandIn, *, tickets: int, notes_per_ticket: int, companies
             standin.add_note(tid, note_id, f"Note {k} on {tid}: restarted the spooler, no change.", kind=kind,
                              at=updated - timedelta(minutes=notes_per_ticket - k))
         standin.add_configuration(tid, 500 + n % 50, f"PRN-{n % 50}")
+
+
+def main() -> None:
+    """``python -m tests.harness.connectwise_standin --tickets N --notes M``: serve until killed.
+
+    Prints the URL on the first line; used by the benchmark to keep the
+    stand-in out of the measured process (as a real PSA would be).
+    """
+    import argparse
+    import sys
+    import time as _time
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--notes", type=int, default=8)
+    parser.add_argument("--companies", default="AcmeDental,RidgelineMfg")
+    args = parser.parse_args()
+    server = StandIn().start()
+    populate(server, tickets=args.tickets, notes_per_ticket=args.notes, companies=args.companies.split(","),
+             start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    print(server.url, flush=True)
+    try:
+        while True:
+            _time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""PSA connector speed against the stand-in ConnectWise API.
+
+    python bench/psa_bench.py [--tickets 2000] [--notes 8] [--repeat 3] [--callbacks 50]
+
+Sync throughput: ``run_sync`` of ``--tickets`` tickets with ``--notes`` notes
+each into a fresh SQLite database, the stand-in in its own process (as a real
+PSA is); tickets/s, median of ``--repeat`` runs. Callback latency: ``--callbacks``
+signed ``updated`` callbacks, each for a ticket just moved to a Tier 2 board,
+through the real inbound app; from the request sent to the answer (ticket
+refetched, notes stored, escalation detected), p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.db.engine import make_engine, upgrade  # noqa: E402
+from bot.psa.sync import run_sync  # noqa: E402
+from tests.harness import connectwise_standin as cw  # noqa: E402
+from tests.harness.psa_world import T0, callback_body, escalation_ticket, load_tenants, service, signed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Remote:
+    """Just enough of StandIn for ``service()``: the URL of a stand-in in another process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def sync_throughput(tickets: int, notes: int, repeat: int) -> list[float]:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.harness.connectwise_standin", "--tickets", str(tickets),
+                             "--notes", str(notes)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        rates = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                engine = make_engine(f"sqlite:///{tmp}/handoff.db")
+                upgrade(engine)
+                load_tenants(Path(tmp) / "w", engine)
+                svc = service(engine, _Remote(url))  # type: ignore[arg-type]
+                report = run_sync(svc)
+                assert report.added == tickets, report.as_dict()
+                rates.append(report.tickets / report.seconds)
+                svc.connector.close()
+                engine.dispose()
+        return rates
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def callback_latency(count: int) -> list[float]:
+    from aiohttp import ClientSession
+    from aiohttp.test_utils import TestServer
+
+    from adapters.inbound.app import make_app
+    from bot.config import Settings
+    from bot.core import Core
+
+    standin = cw.StandIn().start()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), inbound_token="bench-token-123456", connectwise_site=standin.url,
+                            connectwise_company=cw.COMPANY, connectwise_public_key=cw.PUBLIC,
+                            connectwise_private_key=cw.PRIVATE, connectwise_client_id=cw.CLIENT_ID)
+        core = Core(settings)
+        load_tenants(Path(tmp) / "w", core.engine)
+        server = TestServer(make_app(core))
+        await server.start_server()
+        times = []
+        try:
+            async with ClientSession() as http:
+                for n in range(count):
+                    tid = 5000 + n
+                    escalation_ticket(standin, tid)
+                    standin.move(tid, board="Service Desk Tier 2", updated=T0 + timedelta(minutes=n))
+                    body = callback_body(standin, ticket_id=tid, message_id=f"bench-{n}")
+                    started = time.perf_counter()
+                    async with http.post(server.make_url("/hooks/connectwise"), data=body,
+                                         headers=signed(body)) as resp:
+                        answer = await resp.json()
+                    times.append(time.perf_counter() - started)
+                    assert answer.get("escalation"), answer
+        finally:
+            await server.close()
+            core.close()
+            standin.stop()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--notes", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--callbacks", type=int, default=50)
+    args = parser.parse_args()
+    rates = sync_throughput(args.tickets, args.notes, args.repeat)
+    print(f"sync: {args.tickets} tickets x {args.notes} notes, {args.repeat} runs: "
+          f"median {statistics.median(rates):.0f} tickets/s (runs: {', '.join(f'{r:.0f}' for r in rates)})")
+    times = sorted(asyncio.run(callback_latency(args.callbacks)))
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    print(f"callback to ticket stored + escalation detected, {len(times)} escalations: "
+          f"p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
