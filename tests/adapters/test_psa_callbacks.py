@@ -135,3 +135,24 @@ async def test_the_real_contact_callback_sample_is_accepted_and_ignored(client: 
 async def test_alert_routes_still_need_the_bearer_token(client: TestClient) -> None:
     resp = await client.post("/alerts/generic", json={"id": "x"})
     assert resp.status == 401
+
+
+async def test_the_server_syncs_on_an_interval(core: Core, standin: cw.StandIn) -> None:
+    import asyncio
+
+    escalation_ticket(standin, 31)
+    core.settings.__dict__["psa_sync_interval_s"] = 0.2
+    async with TestClient(TestServer(make_app(core))):
+        for _ in range(100):
+            with Session(core.engine) as session:
+                if session.get(Ticket, "31") is not None:
+                    break
+            await asyncio.sleep(0.1)
+        escalation_ticket(standin, 32)  # a ticket whose callback was lost: found by the next run
+        for _ in range(100):
+            with Session(core.engine) as session:
+                if session.get(Ticket, "32") is not None:
+                    break
+            await asyncio.sleep(0.1)
+    with Session(core.engine) as session:
+        assert session.get(Ticket, "31") is not None and session.get(Ticket, "32") is not None
