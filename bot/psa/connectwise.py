@@ -185,8 +185,10 @@ class ConnectWiseConnector:
     # --- shapes ------------------------------------------------------------------
 
     def _ticket(self, row: dict[str, Any]) -> PsaTicket:
-        info = row.get("_info") if isinstance(row.get("_info"), dict) else {}
-        company = row.get("company") if isinstance(row.get("company"), dict) else {}
+        info = row.get("_info")
+        info = info if isinstance(info, dict) else {}
+        company = row.get("company")
+        company = company if isinstance(company, dict) else {}
         ticket_id = str(row.get("id"))
         created = parse_time(info.get("dateEntered")) or parse_time(row.get("dateEntered"))
         updated = parse_time(info.get("lastUpdated"))

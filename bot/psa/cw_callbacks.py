@@ -69,7 +69,9 @@ class CallbackVerifier:
         given = _header(headers, "x-content-signature")
         if not given:
             raise WebhookRejected(401, "unsigned", "missing x-content-signature header")
-        metadata = body.get("Metadata") if isinstance(body.get("Metadata"), dict) else {}
+        metadata = body.get("Metadata")
+        if not isinstance(metadata, dict):
+            metadata = {}
         key_url = metadata.get("key_url")
         if not isinstance(key_url, str) or not key_url.strip():
             raise WebhookRejected(401, "bad_signature", "Metadata.key_url is missing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
@@ -47,7 +48,9 @@ def upsert_tickets(session: Session, records: Sequence[TicketRecord]) -> UpsertR
         ):
             existing[tid] = (tenant, digest)
     now = utcnow()
-    new_rows, new_notes, changed = [], [], []
+    new_rows: list[dict[str, Any]] = []
+    new_notes: list[dict[str, Any]] = []
+    changed: list[str] = []
     for record in latest.values():
         stored = existing.get(record.id)
         if stored and stored[0] != record.tenant:
