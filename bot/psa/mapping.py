@@ -24,6 +24,15 @@ log = logging.getLogger("handoff.psa")
 _CLOSED = re.compile(r"clos|cancel", re.IGNORECASE)
 _RESOLVED = re.compile(r"resolv|complete|done", re.IGNORECASE)
 _NEW = re.compile(r"^\s*new\b", re.IGNORECASE)
+_PRIORITY = re.compile(r"^\s*(?:priority\s*|p)(\d)\b", re.IGNORECASE)
+
+
+def short_priority(name: str | None) -> str | None:
+    """"Priority 1 - Critical" -> "P1", the form HANDOFF_RESPONSE_TARGETS uses; other names as they are."""
+    if not name:
+        return None
+    match = _PRIORITY.match(name)
+    return f"P{match.group(1)}" if match else name[:20]
 
 
 class EscalationRule:
@@ -108,7 +117,7 @@ def to_record(ticket: PsaTicket, tenant_id: str, *, escalated: bool,
         status=status,  # type: ignore[arg-type]
         created_at=ticket.created_at,
         description=description,
-        priority=(ticket.priority or None) and ticket.priority[:20],
+        priority=short_priority(ticket.priority),
         category=(ticket.type or None) and ticket.type[:64],
         device=ticket.devices[0].name[:255] if ticket.devices else None,
         contact=(ticket.contact or None) and ticket.contact[:255],
