@@ -37,3 +37,21 @@ def make_service(name: str, engine: Engine, settings: Settings, *,
                  on_escalation: Callable[[EscalationEvent], None] | None = None) -> PsaService:
     return PsaService(engine, make_connector(name, settings), EscalationRule(settings.psa_escalation_pattern),
                       on_escalation=on_escalation)
+
+
+def fetch_unknown_ticket(ticket_id: str, engine: Engine, settings: Settings) -> str | None:
+    """Fetch a ticket Handoff has not seen from each configured PSA; the outcome's status, or None.
+
+    For ``POST /hooks/escalation`` with a ticket number that was never imported:
+    the ticket is stored (for a mapped client) before the packet is built.
+    Escalations are not delivered from here: the caller is already delivering one.
+    """
+    for name in configured(settings):
+        service = make_service(name, engine, settings)
+        try:
+            outcome = service.refresh_ticket(ticket_id, deliver=False)
+        finally:
+            service.connector.close()
+        if outcome.status != "not_found":
+            return outcome.status
+    return None

@@ -149,3 +149,20 @@ def test_a_failed_refetch_is_not_marked_processed(engine: Engine, standin: cw.St
         svc.handle_webhook(body, signed(body))
     standin.faults.errors_5xx = 0
     assert svc.handle_webhook(body, signed(body)).status == "stored"  # ConnectWise's retry is processed
+
+
+def test_an_unknown_ticket_number_is_fetched_from_the_configured_psa(
+        engine: Engine, standin: cw.StandIn, tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.psa.connectors import fetch_unknown_ticket
+
+    load_tenants(tmp_path / "w", engine)
+    escalation_ticket(standin, 4412)
+    settings = Settings(connectwise_site=standin.url, connectwise_company=cw.COMPANY,
+                        connectwise_public_key=cw.PUBLIC, connectwise_private_key=cw.PRIVATE,
+                        connectwise_client_id=cw.CLIENT_ID)
+    assert fetch_unknown_ticket("4412", engine, settings) == "stored"
+    assert fetch_unknown_ticket("9999", engine, settings) is None
+    assert fetch_unknown_ticket("4412", engine, Settings()) is None  # no PSA configured: nothing to ask
+    with Session(engine) as session:
+        assert db.find_ticket(session=session, ticket_id="4412").tenant_id == "acme"
