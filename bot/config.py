@@ -160,6 +160,14 @@ class Settings(BaseSettings):
     connectwise_public_key: str | None = None
     connectwise_private_key: str | None = None
     connectwise_client_id: str | None = None
+    # HaloPSA: the instance URL, an API application's client credentials (and the
+    # tenant name of a hosted instance); Basic credentials its webhooks send.
+    halopsa_site: str | None = None
+    halopsa_client_id: str | None = None
+    halopsa_client_secret: str | None = None
+    halopsa_tenant: str | None = None
+    halopsa_webhook_user: str | None = None
+    halopsa_webhook_password: str | None = None
     # Board or status names that mean "escalated" (case-insensitive search).
     psa_escalation_pattern: str = r"tier ?2|l2|escalat"
     # How often a server re-syncs changed tickets, a safety net for lost callbacks (0 = never).
@@ -196,6 +204,8 @@ class Settings(BaseSettings):
         "qdrant_api_key",
         "microsoft_app_password",
         "connectwise_private_key",
+        "halopsa_client_secret",
+        "halopsa_webhook_password",
     )
     @classmethod
     def _reject_placeholder_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
@@ -229,7 +239,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         return value
 
-    @field_validator("connectwise_site")
+    @field_validator("connectwise_site", "halopsa_site")
     @classmethod
     def _site_origin(cls, value: str | None) -> str | None:
         if value is None or not value.strip():

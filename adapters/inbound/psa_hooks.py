@@ -1,7 +1,8 @@
-"""``POST /hooks/connectwise``: ConnectWise PSA callbacks, HTTP in, ``bot.psa`` call, JSON out.
+"""``POST /hooks/connectwise`` and ``/hooks/halopsa``: PSA callbacks, HTTP in, ``bot.psa`` call, JSON out.
 
-Authenticated by ConnectWise's own signature (``x-content-signature``), not the
-inbound bearer token, which a PSA callback cannot carry. All the logic (the
+Authenticated by the PSA's own scheme (ConnectWise's ``x-content-signature``,
+HaloPSA's Basic credentials), not the inbound bearer token, which a PSA
+callback cannot carry. All the logic (the
 signature, the key URL check, dedupe, refetch, store, escalation) is in
 ``bot.psa.service``; this module only moves bytes and maps outcomes to answers:
 200 stored/ignored/duplicate/unmapped (a retry would not change anything),
@@ -30,7 +31,7 @@ from bot.psa.sync import run_sync
 log = logging.getLogger("handoff.inbound.psa")
 
 # Paths that carry their own authentication (the bearer-token middleware lets them through).
-SIGNED_PATHS = ("/hooks/connectwise",)
+SIGNED_PATHS = ("/hooks/connectwise", "/hooks/halopsa")
 SERVICES_KEY: web.AppKey[dict[str, PsaService]] = web.AppKey("psa_services", dict)
 
 
@@ -43,6 +44,7 @@ def add_psa_routes(app: web.Application, core: Core, executor_key: web.AppKey[Th
             log.warning("%s callbacks are off: %s", name, exc.message)
     app[SERVICES_KEY] = services
     app.router.add_post("/hooks/connectwise", _handler("connectwise", executor_key))
+    app.router.add_post("/hooks/halopsa", _handler("halopsa", executor_key))
     interval = core.settings.psa_sync_interval_s
     tasks: list[asyncio.Task[None]] = []
 
@@ -87,7 +89,7 @@ def _handler(name: str, executor_key: web.AppKey[ThreadPoolExecutor]):  # type: 
     async def handle(request: web.Request) -> web.Response:
         service = request.app[SERVICES_KEY].get(name)
         if service is None:
-            return _answer(503, "not_configured", f"{name} is not configured (HANDOFF_CONNECTWISE_* settings)")
+            return _answer(503, "not_configured", f"{name} is not configured (HANDOFF_{name.upper()}_* settings)")
         raw = await request.read()  # aiohttp refuses bodies past client_max_size with 413
         headers = dict(request.headers)
         loop = asyncio.get_running_loop()

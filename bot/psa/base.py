@@ -50,6 +50,7 @@ class PsaTicket:
     resolved_at: datetime | None = None
     escalation_flag: bool = False  # the PSA's own "escalated" marker, where it has one
     url: str | None = None
+    description: str | None = None  # when the PSA returns it as a field (HaloPSA ``details``)
     notes: tuple[PsaNote, ...] = ()
     devices: tuple[PsaDevice, ...] = ()
 

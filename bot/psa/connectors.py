@@ -12,9 +12,9 @@ from bot.psa.base import PsaConnector
 from bot.psa.mapping import EscalationRule
 from bot.psa.service import EscalationEvent, PsaService
 
-# The connectors that are implemented. HaloPSA and Autotask are planned behind
-# the same interface (README, "PSA connectors"); they are not listed until they exist.
-AVAILABLE = ("connectwise",)
+# The connectors that are implemented. Autotask is planned behind the same
+# interface (README, "PSA connectors"); it is not listed until it exists.
+AVAILABLE = ("connectwise", "halopsa")
 
 
 def make_connector(name: str, settings: Settings) -> PsaConnector:
@@ -22,6 +22,10 @@ def make_connector(name: str, settings: Settings) -> PsaConnector:
         from bot.psa.connectwise import ConnectWiseConnector
 
         return ConnectWiseConnector.from_settings(settings)
+    if name == "halopsa":
+        from bot.psa.halopsa import HaloPsaConnector
+
+        return HaloPsaConnector.from_settings(settings)
     raise ConfigError(f"unknown PSA connector {name!r}; available: {', '.join(AVAILABLE)}")
 
 
@@ -30,6 +34,8 @@ def configured(settings: Settings) -> list[str]:
     out = []
     if settings.connectwise_site and settings.connectwise_company:
         out.append("connectwise")
+    if settings.halopsa_site and settings.halopsa_client_id:
+        out.append("halopsa")
     return out
 
 

@@ -106,8 +106,9 @@ def to_record(ticket: PsaTicket, tenant_id: str, *, escalated: bool,
     notes = [n for n in ticket.notes if n.text]
     # The first discussion note is the ticket's description in ConnectWise (the
     # "initial description" is not returned by GET); later ones are the conversation.
-    first = next((n for n in notes if n.kind in ("description", "discussion")), None)
-    description = first.text if first else None
+    first = None if ticket.description else next(
+        (n for n in notes if n.kind in ("description", "discussion")), None)
+    description = ticket.description or (first.text if first else None)
     body_notes = [n for n in notes if n is not first]
     status = handoff_status(ticket, escalated)
     return TicketRecord(

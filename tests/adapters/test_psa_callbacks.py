@@ -156,3 +156,35 @@ async def test_the_server_syncs_on_an_interval(core: Core, standin: cw.StandIn) 
             await asyncio.sleep(0.1)
     with Session(core.engine) as session:
         assert session.get(Ticket, "31") is not None and session.get(Ticket, "32") is not None
+
+
+async def test_halopsa_webhook_route(settings: Settings, tmp_path: Path) -> None:
+    import base64
+
+    from tests.harness import halopsa_standin as halo
+
+    server = halo.HaloStandIn().start()
+    server.add_ticket(901, client_id=42, summary="Printer queue stuck", updated=T0, details="Queue stuck.")
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "tenants.yaml").write_text("tenants:\n  - id: acme\n    name: Acme\n    psa: {halopsa: 42}\n")
+    core = Core(settings.model_copy(update={
+        "inbound_token": TOKEN, "halopsa_site": server.url, "halopsa_client_id": halo.CLIENT_ID,
+        "halopsa_client_secret": halo.CLIENT_SECRET, "halopsa_tenant": halo.TENANT,
+        "halopsa_webhook_user": "halo", "halopsa_webhook_password": "hook-pass-123"}))
+    from bot.ingest.loader import ingest_folder
+
+    assert ingest_folder(tmp_path / "h", engine=core.engine).ok
+    body = json.dumps({"event": "Ticket Updated", "ticket": {"id": 901}}).encode()
+    good = {"Authorization": "Basic " + base64.b64encode(b"halo:hook-pass-123").decode()}
+    try:
+        async with TestClient(TestServer(make_app(core))) as client:
+            resp = await client.post("/hooks/halopsa", data=body, headers={"Authorization": "Basic eDp5"})
+            assert resp.status == 401
+            resp = await client.post("/hooks/halopsa", data=body, headers=good)
+            assert resp.status == 200 and (await resp.json())["status"] == "stored", await resp.text()
+            resp = await client.post("/hooks/connectwise", data=body, headers=good)
+            assert resp.status == 503  # ConnectWise not configured here
+    finally:
+        core.close()
+        server.stop()
+    assert server.methods() == {("POST", "/auth/token")}
