@@ -168,6 +168,13 @@ class Settings(BaseSettings):
     halopsa_tenant: str | None = None
     halopsa_webhook_user: str | None = None
     halopsa_webhook_password: str | None = None
+    # Autotask: an API user (user name + secret) and the integration code of an API
+    # tracking identifier; the zone's REST root is looked up unless given; the webhook's SecretKey.
+    autotask_username: str | None = None
+    autotask_secret: str | None = None
+    autotask_integration_code: str | None = None
+    autotask_zone_url: str | None = None
+    autotask_webhook_secret: str | None = None
     # Board or status names that mean "escalated" (case-insensitive search).
     psa_escalation_pattern: str = r"tier ?2|l2|escalat"
     # How often a server re-syncs changed tickets, a safety net for lost callbacks (0 = never).
@@ -206,6 +213,8 @@ class Settings(BaseSettings):
         "connectwise_private_key",
         "halopsa_client_secret",
         "halopsa_webhook_password",
+        "autotask_secret",
+        "autotask_webhook_secret",
     )
     @classmethod
     def _reject_placeholder_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,9 @@
-"""``POST /hooks/connectwise`` and ``/hooks/halopsa``: PSA callbacks, HTTP in, ``bot.psa`` call, JSON out.
+"""``POST /hooks/connectwise``, ``/hooks/halopsa``, ``/hooks/autotask``: PSA callbacks, HTTP in,
+``bot.psa`` call, JSON out.
 
 Authenticated by the PSA's own scheme (ConnectWise's ``x-content-signature``,
-HaloPSA's Basic credentials), not the inbound bearer token, which a PSA
-callback cannot carry. All the logic (the
+HaloPSA's Basic credentials, Autotask's ``X-Hook-Signature``), not the inbound
+bearer token, which a PSA callback cannot carry. All the logic (the
 signature, the key URL check, dedupe, refetch, store, escalation) is in
 ``bot.psa.service``; this module only moves bytes and maps outcomes to answers:
 200 stored/ignored/duplicate/unmapped (a retry would not change anything),
@@ -31,7 +32,7 @@ from bot.psa.sync import run_sync
 log = logging.getLogger("handoff.inbound.psa")
 
 # Paths that carry their own authentication (the bearer-token middleware lets them through).
-SIGNED_PATHS = ("/hooks/connectwise", "/hooks/halopsa")
+SIGNED_PATHS = ("/hooks/connectwise", "/hooks/halopsa", "/hooks/autotask")
 SERVICES_KEY: web.AppKey[dict[str, PsaService]] = web.AppKey("psa_services", dict)
 
 
@@ -45,6 +46,7 @@ def add_psa_routes(app: web.Application, core: Core, executor_key: web.AppKey[Th
     app[SERVICES_KEY] = services
     app.router.add_post("/hooks/connectwise", _handler("connectwise", executor_key))
     app.router.add_post("/hooks/halopsa", _handler("halopsa", executor_key))
+    app.router.add_post("/hooks/autotask", _handler("autotask", executor_key))
     interval = core.settings.psa_sync_interval_s
     tasks: list[asyncio.Task[None]] = []
 

@@ -12,9 +12,7 @@ from bot.psa.base import PsaConnector
 from bot.psa.mapping import EscalationRule
 from bot.psa.service import EscalationEvent, PsaService
 
-# The connectors that are implemented. Autotask is planned behind the same
-# interface (README, "PSA connectors"); it is not listed until it exists.
-AVAILABLE = ("connectwise", "halopsa")
+AVAILABLE = ("connectwise", "halopsa", "autotask")
 
 
 def make_connector(name: str, settings: Settings) -> PsaConnector:
@@ -26,6 +24,10 @@ def make_connector(name: str, settings: Settings) -> PsaConnector:
         from bot.psa.halopsa import HaloPsaConnector
 
         return HaloPsaConnector.from_settings(settings)
+    if name == "autotask":
+        from bot.psa.autotask import AutotaskConnector
+
+        return AutotaskConnector.from_settings(settings)
     raise ConfigError(f"unknown PSA connector {name!r}; available: {', '.join(AVAILABLE)}")
 
 
@@ -36,6 +38,8 @@ def configured(settings: Settings) -> list[str]:
         out.append("connectwise")
     if settings.halopsa_site and settings.halopsa_client_id:
         out.append("halopsa")
+    if settings.autotask_username and settings.autotask_integration_code:
+        out.append("autotask")
     return out
 
 

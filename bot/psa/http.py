@@ -121,6 +121,10 @@ class PsaHttp:
     def close(self) -> None:
         self._client.close()
 
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
+
     def set_header(self, name: str, value: str) -> None:
         self._client.headers[name] = value
 

@@ -15,11 +15,11 @@ from bot.psa.sync import SyncReport, run_sync
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sync", help="fetch tickets changed in a PSA since the last sync (resumable, read-only)")
-    p.add_argument("psa", choices=AVAILABLE, help="which PSA (Autotask: not yet available)")
+    p.add_argument("psa", choices=AVAILABLE, help="which PSA")
     p.add_argument("--since", help="ISO 8601 time: tickets changed at or after it (default: the stored watermark)")
     p.add_argument("--full", action="store_true", help="every ticket, resolved and closed ones too (backfill)")
     p.add_argument("--page-size", type=int, default=1000,
-                   help="tickets per page (1-1000; ConnectWise allows 1000, HaloPSA pages hold at most 100)")
+                   help="tickets per page (1-1000; ConnectWise allows 1000, Autotask 500, HaloPSA 100)")
     p.add_argument("--no-index", action="store_true", help="do not update the search index afterwards")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.add_argument("--json", action="store_true")
