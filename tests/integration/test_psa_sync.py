@@ -156,3 +156,25 @@ def test_429_storm_during_sync_stores_every_ticket_once(small_psa: cw.StandIn, e
         notes = session.exec(select(TicketNote.ticket_id, TicketNote.note_id)).all()
         assert len(notes) == len(set(notes)) == 400 * 2
     assert small_psa.methods() == {"GET"}
+
+
+def test_cli_shows_a_progress_bar_on_a_terminal(small_psa: cw.StandIn, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from adapters.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'handoff.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    load_tenants(tmp_path / "world", engine)
+    for key, value in {"SITE": small_psa.url, "COMPANY": cw.COMPANY, "PUBLIC_KEY": cw.PUBLIC,
+                       "PRIVATE_KEY": cw.PRIVATE, "CLIENT_ID": cw.CLIENT_ID}.items():
+        monkeypatch.setenv(f"HANDOFF_CONNECTWISE_{key}", value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["--database-url", url, "sync", "connectwise", "--no-index", "--page-size", "200"]) == 0
+    out, err = capsys.readouterr()
+    assert "600/600" in err and "sync connectwise" in err  # tqdm's bar, with the total from /count
+    assert "400" in out and "NotAClient" in err
+    assert main(["--database-url", url, "sync", "connectwise", "--full", "--since", "2026-01-01T00:00:00Z"]) == 2
+    assert main(["--database-url", url, "sync", "connectwise", "--since", "yesterday"]) == 2
+    assert "ISO 8601" in capsys.readouterr().err

@@ -52,8 +52,8 @@ def run_sync_command(args: argparse.Namespace, core: Core) -> int:
         bar = tqdm(unit=" tickets", desc=f"sync {args.psa}", file=sys.stderr)
     try:
         report = run_sync(service, since=since, full=args.full, page_size=args.page_size,
-                          on_page=(lambda _page, n: bar.update(n)) if bar else None,
-                          on_total=_set_total(bar) if bar else None)
+                          on_page=(lambda _page, n: bar.update(n)) if bar is not None else None,
+                          on_total=_set_total(bar) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
