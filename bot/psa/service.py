@@ -106,12 +106,14 @@ class PsaService:
                 escalated = self.rule.matches(ticket)
                 was = state is not None and state.escalated
                 escalated_at = state.escalated_at if state is not None else None
+                key = None
                 if escalated and not was:
+                    # The PSA's time of the move: every copy of the same callback makes the same key.
                     escalated_at = ticket.updated_at or now
+                    key = f"{name}:{ticket.id}:{escalated_at.isoformat()}"
                     if detect_escalations:
                         outcome.escalations.append(EscalationEvent(
-                            name, ticket.id, tenant, escalated_at,
-                            f"{name}:{ticket.id}:{escalated_at.isoformat()}", ticket.board, ticket.status))
+                            name, ticket.id, tenant, escalated_at, key, ticket.board, ticket.status))
                 records.append(to_record(ticket, tenant, escalated=escalated, escalated_at=escalated_at))
                 if state is None:
                     state = PsaTicketState(connector=name, external_id=ticket.id, ticket_id=ticket.id,
@@ -119,8 +121,8 @@ class PsaService:
                     session.add(state)
                 state.board, state.status = ticket.board, ticket.status
                 state.escalated, state.escalated_at = escalated, escalated_at
-                if escalated and not was:
-                    state.escalation_key = f"{name}:{ticket.id}:{escalated_at.isoformat()}"  # type: ignore[union-attr]
+                if key is not None:
+                    state.escalation_key = key
                 state.psa_updated_at, state.fetched_at = ticket.updated_at, now
             result = store.upsert_tickets(session, records)
             outcome.result.merge(result)
