@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scale import scale  # noqa: E402
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
+from bench.scale import scale  # noqa: E402
 from bot.db.engine import make_engine, normalise_url, upgrade  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
 

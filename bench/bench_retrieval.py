@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.harness.shared_data import shared_data_dir  # noqa: E402
+from bench.support.shared_data import shared_data_dir  # noqa: E402
 
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 QUERIES = ROOT / "bench" / "data" / "eval_queries.jsonl"

@@ -1,7 +1,7 @@
 """Triage on the demo MSP's alert stream, scored against its true incidents.
 
     python bench/demo_eval.py [--demo DIR] [--labels FILE] [--json]
-    python bench/demo_eval.py --synthetic     (the labelled test stream of tests/alert_stream.py instead)
+    python bench/demo_eval.py --synthetic     (the labelled test stream of bench/support/alert_stream.py instead)
 
 The demo folder (default ``bot/ingest/demo/msp``) is ingested into a fresh SQLite
 database in a temporary folder, every tenant's alerts are classified through
@@ -75,11 +75,11 @@ def read_labels(path: Path) -> dict[tuple[str | None, str], tuple[str | None, st
 def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
     from sqlmodel import Session, select
 
+    from bot.alerts.signals import classify_pending
     from bot.config import Settings
     from bot.core import Core
-    from bot.ingest.loader import ingest_folder
     from bot.db.models import Alert, Signal, Tenant
-    from bot.alerts.signals import classify_pending
+    from bot.ingest.loader import ingest_folder
 
     labels = read_labels(labels_path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,8 +121,8 @@ def evaluate(demo: Path, labels_path: Path) -> dict[str, Any]:
 def related_recall(core: Any, packets_path: Path, limit: int = 5) -> dict[str, Any] | None:
     """For each labelled packet (``packets.jsonl``: ticket and its related alerts), the share of
     those alerts that ``related_alert_clusters`` returns around the ticket's creation."""
-    from bot.db import store
     from bot.alerts.signals import related_alert_clusters
+    from bot.db import store
 
     if not packets_path.exists():
         return None
@@ -147,8 +147,8 @@ def related_recall(core: Any, packets_path: Path, limit: int = 5) -> dict[str, A
 
 
 def evaluate_synthetic() -> dict[str, Any]:
+    from bench.support.alert_stream import stream
     from bot.alerts.triage import triage
-    from tests.harness.alert_stream import stream
 
     alerts = stream(tenants=5, hours=24 * 14)
     signals = triage(alerts)
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.synthetic:
-        print("SYNTHETIC stream (tests/alert_stream.py), not the demo MSP:", file=sys.stderr)
+        print("SYNTHETIC stream (bench/support/alert_stream.py), not the demo MSP:", file=sys.stderr)
         report(evaluate_synthetic(), args.json)
         return 0
     missing = [str(p) for p in (args.demo / "alerts.jsonl", args.labels) if not p.exists()]

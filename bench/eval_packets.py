@@ -36,13 +36,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.db import store  # noqa: E402
-from bot.packets.model import Claim  # noqa: E402
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
+from bot.db import store  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
 from bot.packets.builder import build_packet  # noqa: E402
+from bot.packets.model import Claim  # noqa: E402
 
 LABELS = ROOT / "bot" / "ingest" / "demo" / "labels" / "packets.jsonl"
 DEMO_END = datetime(2026, 11, 27, tzinfo=UTC)

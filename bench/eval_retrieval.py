@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.support.shared_data import shared_data_dir  # noqa: E402
 from retrieval.evaluate import run_eval, table  # noqa: E402
-from tests.harness.shared_data import shared_data_dir  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 DEFAULT_RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"

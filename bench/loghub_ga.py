@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support.shared_data import shared_path  # noqa: E402
 from bot.alerts.grouping_eval import grouping_accuracy  # noqa: E402
 from bot.alerts.templates import mine_lines  # noqa: E402
-from tests.harness.shared_data import shared_path  # noqa: E402
 
 DRAIN_GA = {"HDFS": 0.9975, "BGL": 0.9625, "Linux": 0.69, "OpenSSH": 0.7875, "Apache": 1.0, "Zookeeper": 0.9665}
 

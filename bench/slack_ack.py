@@ -4,7 +4,7 @@
 
 Loads the demo MSP into a fresh database, runs the real Slack app (aiohttp,
 real Bolt, real AsyncWebClient) on a loopback port against the local fake
-Slack Web API (tests/fake_slack.py), and fires ``--requests`` correctly signed
+Slack Web API (bench/support/fake_slack.py), and fires ``--requests`` correctly signed
 ``/packet N`` slash commands at once from a NOC channel, one per ticket.
 Ack = until the HTTP response; posted = until chat.postMessage for that ticket
 reached the fake Slack. Round 1 builds every packet; round 2 asks again, so
@@ -35,14 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
-from adapters.slack.main import FRONT, web_app  # noqa: E402
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
+from adapters.slack.main import FRONT, web_app  # noqa: E402
+from bench.support.fake_slack import BOT_TOKEN, SECRET, FakeSlack, sign  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.db.engine import normalise_url  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
-from tests.harness.fake_slack import FakeSlack  # noqa: E402
-from tests.harness.slack_harness import BOT_TOKEN, SECRET, sign  # noqa: E402
 
 NOC = "C0BENCHNOC"
 

@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session  # noqa: E402
 
-from adapters.teams import cards  # noqa: E402
-from bot.db import store  # noqa: E402
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
+from adapters.teams import cards  # noqa: E402
+from bench.support.packets import generated_packet  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
+from bot.db import store  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
 from bot.tenancy.policy import Where  # noqa: E402
-from tests.adapters.test_teams_cards import generated_packet  # noqa: E402
 
 
 def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]

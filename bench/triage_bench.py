@@ -3,7 +3,7 @@
     python bench/triage_bench.py [--alerts N] [--rate R] [--seconds S] [--no-postgres]
 
 1. Clustering alone: ``bot.alerts.triage.triage`` over N labelled alerts of the test
-   stream (tests/alert_stream.py), in memory; median of 3 runs.
+   stream (bench/support/alert_stream.py), in memory; median of 3 runs.
 2. With storage: the same alerts delivered in batches of ``--batch`` in time
    order; each batch stored (``store_alerts``) and classified right away
    (``classify_alerts``, windowed re-triage), each in its own transaction, as
@@ -41,13 +41,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
-from bot.ingest.loader import store_alerts  # noqa: E402
-from bot.db.models import Alert, Tenant  # noqa: E402
-from bot.ingest.records import AlertRecord  # noqa: E402
+from bench.support.alert_stream import A, stream  # noqa: E402
 from bot.alerts.signals import classify_alerts, classify_pending  # noqa: E402
 from bot.alerts.triage import triage  # noqa: E402
-from tests.harness.alert_stream import A, stream  # noqa: E402
+from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
+from bot.db.models import Alert, Tenant  # noqa: E402
+from bot.ingest.loader import store_alerts  # noqa: E402
+from bot.ingest.records import AlertRecord  # noqa: E402
 
 
 def alerts_for(n: int) -> list[A]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values people paste from templates. Accepting one would make the app start
@@ -217,7 +217,7 @@ class Settings(BaseSettings):
         "autotask_webhook_secret",
     )
     @classmethod
-    def _reject_placeholder_secret(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+    def _reject_placeholder_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         if info.field_name == "microsoft_app_password" and value == "":
@@ -271,7 +271,7 @@ class Settings(BaseSettings):
         return self.data_dir / "qdrant"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment once; ``overrides`` win (used by the CLI and tests)."""
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
@@ -279,7 +279,7 @@ def load_settings(**overrides: object) -> Settings:
     from bot.errors import ConfigError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except SettingsError as exc:
         raise ConfigError(f"invalid settings: {exc}") from None
     except ValidationError as exc:

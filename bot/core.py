@@ -19,24 +19,22 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.tenancy import audit
 from bot.chat import conversations
+from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.views import Answer, TriageView
+from bot.config import Settings
+from bot.db import store
+from bot.db.engine import open_database, session_scope
+from bot.db.models import Feedback, PostedMessage
+from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
-from bot.tenancy import policy
-from bot.tenancy import rollout
-from bot.db import store
-from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.packets.builder import build_packet, classify_ticket_alerts
 from bot.packets.model import Packet
-from bot.config import Settings
-from bot.reporting.service import MetricsReply, Reporting
-from bot.db.engine import open_database, session_scope
-from bot.errors import NotFound, Refused, TenantMismatch
-from bot.db.models import Feedback, PostedMessage
-from bot.packets.builder import build_packet
-from bot.tenancy.policy import Where
 from bot.reporting.reports import ReportDraft
-from bot.chat.views import Answer, TriageView
+from bot.reporting.service import MetricsReply, Reporting
+from bot.tenancy import audit, policy, rollout
+from bot.tenancy.policy import Scope, Where
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -95,42 +93,47 @@ class Core(Reporting):
 
     # --- chat ------------------------------------------------------------------
 
-    def is_client_channel(self, where: Where) -> bool:
+    def scope_of(self, where: Where) -> Scope | Refused:
+        """What ``where`` may see, worked out once per request: the scope, or the refusal that the
+        request's handler raises (and audits) unless the request needs no client data (``help``)."""
         with self.session() as session:
             try:
-                return policy.scope_for(where, session=session, settings=self.settings).kind == "client"
-            except Refused:
-                return False
+                return policy.scope_for(where, session=session, settings=self.settings)
+            except Refused as exc:
+                return exc
 
     def handle_chat(self, text: str, *, where: Where) -> ChatReply:
         """One chat request (Slack slash command, Teams message) to its reply.
 
         Raises ``HandoffError`` subclasses with a message meant for the user.
         """
-        request = parse(text, client_channel=self.is_client_channel(where))
-        return self.dispatch(request, where=where)
+        scope = self.scope_of(where)
+        request = parse(text, client_channel=isinstance(scope, Scope) and scope.kind == "client")
+        return self.dispatch(request, where=where, scope=scope)
 
-    def dispatch(self, request: ChatRequest, *, where: Where) -> ChatReply:
+    def dispatch(self, request: ChatRequest, *, where: Where, scope: Scope | Refused | None = None) -> ChatReply:
+        """``scope``: ``scope_of(where)`` when the caller has it; each handler works it out otherwise."""
         if request.kind == "help":
             return USAGE
         if request.kind == "packet":
             assert request.ticket_id is not None
-            return self.packet_for(request.ticket_id, where=where)
+            return self.packet_for(request.ticket_id, where=where, scope=scope)
         if request.kind == "ask":
             assert request.text is not None
-            return self.ask(request.text, where=where, client=request.client)
+            return self.ask(request.text, where=where, client=request.client, scope=scope)
         if request.kind == "triage":
-            return self.triage(where=where, client=request.client)
+            return self.triage(where=where, client=request.client, scope=scope)
         if request.kind == "metrics":
-            return self.metrics(where=where, client=request.client)
+            return self.metrics(where=where, client=request.client, scope=scope)
         if request.kind == "report":
             assert request.client is not None and request.month is not None
-            return self.report(where=where, client=request.client, month=request.month)
+            return self.report(where=where, client=request.client, month=request.month, scope=scope)
         raise ValueError(f"unhandled chat request {request.kind!r}")
 
     # --- knowledge ---------------------------------------------------------------
 
-    def ask(self, question: str, *, where: Where, client: str | None = None, limit: int = 5) -> Answer:
+    def ask(self, question: str, *, where: Where, client: str | None = None, limit: int = 5,
+            scope: Scope | Refused | None = None) -> Answer:
         """The best sections of one client's knowledge and the shared runbooks for a question.
 
         Only the client the place may see (its own channel's, or the one named
@@ -138,13 +141,12 @@ class Core(Reporting):
         question the knowledge base can't answer gets "nothing found" rather
         than the least bad section.
         """
-        from bot.db import store
         from bot.packets.knowledge import answer_hits
 
         try:
             with self.session() as session:
-                scope = policy.scope_for(where, session=session, settings=self.settings)
-                tenant_id = policy.client_for_request(client, scope=scope, session=session)
+                seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
+                tenant_id = policy.client_for_request(client, scope=seen, session=session)
                 tenant = store.get_tenant(session=session, tenant_id=tenant_id)
                 hits = answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)
                 audit.record(session, action="answer_shown", where=where, tenant_id=tenant_id,
@@ -157,16 +159,15 @@ class Core(Reporting):
     # --- triage ----------------------------------------------------------------
 
     def triage(self, *, where: Where, client: str | None = None, now: datetime | None = None,
-               limit_per_client: int = 10) -> TriageView:
+               limit_per_client: int = 10, scope: Scope | Refused | None = None) -> TriageView:
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
         from bot.alerts import signals as signal_store
-        from bot.db import store
         from bot.chat.views import SignalView
 
         try:
             with self.session() as session:
-                scope = policy.scope_for(where, session=session, settings=self.settings)
-                tenant_ids = policy.clients_in_scope(client, scope=scope, session=session)
+                seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
+                tenant_ids = policy.clients_in_scope(client, scope=seen, session=session)
                 shown, noise, alerts_in = [], 0, 0
                 for tenant_id in tenant_ids:
                     tenant = store.get_tenant(session=session, tenant_id=tenant_id)
@@ -192,7 +193,8 @@ class Core(Reporting):
 
     # --- packets ---------------------------------------------------------------
 
-    def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None) -> Packet:
+    def packet_for(self, ticket_id: str, *, where: Where, rebuild: bool = False, now: datetime | None = None,
+                   scope: Scope | Refused | None = None) -> Packet:
         """The packet of a ticket, if ``where`` may see it; reused while nothing changed.
 
         The rollout switch of the ticket's client and category decides here, once,
@@ -203,8 +205,8 @@ class Core(Reporting):
         ticket_id = str(ticket_id).lstrip("#").strip()
         try:
             with self.session() as session:
-                scope = policy.scope_for(where, session=session, settings=self.settings)
-                ticket = policy.visible_ticket(ticket_id, scope=scope, session=session)
+                seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
+                ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
                 decision = rollout.resolve(session=session, tenant_id=ticket.tenant_id, category=ticket.category)
                 if decision.mode == "off":
                     raise Refused(f"Handoff is switched off for ticket #{ticket.id}'s client or category "
@@ -217,9 +219,11 @@ class Core(Reporting):
                     if stored is not None and stored[1] == state:
                         stored[0].delivery = self._delivery(stored[0].mode, where)
                         return stored[0]
+                # The one write before the build (which only reads): alerts without a signal yet.
+                classify_ticket_alerts(session=session, ticket=ticket, as_of=now)
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
                                       retriever=self.retriever)
-                # Building may classify pending alerts; store the state as it is now.
+                # Classifying may have changed the alerts' markers; store the state as it is now.
                 state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe(), mode=decision.mode)

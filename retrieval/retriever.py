@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import BadInput, ConfigError, TenantMismatch
 from bot.db.models import GLOBAL_TENANT
+from bot.errors import BadInput, ConfigError
 from retrieval.embed import Embedder, SparseVec
 from retrieval.fusion import dbsf, exact_terms, identifiers, rrf
-from retrieval.store import KINDS, Candidate, IndexStore, require_owner
+from retrieval.store import KINDS, Candidate, IndexStore, check_tenant, require_owner
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -161,9 +161,8 @@ class Retriever:
         sparse: list[tuple[str, Candidate]] = []
         for owner in owners:
             d, s = self.store.candidates(tenant_id=owner, dense=dense_q, sparse=sparse_q, limit=depth, kinds=kinds)
-            for cand in (*d, *s):
-                if cand.payload.get("tenant") != owner:
-                    raise TenantMismatch(f"candidate of tenant {cand.payload.get('tenant')!r} from the index of {owner!r}")
+            for cand in (*d, *s):  # the store checked each point already; this layer checks again
+                check_tenant(owner, cand.payload)
             dense += [(owner, c) for c in d]
             sparse += [(owner, c) for c in s]
         # One list per modality across owners: cosine is comparable between
@@ -188,12 +187,9 @@ class Retriever:
         full = self._fetch(order, dense_scores)
         self._complete_scores(order, full, dense_q, sparse_q, dense_scores, sparse_scores)
         terms = identifiers(query)
-        hits = [self._hit(key, full[key], ranked[key], dense_scores[key], sparse_scores[key], terms)
+        # ``_hit`` checks each one: the last gate before hits leave retrieval/.
+        return [self._hit(key, full[key], ranked[key], dense_scores[key], sparse_scores[key], terms)
                 for key in order]
-        for hit in hits:  # the last gate before hits leave retrieval/
-            if hit.tenant not in owners:
-                raise TenantMismatch(f"hit of tenant {hit.tenant!r} in a search of {owners!r}")
-        return hits
 
     def _fetch(self, order: Sequence[tuple[str, str]], dense_scores: dict) -> dict[tuple[str, str], Candidate]:
         """Payloads of the hits (and dense vectors of those the dense list did not rank), owner by owner."""
@@ -230,9 +226,8 @@ class Retriever:
     def _hit(key: tuple[str, str], cand: Candidate, score: float, dense_score: float, sparse_score: float,
              terms: Sequence[str]) -> Hit:
         p = cand.payload
-        owner = key[0]
-        if p.get("tenant") != owner:
-            raise TenantMismatch(f"point of tenant {p.get('tenant')!r} among the candidates of {owner!r}")
+        owner = key[0]  # one of the searched owners: the hit's tenant is the one checked here
+        check_tenant(owner, p)
         heading_path = tuple(p.get("heading_path") or ())
         anchor = p.get("anchor") or ""
         kind = p.get("kind") or "kb"

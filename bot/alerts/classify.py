@@ -28,21 +28,16 @@ from sqlalchemy import and_, delete, func, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.errors import TenantMismatch
-from bot.db.models import Alert, Signal, utcnow
 from bot.alerts.triage import Signal as Draft
 from bot.alerts.triage import TriageConfig, triage
+from bot.db.models import Alert, Signal, utcnow
+from bot.db.store import require_tenant_id
+from bot.tenancy.guard import require_same_tenant
 
 _CHUNK = 500
 _ALERT_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Alert.pk, Alert.tenant_id, Alert.device, Alert.check_name, Alert.severity, Alert.message, Alert.at,
     Alert.resolved_at, Alert.signal_id))
-
-
-def require_tenant(tenant_id: str) -> str:
-    if not tenant_id or not isinstance(tenant_id, str):
-        raise ValueError("tenant_id is required")
-    return tenant_id
 
 
 def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
@@ -55,7 +50,7 @@ def classify_alerts(
     now: datetime | None = None,
 ) -> list[int]:
     """Re-triage around these alerts of one tenant; returns the pks of the signals written."""
-    tenant_id = require_tenant(tenant_id)
+    tenant_id = require_tenant_id(tenant_id)
     config = config or TriageConfig()
     if not pks:
         return []
@@ -86,7 +81,7 @@ def classify_pending(
     config: TriageConfig | None = None, now: datetime | None = None,
 ) -> int:
     """Classify the tenant's alerts that have no signal yet (after ``handoff ingest``); returns how many."""
-    stmt = select(Alert.pk).where(Alert.tenant_id == require_tenant(tenant_id), col(Alert.signal_id).is_(None))
+    stmt = select(Alert.pk).where(Alert.tenant_id == require_tenant_id(tenant_id), col(Alert.signal_id).is_(None))
     if since is not None:
         stmt = stmt.where(Alert.at >= since)
     if until is not None:
@@ -114,8 +109,8 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime,
     for chunk in chunks(sorted(signal_ids)):
         old.update({s.pk: s for s in session.exec(select(Signal).where(
             Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk))) if s.pk is not None})
-    if any(a.tenant_id != tenant_id for a in alerts):
-        raise TenantMismatch("re-triage loaded an alert of another tenant")
+    for alert in alerts:
+        require_same_tenant(tenant_id, alert.tenant_id, what=f"alert {alert.pk} loaded for re-triage")
     drafts = triage(alerts, config)
 
     members: dict[int, set[int]] = defaultdict(set)

@@ -76,7 +76,7 @@ def parse_alertmanager_body(
     version = body.get("version")
     if version != "4":
         problems.append(FormatProblem("version", f"got {version!r}, expected \"4\" (Alertmanager webhook v4)"))
-    alerts = body.get("alerts")
+    alerts: Any = body.get("alerts")  # a list once the check below passes (else we return first)
     if not isinstance(alerts, list) or not alerts:
         problems.append(FormatProblem("alerts", "expected a non-empty list of alerts"))
     if problems:

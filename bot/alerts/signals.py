@@ -3,6 +3,8 @@
 Classification (``bot/alerts/classify.py``, re-exported here) is windowed re-triage
 of new or changed alerts with what they can join; reading gives the signals as
 they stood at a time, and the clusters near a ticket for the escalation packet.
+Reading never classifies: callers that may meet unclassified alerts run
+``classify_pending`` first (imports and webhooks classify on arrival).
 
 Every function takes the tenant as a keyword-only ``tenant_id`` and filters by
 it in SQL; the views assert that nothing of another tenant slipped through.
@@ -21,10 +23,10 @@ from sqlmodel import Session, col, select
 
 from bot.alerts.classify import chunks as _chunks
 from bot.alerts.classify import classify_alerts, classify_pending
-from bot.alerts.classify import require_tenant as _require
-from bot.errors import TenantMismatch
-from bot.db.models import Alert, Signal, utcnow
 from bot.alerts.triage import SEVERITY_RANK
+from bot.db.models import Alert, Signal, utcnow
+from bot.db.store import require_tenant_id as _require
+from bot.tenancy.guard import require_same_tenant
 
 MAX_ALERTS_PER_CLUSTER = 50
 
@@ -124,7 +126,6 @@ def related_alert_clusters(
     before: timedelta = timedelta(hours=24),
     after: timedelta = timedelta(hours=2),
     limit: int = 10,
-    classify: bool = True,
 ) -> list[RelatedCluster]:
     """The alert clusters of one tenant near a ticket, for the escalation packet.
 
@@ -134,16 +135,14 @@ def related_alert_clusters(
     nearest in time. ``minutes_from_around`` is the distance from ``around`` to
     the cluster's nearest alert. A cluster lists its alerts in time order (at
     most ``MAX_ALERTS_PER_CLUSTER``; ``count`` is the total); ``firing`` means
-    some alert of it has not resolved. With ``classify``, alerts of the tenant
-    in the window that have no signal yet are classified first.
+    some alert of it has not resolved. Alerts without a signal yet are not
+    seen (``bot.packets.builder.classify_ticket_alerts`` classifies them first).
     Never returns another tenant's alerts, whatever the device is called.
     """
     tenant_id = _require(tenant_id)
     if around.tzinfo is None:
         raise ValueError("around must carry a time zone")
     lo, hi = around - before, around + after
-    if classify:
-        classify_pending(session=session, tenant_id=tenant_id, since=lo, until=hi)
     rows = session.exec(select(Alert.signal_id, Alert.at).where(
         Alert.tenant_id == tenant_id, col(Alert.signal_id).is_not(None), Alert.at >= lo, Alert.at <= hi)).all()
     nearest: dict[int, float] = {}
@@ -193,8 +192,9 @@ def _views(session: Session, tenant_id: str, signal_ids: Iterable[int], *, until
     views = []
     for signal in signals:
         mine = alerts.get(signal.pk or 0, [])
-        if signal.tenant_id != tenant_id or any(a.tenant_id != tenant_id for a in mine):
-            raise TenantMismatch(f"signal {signal.pk} holds data of another tenant")
+        require_same_tenant(tenant_id, signal.tenant_id, what=f"signal {signal.pk}")
+        for alert in mine:
+            require_same_tenant(tenant_id, alert.tenant_id, what=f"alert {alert.pk} of signal {signal.pk}")
         if not mine:
             continue
         if firing_at is None:

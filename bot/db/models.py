@@ -156,7 +156,11 @@ class Doc(SQLModel, table=True):
     updated_at: datetime = _ts(nullable=False)
 
 
-class Packet(SQLModel, table=True):
+class PacketRow(SQLModel, table=True):
+    """A stored packet (the domain object is ``bot.packets.model.Packet``)."""
+
+    __tablename__ = "packet"
+
     pk: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=64)
     ticket_id: str = Field(foreign_key="ticket.id", index=True, max_length=64)
@@ -171,7 +175,10 @@ class Packet(SQLModel, table=True):
     body: dict[str, Any] = _json(dict)
 
 
-class Claim(SQLModel, table=True):
+class ClaimRow(SQLModel, table=True):
+    """A stored claim of a packet (the domain object is ``bot.packets.model.Claim``)."""
+
+    __tablename__ = "claim"
     __table_args__ = (UniqueConstraint("packet_pk", "claim_id", name="uq_claim_packet_claim"),)
 
     pk: int | None = Field(default=None, primary_key=True)

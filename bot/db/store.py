@@ -14,11 +14,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.errors import NotFound
 from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket, TicketNote
+from bot.errors import NotFound
 
 
-def _require(tenant_id: str) -> str:
+def require_tenant_id(tenant_id: str) -> str:
+    """Every tenant-scoped query starts here: a missing tenant is a bug, not "all tenants"."""
     if not tenant_id or not isinstance(tenant_id, str):
         raise ValueError("tenant_id is required")
     return tenant_id
@@ -31,7 +32,7 @@ def list_tenants(*, session: Session) -> list[Tenant]:
 
 
 def get_tenant(*, session: Session, tenant_id: str) -> Tenant:
-    tenant = session.get(Tenant, _require(tenant_id))
+    tenant = session.get(Tenant, require_tenant_id(tenant_id))
     if tenant is None:
         raise NotFound(f"no client with id {tenant_id!r}")
     return tenant
@@ -39,9 +40,9 @@ def get_tenant(*, session: Session, tenant_id: str) -> Tenant:
 
 def tenant_for_channel(*, session: Session, platform: str, channel_id: str) -> Tenant | None:
     """The client a chat channel belongs to (tenants.yaml ``channels``), if any."""
-    column = Tenant.slack_channels if platform == "slack" else Tenant.teams_channels
     for tenant in session.exec(select(Tenant)):
-        if channel_id in (getattr(tenant, column.key) or []):
+        channels = tenant.slack_channels if platform == "slack" else tenant.teams_channels
+        if channel_id in (channels or []):
             return tenant
     return None
 
@@ -68,7 +69,7 @@ def find_ticket(*, session: Session, ticket_id: str) -> Ticket:
 
 def get_ticket(*, session: Session, tenant_id: str, ticket_id: str) -> Ticket:
     ticket = session.exec(
-        select(Ticket).where(Ticket.tenant_id == _require(tenant_id), Ticket.id == str(ticket_id))
+        select(Ticket).where(Ticket.tenant_id == require_tenant_id(tenant_id), Ticket.id == str(ticket_id))
     ).first()
     if ticket is None:
         raise NotFound(f"no ticket #{ticket_id} for this client")
@@ -85,7 +86,7 @@ def list_tickets(
     until: datetime | None = None,
     limit: int | None = None,
 ) -> list[Ticket]:
-    stmt = select(Ticket).where(Ticket.tenant_id == _require(tenant_id))
+    stmt = select(Ticket).where(Ticket.tenant_id == require_tenant_id(tenant_id))
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         stmt = stmt.where(col(Ticket.status).in_(statuses))
@@ -104,8 +105,8 @@ def list_tickets(
 def list_notes(*, session: Session, tenant_id: str, ticket_id: str) -> list[TicketNote]:
     stmt = (
         select(TicketNote)
-        .where(TicketNote.tenant_id == _require(tenant_id), TicketNote.ticket_id == str(ticket_id))
-        .order_by(TicketNote.seq)
+        .where(TicketNote.tenant_id == require_tenant_id(tenant_id), TicketNote.ticket_id == str(ticket_id))
+        .order_by(col(TicketNote.seq))
     )
     return list(session.exec(stmt))
 
@@ -117,8 +118,8 @@ def notes_for_tickets(*, session: Session, tenant_id: str, ticket_ids: Sequence[
         return out
     stmt = (
         select(TicketNote)
-        .where(TicketNote.tenant_id == _require(tenant_id), col(TicketNote.ticket_id).in_(list(ticket_ids)))
-        .order_by(TicketNote.ticket_id, TicketNote.seq)
+        .where(TicketNote.tenant_id == require_tenant_id(tenant_id), col(TicketNote.ticket_id).in_(list(ticket_ids)))
+        .order_by(col(TicketNote.ticket_id), col(TicketNote.seq))
     )
     for note in session.exec(stmt):
         out.setdefault(note.ticket_id, []).append(note)
@@ -136,14 +137,14 @@ def list_alerts(
     device: str | None = None,
     limit: int | None = None,
 ) -> list[Alert]:
-    stmt = select(Alert).where(Alert.tenant_id == _require(tenant_id))
+    stmt = select(Alert).where(Alert.tenant_id == require_tenant_id(tenant_id))
     if since:
         stmt = stmt.where(Alert.at >= since)
     if until:
         stmt = stmt.where(Alert.at < until)
     if device:
         stmt = stmt.where(Alert.device == device)
-    stmt = stmt.order_by(Alert.at, Alert.pk)
+    stmt = stmt.order_by(col(Alert.at), col(Alert.pk))
     if limit:
         stmt = stmt.limit(limit)
     return list(session.exec(stmt))
@@ -152,7 +153,7 @@ def list_alerts(
 def get_alerts(*, session: Session, tenant_id: str, pks: Sequence[int]) -> list[Alert]:
     if not pks:
         return []
-    stmt = select(Alert).where(Alert.tenant_id == _require(tenant_id), col(Alert.pk).in_(list(pks))).order_by(Alert.at)
+    stmt = select(Alert).where(Alert.tenant_id == require_tenant_id(tenant_id), col(Alert.pk).in_(list(pks))).order_by(col(Alert.at))
     return list(session.exec(stmt))
 
 
@@ -160,12 +161,12 @@ def get_alerts(*, session: Session, tenant_id: str, pks: Sequence[int]) -> list[
 
 def list_docs(*, session: Session, tenant_id: str) -> list[Doc]:
     """One owner's documents: a client's, or ``_global`` for the shared ones."""
-    stmt = select(Doc).where(Doc.tenant_id == _require(tenant_id)).order_by(Doc.path)
+    stmt = select(Doc).where(Doc.tenant_id == require_tenant_id(tenant_id)).order_by(Doc.path)
     return list(session.exec(stmt))
 
 
 def get_doc(*, session: Session, tenant_id: str, path: str) -> Doc:
-    doc = session.exec(select(Doc).where(Doc.tenant_id == _require(tenant_id), Doc.path == path)).first()
+    doc = session.exec(select(Doc).where(Doc.tenant_id == require_tenant_id(tenant_id), Doc.path == path)).first()
     if doc is None:
         raise NotFound(f"no document {path!r} for this client")
     return doc
@@ -173,4 +174,4 @@ def get_doc(*, session: Session, tenant_id: str, path: str) -> Doc:
 
 def knowledge_owners(tenant_id: str) -> tuple[str, str]:
     """Whose documents a client may read: its own and the shared ``_global`` ones."""
-    return (_require(tenant_id), GLOBAL_TENANT)
+    return (require_tenant_id(tenant_id), GLOBAL_TENANT)

@@ -14,9 +14,8 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.db.models import ClaimRow, Feedback, PostedMessage, ProcessedEvent, utcnow
 from bot.errors import NotFound
-from bot.db.models import Claim as ClaimRow
-from bot.db.models import Feedback, PostedMessage, ProcessedEvent, utcnow
 
 ACCEPT, CORRECTION, FLAG = "accept", "correction", "flag"
 
@@ -56,7 +55,7 @@ def posted_in_thread(session: Session, *, platform: str, channel: str, thread_id
         PostedMessage.platform == platform,
         PostedMessage.channel == channel,
         # The packet is the thread's first message, or a reply inside it.
-        or_(PostedMessage.message_id == thread_id, PostedMessage.thread_id == thread_id),
+        or_(col(PostedMessage.message_id) == thread_id, col(PostedMessage.thread_id) == thread_id),
     )
     return list(session.exec(stmt))
 

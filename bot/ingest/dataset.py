@@ -18,9 +18,17 @@ from pydantic import BaseModel, ValidationError
 
 from bot.alerts.formats import parse_alertmanager_body
 from bot.db.models import GLOBAL_TENANT
-from bot.ingest.records import TENANT_ID, AlertRecord, DocRecord, TenantRecord, validation_problems
+from bot.ingest.records import (
+    TENANT_ID,
+    AlertRecord,
+    DocRecord,
+    TenantRecord,
+    TicketRecord,
+    validation_problems,
+)
 
 R = TypeVar("R", bound=BaseModel)
+JsonlRecord = TypeVar("JsonlRecord", TicketRecord, AlertRecord)  # the record types that come one per JSON line
 
 
 @dataclass(frozen=True)
@@ -103,11 +111,11 @@ def _yaml_item_lines(node: Any) -> list[int]:
     return []
 
 
-def read_jsonl(root: Path, name: str, model: type[R], kind: str) -> ParsedFile[R] | None:
+def read_jsonl(root: Path, name: str, model: type[JsonlRecord], kind: str) -> ParsedFile[JsonlRecord] | None:
     path = root / name
     if not path.exists():
         return None
-    parsed: ParsedFile[R] = ParsedFile(name, kind)
+    parsed: ParsedFile[JsonlRecord] = ParsedFile(name, kind)
     seen: dict[tuple[str, ...], int] = {}
     for line_no, line in _lines(path, parsed):
         if not line.strip():
@@ -129,7 +137,7 @@ def read_jsonl(root: Path, name: str, model: type[R], kind: str) -> ParsedFile[R
     return parsed
 
 
-def _record_key(record: BaseModel) -> tuple[str, ...]:
+def _record_key(record: TicketRecord | AlertRecord) -> tuple[str, ...]:
     if isinstance(record, AlertRecord):
         return (record.source, record.id)
     return (str(record.id),)

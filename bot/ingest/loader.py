@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -132,7 +133,7 @@ def _apply_tenants(parsed: ParsedFile[TenantRecord], session: Session, summary: 
     now = utcnow()
     for _, record in parsed.records:
         digest = record.content_hash()
-        values = {
+        values: dict[str, Any] = {
             "name": record.name,
             "aliases": record.aliases,
             "slack_channels": record.channels.slack,
@@ -248,9 +249,11 @@ def store_alerts(
         by_source[record.source].append(record.id)
     for source, ids in by_source.items():
         for chunk in _chunks(ids):
-            rows = session.exec(
-                select(Alert.pk, Alert.external_id, Alert.tenant_id, Alert.content_hash, Alert.resolved_at).where(
-                    Alert.source == source, col(Alert.external_id).in_(chunk)
+            # SQLAlchemy's select: SQLModel's is typed for at most four columns.
+            rows = session.execute(
+                sa_select(col(Alert.pk), col(Alert.external_id), col(Alert.tenant_id), col(Alert.content_hash),
+                          col(Alert.resolved_at)).where(
+                    col(Alert.source) == source, col(Alert.external_id).in_(chunk)
                 )
             )
             for pk, ext, tenant, digest, resolved_at in rows:
@@ -296,9 +299,10 @@ def store_alerts(
         for source in {k[0] for k in keys}:
             ids = [k[1] for k in keys if k[0] == source]
             for chunk in _chunks(ids):
-                new_pks.extend(
-                    session.exec(select(Alert.pk).where(Alert.source == source, col(Alert.external_id).in_(chunk)))
+                stored_pks = session.exec(
+                    select(col(Alert.pk)).where(Alert.source == source, col(Alert.external_id).in_(chunk))
                 )
+                new_pks.extend(cast("Iterable[int]", stored_pks))  # stored rows always have their key
     return new_pks, updated, unchanged, []
 
 
@@ -334,7 +338,7 @@ def _apply_doc(parsed: ParsedFile[DocRecord], session: Session, summary: IngestS
     for _, record in parsed.records:
         digest = record.content_hash()
         current = session.exec(select(Doc).where(Doc.tenant_id == record.tenant, Doc.path == record.path)).first()
-        values = {
+        values: dict[str, Any] = {
             "title": record.title,
             "kind": record.kind,
             "url": record.url,

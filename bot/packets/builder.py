@@ -2,8 +2,13 @@
 
 ``build_packet`` gathers the evidence of one ticket, strictly within the
 ticket's tenant (plus the shared ``_global`` knowledge), turns it into claims
-section by section (``bot/packets/sections.py``), and refuses to return a packet that
-cites anything else.
+section by section (``bot/packets/sections.py``, ``knowledge.py``; the scores
+come from ``confidence.py``), and refuses to return a packet that cites
+anything else (``bot.tenancy.guard.check_sources``).
+
+Building only reads. Alerts that arrived without a signal are classified by
+``classify_ticket_alerts``, a separate write the caller runs first
+(``Core.packet_for`` does; imports and webhooks classify on arrival anyway).
 
 ``as_of`` builds the packet as it would have been at that moment: notes and
 alerts after it are ignored. The escalation reply uses the present; the
@@ -13,21 +18,22 @@ calibration run uses each ticket's escalation time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.packets import knowledge
-from bot.packets import sections
+from bot.alerts.signals import classify_pending, related_alert_clusters
 from bot.db import store
+from bot.db.models import Ticket, utcnow
+from bot.errors import HandoffError
+from bot.packets import confidence, knowledge, sections
+from bot.packets.evidence import Draft, Gathered, KnowledgeSearch
 from bot.packets.model import SECTIONS, Claim, Packet, TicketRef
-from bot.errors import HandoffError, TenantMismatch
-from bot.db.models import GLOBAL_TENANT, Ticket, utcnow
 from bot.packets.notes import asked_questions, tried_steps
-from bot.packets.evidence import Draft, Gathered
-from bot.alerts.signals import related_alert_clusters
 from bot.packets.sources import ticket_source, ticket_url
 from bot.packets.summary import extractive_summary
+from bot.tenancy.guard import check_sources
+from bot.text import one_line
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import EvidenceRecord, LlmWriter
@@ -39,15 +45,34 @@ ALERTS_AFTER_MIN = timedelta(hours=2)
 MAX_CLUSTERS = 6
 
 
-def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None, retriever: Any = None) -> Gathered:
+def alert_window(ticket: Ticket, as_of: datetime) -> tuple[timedelta, timedelta]:
+    """How far before and after the ticket's creation its related alerts are looked for: a day
+    before; after, until ``as_of`` (at least two hours, at most a day)."""
+    after = max(ALERTS_AFTER_MIN, as_of - ticket.created_at) if as_of > ticket.created_at else ALERTS_AFTER_MIN
+    return ALERTS_BEFORE, min(after, timedelta(hours=24))
+
+
+def classify_ticket_alerts(*, session: Session, ticket: Ticket, as_of: datetime | None = None) -> int:
+    """Classify the ticket's tenant's alerts in the packet's window that have no signal yet; how many.
+
+    The one write before a build, so that the build itself only reads: run it
+    first in the same transaction (``Core.packet_for`` does).
+    """
+    before, after = alert_window(ticket, as_of or utcnow())
+    return classify_pending(session=session, tenant_id=ticket.tenant_id, since=ticket.created_at - before,
+                            until=ticket.created_at + after)
+
+
+def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None,
+           retriever: KnowledgeSearch | None = None) -> Gathered:
     tenant_id = ticket.tenant_id
     as_of = as_of or utcnow()
     notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
              if n.at is None or n.at <= as_of]
-    after = max(ALERTS_AFTER_MIN, as_of - ticket.created_at) if as_of > ticket.created_at else ALERTS_AFTER_MIN
+    before, after = alert_window(ticket, as_of)
     clusters = related_alert_clusters(
         session=session, tenant_id=tenant_id, device=ticket.device, around=ticket.created_at,
-        before=ALERTS_BEFORE, after=min(after, timedelta(hours=24)), limit=MAX_CLUSTERS * 3,
+        before=before, after=after, limit=MAX_CLUSTERS * 3,
     )
     clusters = [c for c in clusters if c.first_seen <= as_of]
     g = Gathered(
@@ -77,7 +102,7 @@ def build_packet(
     now: datetime | None = None,
     as_of: datetime | None = None,
     writer: LlmWriter | None = None,
-    retriever: Any = None,
+    retriever: KnowledgeSearch | None = None,
 ) -> Packet:
     g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
     draft = draft_sections(g, session=session)
@@ -86,8 +111,8 @@ def build_packet(
         notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
     if writer is not None:
         result = writer.write(evidence_records(g, draft))
-        for sentence in result.sentences:
-            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+        for written in result.sentences:
+            draft.add("summary", written.text, written.sources, written.confidence)
         if result.sentences:
             writer_name = writer.name
         if result.note:
@@ -98,7 +123,8 @@ def build_packet(
             draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
     packet = assemble(g, draft, now=now)
     packet.writer, packet.notes = writer_name, notes
-    assert_tenant(packet)
+    check_sources((s for c in packet.claims for s in c.sources), tenant_id=packet.ticket.tenant,
+                  cited_by=f"packet for ticket {packet.ticket.id} ({packet.ticket.tenant})")
     return packet
 
 
@@ -118,25 +144,13 @@ def draft_sections(g: Gathered, *, session: Session) -> Draft:
 def assemble(g: Gathered, draft: Draft, *, now: datetime | None) -> Packet:
     claims: list[Claim] = []
     for section in SECTIONS:
-        for text, sources, confidence in draft.claims[section]:
-            claims.append(Claim(id=f"c{len(claims) + 1}", section=section, text=text, confidence=confidence,
+        for text, sources, sure in draft.claims[section]:
+            claims.append(Claim(id=f"c{len(claims) + 1}", section=section, text=text, confidence=sure,
                                 sources=sources))
     t = g.ticket
     ref = TicketRef(id=t.id, tenant=t.tenant_id, title=t.title, url=ticket_url(t), client_name=g.tenant.name,
                     status=t.status, priority=t.priority, category=t.category, device=t.device)
     return Packet(ticket=ref, generated_at=now or utcnow(), claims=claims)
-
-
-def assert_tenant(packet: Packet) -> None:
-    """Refuse a packet citing anything but the ticket's tenant or _global knowledge."""
-    allowed = {packet.ticket.tenant, GLOBAL_TENANT}
-    for claim in packet.claims:
-        for source in claim.sources:
-            if source.tenant not in allowed:
-                raise TenantMismatch(
-                    f"packet for ticket {packet.ticket.id} ({packet.ticket.tenant}) would cite "
-                    f"{source.kind} {source.id} of another tenant; refused"
-                )
 
 
 def evidence_records(g: Gathered, draft: Draft) -> list[EvidenceRecord]:
@@ -148,10 +162,10 @@ def evidence_records(g: Gathered, draft: Draft) -> list[EvidenceRecord]:
         f"Client {g.tenant.name}. Ticket #{t.id}: {t.title}. Status {t.status}, priority {t.priority or '-'}, "
         f"category {t.category or '-'}, device {t.device or '-'}. Opened {t.created_at:%Y-%m-%d %H:%M} UTC"
         + (f", escalated {t.escalated_at:%Y-%m-%d %H:%M} UTC" if t.escalated_at else "")
-        + (f". Description: {' '.join(t.description.split())[:600]}" if t.description else "")
+        + (f". Description: {one_line(t.description)[:600]}" if t.description else "")
     )
-    records = [EvidenceRecord("E1", "ticket", fields, (ticket_source(t),), 0.95)]
+    records = [EvidenceRecord("E1", "ticket", fields, (ticket_source(t),), confidence.SUMMARY_TICKET_FIELDS)]
     for section in SECTIONS:
-        for text, sources, confidence in draft.claims[section]:
-            records.append(EvidenceRecord(f"E{len(records) + 1}", section, text, sources, confidence.score))
+        for text, sources, sure in draft.claims[section]:
+            records.append(EvidenceRecord(f"E{len(records) + 1}", section, text, sources, sure.score))
     return records

@@ -10,7 +10,8 @@ Confidence of a knowledge claim rests on three things retrieval reports the
 same way for every query: the dense cosine similarity of query and section,
 whether identifiers of the query occur verbatim in the section, and whether
 the section's heading names the problem (shares words with the ticket or its
-alerts). ``bench/eval_packets.py`` measures how often each label is right.
+alerts). The formulas are in ``bot/packets/confidence.py``;
+``bench/eval_packets.py`` measures how often each label is right.
 """
 
 from __future__ import annotations
@@ -18,24 +19,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.db import store
+from bot.db.models import Doc
+from bot.errors import NotFound
+from bot.packets import confidence
+from bot.packets.evidence import Draft, Gathered, KnowledgeHit, KnowledgeSearch, KnowledgeSection
 from bot.packets.model import Confidence, Source
-from bot.errors import NotFound, TenantMismatch
-from bot.db.models import GLOBAL_TENANT
-from bot.packets.evidence import Draft, Gathered
+from bot.tenancy.guard import check_sources
+
+if TYPE_CHECKING:
+    from bot.chat.views import AnswerHit
+from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, words
 
 MAX_RUNBOOK = 2
 MAX_CLIENT = 3
 MAX_HISTORY = 3
+EXCERPT = 280  # characters of a section shown in a claim
 _IDENT = re.compile(r"\b(0x[0-9a-f]{6,}|KB\d{6,7}|\d{3,5}|[A-Z]{2,}[A-Z0-9-]*\d+[A-Z0-9-]*)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
-_STOP = frozenset(
-    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device", "server"]
-)
 
 
 def ticket_query(g: Gathered) -> str:
@@ -43,7 +47,7 @@ def ticket_query(g: Gathered) -> str:
     t = g.ticket
     parts = [t.title, t.device or ""]
     if t.description:
-        parts.append(" ".join(t.description.split())[:300])
+        parts.append(one_line(t.description)[:300])
     for cluster in [c for c in g.clusters if c.same_device][:3]:
         parts.append(cluster.title)
     seen: set[str] = set()
@@ -61,20 +65,15 @@ def ticket_query(g: Gathered) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    return set(_WORD.findall(text.casefold())) - _STOP
+    return words(text, KNOWLEDGE_STOP_WORDS)
 
 
-def section_score(hit: Any, problem_terms: set[str], *, rank: int) -> tuple[float, str]:
-    """Confidence that a retrieved section matches the ticket, and why.
-
-    0.15 + 1.1 x (cosine - 0.3), clipped to [0.1, 0.75]; +0.1 when the
-    section contains identifiers of the query verbatim; +0.1 when its heading
-    names the problem; +0.05 for the top-ranked hit.
-    """
-    base = min(0.75, max(0.1, 0.15 + 1.1 * (hit.dense_score - 0.3)))
+def section_score(hit: KnowledgeHit, problem_terms: set[str], *, rank: int) -> tuple[float, str]:
+    """Confidence that a retrieved section matches the ticket (``confidence.knowledge_section``), and why."""
     heading = " ".join([hit.title, *hit.heading_path])
     named = sorted(_terms(heading) & problem_terms)
-    score = base + (0.1 if hit.exact_terms else 0.0) + (0.1 if named else 0.0) + (0.05 if rank == 0 else 0.0)
+    score = confidence.knowledge_section(dense_score=hit.dense_score, exact_terms=bool(hit.exact_terms),
+                                         heading_names_problem=bool(named), top=rank == 0)
     why = [f"section match {hit.dense_score:.2f}"]
     if hit.exact_terms:
         why.append(f"contains {', '.join(list(hit.exact_terms)[:3])}")
@@ -83,16 +82,11 @@ def section_score(hit: Any, problem_terms: set[str], *, rank: int) -> tuple[floa
     return score, ", ".join(why)
 
 
-def _doc_source(hit: Any) -> Source:
+def _doc_source(hit: KnowledgeSection) -> Source:
     heading = " > ".join(hit.heading_path[1:] if len(hit.heading_path) > 1 else hit.heading_path) or hit.title
     return Source(kind="doc", id=f"{hit.doc_path}#{hit.anchor}" if hit.anchor else hit.doc_path,
                   title=f"{hit.title}: {heading}" if heading != hit.title else hit.title, url=hit.url,
                   tenant=hit.tenant)
-
-
-def _excerpt(text: str, limit: int = 280) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def problem_terms(g: Gathered) -> set[str]:
@@ -114,18 +108,21 @@ _DESCRIPTIVE = frozenset({
 })
 
 
-def _descriptive(hit: Any) -> bool:
+def _descriptive(hit: KnowledgeSection) -> bool:
     heading = hit.heading_path[-1].strip().casefold() if hit.heading_path else ""
     return len(hit.heading_path) <= 1 or heading in _DESCRIPTIVE
 
 
-def _acting_section(best: Any, doc_hits: Sequence[Any], doc: Any, words: set[str], idents: set[str]) -> Any:
+def _acting_section(best: KnowledgeHit, doc_hits: Sequence[KnowledgeHit], doc: Doc | None, words: set[str],
+                    idents: set[str]) -> KnowledgeSection:
     """The section of the matched document to link: a retrieved acting section if
     there is one, else the acting section of the document whose words and
     identifiers overlap the ticket's most (found by reading the document)."""
     acting = next((h for h in doc_hits if not _descriptive(h)), None)
-    if acting is not None or doc is None:
-        return acting or best
+    if acting is not None:
+        return acting
+    if doc is None:
+        return best
     from retrieval.chunk import split_markdown
 
     best_section, best_overlap = None, 0
@@ -160,17 +157,17 @@ class SectionRef:
     text: str
 
 
-def runbook_choices(hits: Sequence[Any], g: Gathered | None = None, session: Session | None = None,
-                    query: str = "") -> list[tuple[Any, Any]]:
+def runbook_choices(hits: Sequence[KnowledgeHit], g: Gathered | None = None, session: Session | None = None,
+                    query: str = "") -> list[tuple[KnowledgeHit, KnowledgeSection]]:
     """(the document's best-matching hit, the section to link) per document, best document first."""
-    by_doc: dict[tuple[str, str], list[Any]] = {}
+    by_doc: dict[tuple[str, str], list[KnowledgeHit]] = {}
     for hit in hits:
         by_doc.setdefault((hit.tenant, hit.doc_path), []).append(hit)
     words = problem_terms(g) | _terms(query) if g is not None else _terms(query)
     idents = {i.casefold() for i in _IDENT.findall(query)}
     out = []
     for (tenant, path), doc_hits in by_doc.items():
-        doc = None
+        doc: Doc | None = None
         if session is not None and all(_descriptive(h) for h in doc_hits):
             try:
                 doc = store.get_doc(session=session, tenant_id=tenant, path=path)
@@ -180,7 +177,7 @@ def runbook_choices(hits: Sequence[Any], g: Gathered | None = None, session: Ses
     return out
 
 
-def add_runbook(draft: Draft, g: Gathered, hits: Sequence[Any], *, session: Session | None = None) -> None:
+def add_runbook(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit], *, session: Session | None = None) -> None:
     """The best runbook documents, each linked to its section that says what to do.
 
     Confidence: the document's best section score (``section_score``); the
@@ -194,15 +191,15 @@ def add_runbook(draft: Draft, g: Gathered, hits: Sequence[Any], *, session: Sess
             why += f"; matched '{best.heading_path[-1] if best.heading_path else best.title}'"
         heading = " > ".join(chosen.heading_path) or chosen.title
         owner = "shared runbook" if chosen.tenant == "_global" else "client runbook"
-        draft.add("runbook", f"{heading} ({owner}): {_excerpt(chosen.text)}", [_doc_source(chosen)],
+        draft.add("runbook", f"{heading} ({owner}): {clip(chosen.text, EXCERPT)}", [_doc_source(chosen)],
                   Confidence.of(score, why))
 
 
-def add_client(draft: Draft, g: Gathered, hits: Sequence[Any]) -> None:
+def add_client(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit]) -> None:
     """Client notes that matter here: sections of notes about this device first.
 
     A note whose front matter lists the ticket's device is about it by the
-    client's own documentation: +0.15 on top of the section score.
+    client's own documentation (``confidence.client_note``).
     """
     terms = problem_terms(g)
     device = (g.ticket.device or "").casefold()
@@ -213,22 +210,22 @@ def add_client(draft: Draft, g: Gathered, hits: Sequence[Any]) -> None:
         if hit.tenant != g.ticket.tenant_id or hit.url in in_runbook:
             continue  # shared runbooks, and sections already shown as the runbook, are not repeated
         score, why = section_score(hit, terms, rank=rank)
-        if hit.doc_path in about_device:
-            score += 0.15
+        lists_device = hit.doc_path in about_device
+        score = confidence.client_note(score, lists_device=lists_device)
+        if lists_device:
             why += f", the note lists {g.ticket.device}"
         heading = " > ".join(hit.heading_path) or hit.title
-        draft.add("client", f"{heading}: {_excerpt(hit.text)}", [_doc_source(hit)], Confidence.of(score, why))
+        draft.add("client", f"{heading}: {clip(hit.text, EXCERPT)}", [_doc_source(hit)], Confidence.of(score, why))
         shown += 1
         if shown >= MAX_CLIENT:
             break
 
 
-def add_history(draft: Draft, g: Gathered, hits: Sequence[Any], *, session: Session) -> None:
+def add_history(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit], *, session: Session) -> None:
     """Similar past tickets of the same client and how they were resolved.
 
     Only tickets resolved before the packet's moment count (a packet built as
-    of an escalation must not know the future). Confidence: the section score,
-    +0.1 on the same device, +0.05 in the same category.
+    of an escalation must not know the future). Confidence: ``confidence.past_ticket``.
     """
     t = g.ticket
     terms = problem_terms(g)
@@ -244,11 +241,11 @@ def add_history(draft: Draft, g: Gathered, hits: Sequence[Any], *, session: Sess
         if past.resolved_at is None or past.resolved_at > g.as_of:
             continue
         score, why = section_score(hit, terms, rank=rank)
-        if t.device and past.device and past.device.casefold() == t.device.casefold():
-            score += 0.1
+        same_device = bool(t.device and past.device and past.device.casefold() == t.device.casefold())
+        score = confidence.past_ticket(score, same_device=same_device,
+                                       same_category=bool(t.category and past.category == t.category))
+        if same_device:
             why += ", same device"
-        if t.category and past.category == t.category:
-            score += 0.05
         resolution = _resolution(session, t.tenant_id, past.id)
         text = f"#{past.id} {past.title} (resolved {past.resolved_at:%Y-%m-%d})"
         text += f": {resolution}" if resolution else "."
@@ -263,10 +260,10 @@ def _resolution(session: Session, tenant_id: str, ticket_id: str) -> str | None:
     """The last internal note of a resolved ticket: where engineers write what fixed it."""
     notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket_id)
              if n.visibility == "internal"]
-    return _excerpt(notes[-1].text, 240) if notes else None
+    return clip(notes[-1].text, 240) if notes else None
 
 
-def gather_hits(g: Gathered, retriever: Any) -> None:
+def gather_hits(g: Gathered, retriever: KnowledgeSearch) -> None:
     """Fill the gathered evidence with this ticket's knowledge hits.
 
     One search over the client's own knowledge and the shared runbooks,
@@ -287,24 +284,24 @@ def gather_hits(g: Gathered, retriever: Any) -> None:
 ANSWER_FLOOR = 0.35
 
 
-def answer_hits(retriever: Any, *, tenant_id: str, question: str, limit: int = 5) -> list[Any]:
+def answer_hits(retriever: KnowledgeSearch, *, tenant_id: str, question: str, limit: int = 5) -> list[AnswerHit]:
     """``/packet ask``: the client's knowledge and the shared runbooks, each hit with a confidence."""
     from bot.chat.views import AnswerHit
 
     hits = retriever.search_knowledge(tenant_id=tenant_id, query=question, limit=limit,
                                       kinds=("runbook", "client-note", "kb", "ticket"))
+    # Retrieval checks every hit already; an answer is shown to people, so the
+    # sources it would cite pass the packet's gate too.
+    check_sources([_doc_source(hit) for hit in hits], tenant_id=tenant_id, cited_by=f"answer for {tenant_id!r}")
     words = _terms(question)
     out = []
     for rank, hit in enumerate(hits):
-        if hit.tenant not in (tenant_id, GLOBAL_TENANT):
-            # Retrieval checks this already; an answer is shown to people, so check again here.
-            raise TenantMismatch(f"answer for {tenant_id!r} got a hit of {hit.tenant!r}")
         if hit.dense_score < ANSWER_FLOOR and not hit.exact_terms:
             continue
         score, why = section_score(hit, words, rank=rank)
         heading = " > ".join(hit.heading_path) or hit.title
         if hit.title.casefold() not in heading.casefold():
             heading = f"{hit.title} > {heading}"
-        out.append(AnswerHit(title=heading, url=hit.url, text=_excerpt(hit.text, 400), tenant=hit.tenant,
+        out.append(AnswerHit(title=heading, url=hit.url, text=clip(hit.text, 400), tenant=hit.tenant,
                              kind=hit.kind, confidence=Confidence.of(score, why)))
     return out

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.packets import confidence
 from bot.packets.model import Confidence, Source
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,6 @@ def validate(content: str, evidence: Sequence[EvidenceRecord]) -> tuple[list[Wri
             continue
         cited = [by_id[str(c)] for c in dict.fromkeys(cites)]
         sources = tuple(dict.fromkeys(s for e in cited for s in e.sources))
-        # A paraphrase is at most as sure as its weakest record, a little less for the rewording.
-        score = 0.9 * min(e.confidence for e in cited)
+        score = confidence.model_sentence([e.confidence for e in cited])
         kept.append(WrittenSentence(text[:400], sources, Confidence.of(score, f"model-written from {', '.join(e.id for e in cited)}")))
     return kept, dropped

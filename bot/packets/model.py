@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.tenancy.rollout import Delivery
 
 # The order sections appear in, everywhere.
 SECTIONS: tuple[str, ...] = ("summary", "alerts", "runbook", "tried", "asked", "history", "client", "unknown")
@@ -143,7 +146,7 @@ class Packet:
     # The rollout mode it was built under: "on", or "shadow" (stored, shown only in the review channel).
     mode: str = "on"
     # Where the core decided it goes (a ``bot.tenancy.rollout.Delivery``), set per request; not part of the JSON.
-    delivery: Any = field(default=None, repr=False, compare=False)
+    delivery: Delivery | None = field(default=None, repr=False, compare=False)
 
     def section(self, name: str) -> list[Claim]:
         return [c for c in self.claims if c.section == name]
@@ -169,7 +172,7 @@ class Packet:
     def from_json(cls, data: dict[str, Any]) -> Packet:
         t = data["ticket"]
         return cls(
-            ticket=TicketRef(**{k: t.get(k) for k in TicketRef.__dataclass_fields__ if k in t}),  # type: ignore[arg-type]
+            ticket=TicketRef(**{k: t.get(k) for k in TicketRef.__dataclass_fields__ if k in t}),
             generated_at=datetime.fromisoformat(data["generated_at"].replace("Z", "+00:00")),
             claims=[Claim.from_json(c) for c in data["claims"]],
             writer=data.get("writer", "extractive"),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.models import Ticket, TicketNote
+from bot.text import clip, one_line
 
 # Verbs an engineer uses to report an action, past tense or imperative-ish
 # shorthand ("restarted DFSR", "ran dcdiag", "cleared spooler").
@@ -75,7 +76,7 @@ _RESOLUTION = re.compile(
 
 def _shape(text: str) -> str:
     parts = sentences(text)
-    if any(_ACTION.search(p) and _ACTION.search(p).start(3) <= 4 for p in parts):  # type: ignore[union-attr]
+    if any((m := _ACTION.search(p)) and m.start(3) <= 4 for p in parts):
         return "action"
     if any(_COMMAND.search(p) for p in parts):
         return "command"
@@ -104,7 +105,7 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
             continue
         if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
             continue
-        text = " ".join(note.text.split())
+        text = one_line(note.text)
         if _ESCALATION.search(text):
             continue
         if resolved and _RESOLUTION.search(text) and not (ticket.escalated_at and note.at and note.at <= ticket.escalated_at):
@@ -114,7 +115,7 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
             # No action, no command, no finding: a remark ("Hmm.", "linking to 4412"),
             # or text that only looks like an instruction. Not a step.
             continue
-        steps.append(TriedStep(note=note, text=_clip(text, 400), shape=shape,
+        steps.append(TriedStep(note=note, text=clip(text, 400), shape=shape,
                                has_outcome=bool(_OUTCOME.search(text))))
     return steps
 
@@ -164,9 +165,9 @@ def asked_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[AskedQu
         out.append(
             AskedQuestion(
                 note=note,
-                question=_clip(" ".join(_strip_greeting(q) for q in questions), 300),
+                question=clip(" ".join(_strip_greeting(q) for q in questions), 300),
                 answer=answer,
-                answer_text=_clip(answer.text, 300) if answer else None,
+                answer_text=clip(answer.text, 300) if answer else None,
             )
         )
     return out
@@ -177,8 +178,3 @@ _GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening))\b
 
 def _strip_greeting(text: str) -> str:
     return _GREETING.sub("", text).strip()
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

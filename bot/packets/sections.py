@@ -1,25 +1,31 @@
 """Claims of each packet section, from the evidence ``bot.packets.builder.gather`` collected.
 
-Each function documents how its confidence is computed, so that a label means
-the same in every section (``bench/eval_packets.py`` measures it).
+Each section's confidence score comes from ``bot/packets/confidence.py``, so
+that a label means the same in every section (``bench/eval_packets.py``
+measures it); the reasons shown next to a score are written here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from bot.packets.model import Confidence, Source
+from bot.alerts.signals import RelatedCluster
+from bot.packets import confidence
 from bot.packets.evidence import Draft, Gathered
+from bot.packets.model import Confidence, Source
 from bot.packets.sources import alert_source, note_source, signal_source, ticket_source
 from bot.packets.summary import Sentence
 from bot.packets.unknowns import Evidence, check, checklist_for, tenant_checks
+from bot.text import ALERT_STOP_WORDS, clip, words
 
 MAX_SAME_DEVICE = 4
 MAX_CLUSTERS = 6
+T = TypeVar("T")
 
-def _timing(cluster, created: datetime, device: str | None) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+
+def _timing(cluster: RelatedCluster, created: datetime, device: str | None) -> tuple[str, float]:
     """("12 min before ticket", minutes) from when the cluster *started* (on the ticket's
     device, when it is there) to when the ticket was opened. Onset is what links an
     alert to a ticket: a condition that had been firing for days when the ticket
@@ -32,7 +38,7 @@ def _timing(cluster, created: datetime, device: str | None) -> tuple[str, float]
     return f"started {amount} {side} ticket", minutes
 
 
-def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
+def selected_clusters(g: Gathered) -> list[RelatedCluster]:
     """The ticket's device first; then the client's other devices only when close in
     time (an hour) or of the ticket's category, and never noise from elsewhere."""
     same = [c for c in g.clusters if c.same_device][:MAX_SAME_DEVICE]
@@ -44,55 +50,30 @@ def selected_clusters(g: Gathered) -> list:  # type: ignore[type-arg]
     return (same + others)[:MAX_CLUSTERS]
 
 
-_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
-_STOP = frozenset(
-    ["with", "from", "this", "that", "after", "before", "since", "again", "still", "failed", "failing", "error", "errors", "alert", "alerts", "about", "over", "under", "into", "than", "then", "they", "them", "their", "there", "when", "what", "which", "while", "would", "could", "should", "status", "check", "issue", "problem", "ticket", "user", "users", "device"]
-)
-
-
-def shared_terms(g: Gathered, cluster) -> list[str]:  # type: ignore[no-untyped-def]
+def shared_terms(g: Gathered, cluster: RelatedCluster) -> list[str]:
     """Words the ticket and the cluster have in common (not the device's own name): the
     sign that an alert is about the ticket's problem rather than just on its machine."""
     t = g.ticket
     device = (t.device or "").casefold()
-    ticket_words = set(_WORD.findall(f"{t.title} {t.description or ''}".casefold())) - _STOP
+    ticket_words = words(f"{t.title} {t.description or ''}", ALERT_STOP_WORDS)
     cluster_text = " ".join([cluster.title, cluster.representative, *(a.check_name or "" for a in cluster.alerts[:5])])
-    cluster_words = set(_WORD.findall(cluster_text.casefold())) - _STOP
+    cluster_words = words(cluster_text, ALERT_STOP_WORDS)
     return sorted(w for w in ticket_words & cluster_words if w not in device)
 
 
 def add_alerts(draft: Draft, g: Gathered) -> None:
-    """One claim per alert cluster of the ticket's client.
-
-    Confidence that the cluster is about the ticket: 0.55 on the ticket's own
-    device (0.45 for a storm over more than three devices), 0.3 on another
-    device of the client; +0.25 (same device) or +0.15 (other device) when it
-    started within an hour of the ticket, +0.1 within six hours; +0.15
-    when the cluster and the ticket share words (the check or message names the
-    ticket's problem); +0.05 when triage's category matches the ticket's;
-    -0.1 for a cluster that started more than an hour after the ticket (an
-    effect, not a cause); -0.25 for a cluster triage labelled as noise.
-    """
+    """One claim per alert cluster of the ticket's client (confidence: ``confidence.alert_cluster``)."""
     created = g.ticket.created_at
     for cluster in selected_clusters(g):
         when, minutes = _timing(cluster, created, g.ticket.device)
-        # A storm over many devices is not specific to this one.
-        storm = len(cluster.devices) > 3
-        score = (0.45 if storm else 0.55) if cluster.same_device else 0.3
-        if minutes <= 60:
-            score += 0.25 if cluster.same_device else 0.15
-        elif minutes <= 360:
-            score += 0.1
         terms = shared_terms(g, cluster)
-        if terms:
-            score += 0.15
         category_match = bool(g.ticket.category and cluster.category == g.ticket.category)
-        if category_match:
-            score += 0.05
-        if cluster.first_seen > created and minutes > 60:
-            score -= 0.1
-        if cluster.noise:
-            score -= 0.25
+        score = confidence.alert_cluster(
+            same_device=cluster.same_device,
+            storm=len(cluster.devices) > 3,  # a storm over many devices is not specific to this one
+            minutes=minutes, names_problem=bool(terms), category_match=category_match,
+            started_after=cluster.first_seen > created and minutes > 60, noise=bool(cluster.noise),
+        )
         reason = ", ".join(p for p in [
             "same device" if cluster.same_device else "another device of this client",
             when,
@@ -106,13 +87,13 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
         text = (
             f"{cluster.count} alert{'s' if cluster.count != 1 else ''} on {devices}: {cluster.title}. "
             f"First {cluster.first_seen:%m-%d %H:%M}, last {cluster.last_seen:%m-%d %H:%M} UTC, {state}.{noise}"
-            f" e.g. \"{_clip(cluster.representative, 160)}\""
+            f" e.g. \"{clip(cluster.representative, 160)}\""
         )
         sources = [signal_source(cluster), *(alert_source(a, g.ticket.tenant_id) for a in _spread(cluster.alerts, 3))]
         draft.add("alerts", text, sources, Confidence.of(score, reason))
 
 
-def _spread(items: Sequence, n: int) -> list:  # type: ignore[type-arg]
+def _spread(items: Sequence[T], n: int) -> list[T]:
     """First, last and middle items: a cluster's citation shows its whole span."""
     if len(items) <= n:
         return list(items)
@@ -133,21 +114,19 @@ def alert_summary(g: Gathered) -> Sentence | None:
         f"Monitoring raised {total} alert{'s' if total != 1 else ''} on {g.ticket.device} since "
         f"{first:%m-%d %H:%M} UTC ({titles}), {'still firing' if firing else 'now resolved'}.",
         tuple(signal_source(c) for c in same[:3]),
-        Confidence.of(0.85, "triage signals on the ticket's device"),
+        Confidence.of(confidence.SUMMARY_ALERTS, "triage signals on the ticket's device"),
     )
 
 
 def add_tried(draft: Draft, g: Gathered) -> None:
     """What L1 did and what it showed, one claim per work-log note, as written.
 
-    Confidence that the note is a step L1 took (or a finding it made): 0.9 for
-    note that reads as an action or a command, 0.7 for a finding with its
-    evidence ("CBS.log: 0x80073712"); +0.05 when it states an outcome. Notes
-    with none of these shapes are not reported (see ``bot.packets.notes.tried_steps``).
+    Confidence that the note is a step L1 took (or a finding it made, "CBS.log:
+    0x80073712"): ``confidence.tried_step``. Notes of no recognised shape are not
+    reported (see ``bot.packets.notes.tried_steps``).
     """
-    base = {"action": 0.85, "command": 0.85, "observation": 0.7}
     for step in g.tried:
-        score = base[step.shape] + (0.05 if step.has_outcome else 0.0)
+        score = confidence.tried_step(step.shape, has_outcome=step.has_outcome)
         reason = {
             "action": "internal note, an action L1 took",
             "command": "internal note, a command L1 ran",
@@ -164,25 +143,26 @@ def add_asked(draft: Draft, g: Gathered) -> None:
             sources.append(note_source(g.ticket, q.answer))
             who = q.answer.author or "the customer"
             text = f"Asked: {q.question} Answer from {who}: {q.answer_text}"
-            confidence = Confidence.of(0.85, "customer-visible question and the customer's reply")
+            sure = Confidence.of(confidence.ASKED_ANSWERED, "customer-visible question and the customer's reply")
         else:
             text = f"Asked: {q.question} No answer on record yet."
-            confidence = Confidence.of(0.8, "customer-visible question, no reply yet")
-        draft.add("asked", text, sources, confidence)
+            sure = Confidence.of(confidence.ASKED_OPEN, "customer-visible question, no reply yet")
+        draft.add("asked", text, sources, sure)
 
 
 def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, str]] = ()) -> None:
     """Checklist items that no evidence answers, each citing the checklist that asks.
 
-    Confidence that an item is truly unknown: 0.85 when nothing mentions it,
-    0.55 when a sentence mentions it without confirming ("not sure the patch
-    window completed" - it may be answered elsewhere in words we missed).
+    Confidence that an item is truly unknown (``confidence.UNKNOWN_*``): high when
+    nothing mentions it, lower when a sentence mentions it without confirming
+    ("not sure the patch window completed" - it may be answered elsewhere in
+    words we missed).
     """
     t = g.ticket
     src = ticket_source(t)
     if not g.notes:
         draft.add("unknown", "No notes on this ticket yet: nothing on record of what was tried or asked.", [src],
-                  Confidence.of(0.95, "the ticket has no notes"))
+                  Confidence.of(confidence.UNKNOWN_NO_NOTES, "the ticket has no notes"))
     evidence = [Evidence(t.description or "", "ticket:description")]
     for note in g.notes:
         evidence.append(Evidence(
@@ -200,13 +180,8 @@ def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, 
         source = Source(kind=item.source_kind, id=item.source_id, title=item.source_title, url=item.source_url,
                         tenant=item.source_tenant)
         if finding.state == "mentioned":
-            confidence = Confidence.of(0.55, f"mentioned but not confirmed: \"{_clip(finding.evidence or '', 80)}\"")
+            sure = Confidence.of(confidence.UNKNOWN_MENTIONED,
+                                 f"mentioned but not confirmed: \"{clip(finding.evidence or '', 80)}\"")
         else:
-            confidence = Confidence.of(0.85, "no note, description or alert answers it")
-        draft.add("unknown", text, [source], confidence)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
+            sure = Confidence.of(confidence.UNKNOWN_UNMENTIONED, "no note, description or alert answers it")
+        draft.add("unknown", text, [source], sure)

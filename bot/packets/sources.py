@@ -7,8 +7,13 @@ without a way to check it.
 
 from __future__ import annotations
 
-from bot.packets.model import Source
+from datetime import datetime
+from typing import Protocol
+from urllib.parse import quote
+
+from bot.alerts.signals import SignalView
 from bot.db.models import Ticket, TicketNote
+from bot.packets.model import Source
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -34,10 +39,25 @@ def note_source(ticket: Ticket, note: TicketNote) -> Source:
     )
 
 
-def alert_source(alert, tenant_id: str) -> Source:  # type: ignore[no-untyped-def]
-    """An alert (``bot.alerts.signals.AlertRef``); its RMM link, or a handoff:// URI naming it."""
-    from urllib.parse import quote
+class AlertLike(Protocol):
+    """An alert as a packet cites it: a signal's ``AlertRef``, or a stored ``Alert`` (reports)."""
 
+    @property
+    def source(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def device(self) -> str | None: ...
+    @property
+    def check_name(self) -> str | None: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+def alert_source(alert: AlertLike, tenant_id: str) -> Source:
+    """An alert of a signal; its RMM link, or a handoff:// URI naming it."""
     what = alert.check_name or alert.source
     where = f" on {alert.device}" if alert.device else ""
     return Source(
@@ -49,7 +69,7 @@ def alert_source(alert, tenant_id: str) -> Source:  # type: ignore[no-untyped-de
     )
 
 
-def signal_source(cluster) -> Source:  # type: ignore[no-untyped-def]
-    """A triage signal (``bot.alerts.signals.SignalView``): ``handoff triage`` lists it by id."""
+def signal_source(cluster: SignalView) -> Source:
+    """A triage signal: ``handoff triage`` lists it by id."""
     return Source(kind="signal", id=str(cluster.signal_id), title=cluster.title,
                   url=f"handoff://signals/{cluster.signal_id}", tenant=cluster.tenant_id)

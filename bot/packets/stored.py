@@ -13,10 +13,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.packets.model import Packet
+from bot.db.models import GLOBAL_TENANT, Alert, ClaimRow, Doc, PacketRow, Ticket, TicketNote
 from bot.errors import NotFound
-from bot.db.models import GLOBAL_TENANT, Alert, Claim, Doc, Ticket, TicketNote
-from bot.db.models import Packet as PacketRow
+from bot.packets.model import Packet
 
 
 def state_of(session: Session, ticket: Ticket) -> dict[str, Any]:
@@ -63,7 +62,7 @@ def save(session: Session, packet: Packet, *, built_from: dict[str, Any], reques
     row.body = packet.to_json()
     session.add(row)
     for claim in packet.claims:
-        session.add(Claim(
+        session.add(ClaimRow(
             packet_pk=row.pk, tenant_id=packet.ticket.tenant, claim_id=claim.id, section=claim.section,
             text=claim.text, confidence=claim.confidence.score, confidence_label=claim.confidence.label,
             confidence_reason=claim.confidence.reason, sources=[s.to_json() for s in claim.sources],

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.packets.model import Confidence, Source
 from bot.db.models import Tenant, Ticket
+from bot.packets import confidence
+from bot.packets.model import Confidence, Source
 from bot.packets.notes import AskedQuestion, TriedStep, sentences
 from bot.packets.sources import note_source, ticket_source
+from bot.text import clip
 
 
 @dataclass(frozen=True)
@@ -48,21 +50,21 @@ def extractive_summary(
     out.append(Sentence(
         f"{tenant.name}: \"{ticket.title}\"{where}, opened {ticket.created_at:%Y-%m-%d %H:%M} UTC"
         f"{f' as a {what} ticket' if what else ''}.",
-        (src,), Confidence.of(0.95, "ticket fields"),
+        (src,), Confidence.of(confidence.SUMMARY_TICKET_FIELDS, "ticket fields"),
     ))
     if ticket.description:
         first = sentences(ticket.description)
         if first:
-            out.append(Sentence(f"Reported: {_clip(first[0], 220)}", (src,), Confidence.of(0.9, "ticket description")))
+            out.append(Sentence(f"Reported: {clip(first[0], 220)}", (src,), Confidence.of(confidence.SUMMARY_DESCRIPTION, "ticket description")))
     if alert_sentence is not None:
         out.append(alert_sentence)
     if tried:
         last = tried[-1]
         out.append(Sentence(
             f"L1 recorded {len(tried)} troubleshooting note{'s' if len(tried) != 1 else ''} before escalating; "
-            f"the latest: {_clip(last.text, 200)}",
+            f"the latest: {clip(last.text, 200)}",
             tuple(note_source(ticket, step.note) for step in tried[-3:]),
-            Confidence.of(0.85 if last.has_outcome else 0.7, "taken from L1's internal notes"),
+            Confidence.of(confidence.summary_tried(last_has_outcome=last.has_outcome), "taken from L1's internal notes"),
         ))
     if ticket.escalated_at:
         waited = _duration((ticket.escalated_at - ticket.created_at).total_seconds())
@@ -74,19 +76,15 @@ def extractive_summary(
         sources = (src, *(note_source(ticket, q.note) for q in asked[:2]))
         out.append(Sentence(
             f"Escalated {ticket.escalated_at:%Y-%m-%d %H:%M} UTC, {waited} after it was opened{asked_part}.",
-            sources, Confidence.of(0.9, "ticket times and customer-visible notes"),
+            sources, Confidence.of(confidence.SUMMARY_ESCALATION, "ticket times and customer-visible notes"),
         ))
     elif ticket.status in ("resolved", "closed") and ticket.resolved_at:
         out.append(Sentence(
-            f"Resolved {ticket.resolved_at:%Y-%m-%d %H:%M} UTC.", (src,), Confidence.of(0.95, "ticket fields")
+            f"Resolved {ticket.resolved_at:%Y-%m-%d %H:%M} UTC.", (src,),
+            Confidence.of(confidence.SUMMARY_TICKET_FIELDS, "ticket fields")
         ))
     if len(out) < 2:
         out.append(Sentence(
-            f"Status: {ticket.status.replace('_', ' ')}; no notes recorded yet.", (src,), Confidence.of(0.9, "ticket fields")
+            f"Status: {ticket.status.replace('_', ' ')}; no notes recorded yet.", (src,), Confidence.of(confidence.SUMMARY_STATUS, "ticket fields")
         ))
     return out[:5]
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

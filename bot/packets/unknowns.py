@@ -15,11 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import yaml
 
-from bot.db.models import GLOBAL_TENANT
+from bot.db.models import GLOBAL_TENANT, Doc
 from bot.packets.notes import sentences
 
 _NEGATION = re.compile(
@@ -104,7 +103,7 @@ def shipped_checklists() -> dict[str, tuple[CheckItem, ...]]:
     return out
 
 
-def tenant_checks(docs: Sequence[Any], category: str | None) -> list[CheckItem]:
+def tenant_checks(docs: Sequence[Doc], category: str | None) -> list[CheckItem]:
     """Items a client added through ``checks:`` in its documents' front matter."""
     items = []
     for doc in docs:

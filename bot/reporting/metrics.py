@@ -3,7 +3,7 @@
 Two halves: ``load`` reads one client's rows into plain facts (thin,
 tenant-scoped queries), and everything else is pure arithmetic over facts, so
 each measure can be checked against a world small enough to work out by hand
-(``tests/test_metrics.py``).
+(``tests/unit/test_metrics.py``).
 
 The measures (each a distribution: count, median, p90; p90 is the nearest-rank
 value, the ceil(0.9 n)-th smallest):
@@ -42,11 +42,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.db import store
+from bot.db.models import Alert, Feedback, PacketRow, Report, Signal, Ticket
 from bot.feedback.reactions import ACCEPT, CORRECTION, FLAG
-from bot.db.models import Alert, Feedback, Packet, Report, Signal, Ticket
 from bot.reporting.repeats import repeat_questions
 
 NO_CATEGORY = "(none)"
@@ -287,20 +288,21 @@ def load(*, session: Session, tenant_id: str, since: datetime | None = None, unt
         ))
     alert_rows = session.exec(
         select(Alert.received_at, Alert.classified_at, Signal.category)
-        .outerjoin(Signal, and_(Signal.pk == Alert.signal_id, Signal.tenant_id == Alert.tenant_id))
+        .outerjoin(Signal, and_(col(Signal.pk) == Alert.signal_id, col(Signal.tenant_id) == Alert.tenant_id))
         .where(Alert.tenant_id == tenant_id, col(Alert.classified_at).is_not(None), *window(Alert.received_at)))
     facts.alerts = [AlertFact(tenant_id, cat or NO_CATEGORY, received, _seconds(received, classified))
                     for received, classified, cat in alert_rows]
     packet_rows = session.exec(
-        select(Packet.generated_at, Packet.mode, Ticket.category)
-        .join(Ticket, and_(Ticket.id == Packet.ticket_id, Ticket.tenant_id == Packet.tenant_id))
-        .where(Packet.tenant_id == tenant_id, *window(Packet.generated_at)))
+        select(PacketRow.generated_at, PacketRow.mode, Ticket.category)
+        .join(Ticket, and_(col(Ticket.id) == PacketRow.ticket_id, col(Ticket.tenant_id) == PacketRow.tenant_id))
+        .where(PacketRow.tenant_id == tenant_id, *window(PacketRow.generated_at)))
     facts.packets = [PacketFact(tenant_id, cat or NO_CATEGORY, at, mode) for at, mode, cat in packet_rows]
-    feedback_rows = session.exec(
-        select(Feedback.started_at, Feedback.kind, Feedback.duration_s, Packet.mode, Ticket.category)
-        .join(Packet, and_(Packet.pk == Feedback.packet_pk, Packet.tenant_id == Feedback.tenant_id))
-        .join(Ticket, and_(Ticket.id == Packet.ticket_id, Ticket.tenant_id == Packet.tenant_id))
-        .where(Feedback.tenant_id == tenant_id, *window(Feedback.started_at)))
+    feedback_rows = session.execute(  # SQLAlchemy's select: SQLModel's is typed for at most four columns
+        sa_select(col(Feedback.started_at), col(Feedback.kind), col(Feedback.duration_s), col(PacketRow.mode),
+                  col(Ticket.category))
+        .join(PacketRow, and_(col(PacketRow.pk) == Feedback.packet_pk, col(PacketRow.tenant_id) == Feedback.tenant_id))
+        .join(Ticket, and_(col(Ticket.id) == PacketRow.ticket_id, col(Ticket.tenant_id) == PacketRow.tenant_id))
+        .where(col(Feedback.tenant_id) == tenant_id, *window(Feedback.started_at)))
     facts.feedback = [FeedbackFact(tenant_id, cat or NO_CATEGORY, at, kind, dur, mode)
                       for at, kind, dur, mode, cat in feedback_rows]
     report_rows = session.exec(select(Report).where(Report.tenant_id == tenant_id, *window(Report.requested_at)))

@@ -30,7 +30,7 @@ second sentence such notes usually carry keeps real ones apart.
 
 On the demo's labelled escalations (``bot/ingest/demo/labels/repeat_questions.jsonl``)
 this finds the three labelled repeats (3744, 4152, 4405) and nothing else;
-``tests/test_repeats.py`` checks that and the edge cases. A question counts
+``tests/unit/test_repeats.py`` checks that and the edge cases. A question counts
 whether or not the client answered the first time: either way the client is
 asked twice.
 """
@@ -43,21 +43,14 @@ from dataclasses import dataclass
 
 from bot.db.models import Ticket, TicketNote
 from bot.packets.notes import AskedQuestion, asked_questions
+from bot.text import QUESTION_STOP_WORDS
 
 THRESHOLD = 0.5  # with 3 or more shared terms
 SHORT_THRESHOLD = 2 / 3  # with exactly 2 shared terms
 MIN_SHARED = 2
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP_WORDS = """
-a about above after again all also am an and any anyone anything are around as at be been before being both
-but by can could did do does doing done for from get got had has have having he her here hi hello him his how
-i if in into is it its just let like may me might more most much my no not now of off on once only or other
-our out over per please quick quickly re roughly same see she should so some someone something sorry still
-such tell than thank thanks that the their them then there these they this those to too up us very was we
-were what when where which while who why will with would yes you your yours ok okay able know let's want
-"""
-_STOP = frozenset(_STOP_WORDS.split())
+_STOP = QUESTION_STOP_WORDS
 
 
 def _stem(word: str) -> str:
@@ -112,9 +105,10 @@ def repeat_questions(notes: Sequence[TicketNote], ticket: Ticket) -> list[Repeat
     """
     if ticket.escalated_at is None:
         return []
+    escalated = ticket.escalated_at
     asked = [q for q in asked_questions(notes, ticket) if q.note.at is not None]
-    before = [q for q in asked if q.note.at <= ticket.escalated_at]  # type: ignore[operator]
-    after = [q for q in asked if q.note.at > ticket.escalated_at]  # type: ignore[operator]
+    before = [q for q in asked if q.note.at is not None and q.note.at <= escalated]
+    after = [q for q in asked if q.note.at is not None and q.note.at > escalated]
     found = []
     for later in after:
         matches = [(similarity(later.question, e.question), e) for e in before if is_repeat(later.question, e.question)]

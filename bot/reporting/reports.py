@@ -30,12 +30,14 @@ from sqlmodel import Session, col, select
 
 from bot.alerts import signals as signal_store
 from bot.db import store
-from bot.packets.model import Confidence, Source
-from bot.errors import BadInput, TenantMismatch
-from bot.reporting.metrics_view import duration
 from bot.db.models import Alert, Signal, Ticket, TicketNote, utcnow
+from bot.errors import BadInput
+from bot.packets.model import Confidence, Source
 from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, note_source, ticket_source
+from bot.reporting.metrics_view import duration
+from bot.tenancy.guard import require_same_tenant
+from bot.text import clip
 
 TOP_SIGNALS = 5
 NOTABLE = 8
@@ -93,9 +95,7 @@ def month_window(month: str) -> tuple[datetime, datetime]:
 
 def esc(text: str, limit: int = 200) -> str:
     """Client-written text made literal in Markdown, on one line, clipped."""
-    text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return _MD_ACTIVE.sub(r"\\\1", text)
+    return _MD_ACTIVE.sub(r"\\\1", clip(text, limit))
 
 
 def draft(*, session: Session, tenant_id: str, month: str, response_targets: dict[str, float],
@@ -116,9 +116,8 @@ def draft(*, session: Session, tenant_id: str, month: str, response_targets: dic
     report.notes.append(targets_note)
     report.sections.append(("Top alert signals and what was done", _signal_statements(session, tenant_id, start, end)))
     report.sections.append(("Notable incidents", _incident_statements(opened, notes)))
-    foreign = {s.tenant for s in report.sources()} - {tenant_id}
-    if foreign:  # impossible by the queries above; a bug if it ever happens, so refuse loudly
-        raise TenantMismatch(f"report for {tenant_id} cites data of {sorted(foreign)}")
+    for source in report.sources():  # impossible by the queries above; a bug if it ever happens, so refuse loudly
+        require_same_tenant(tenant_id, source.tenant, what=f"report for {tenant_id}: {source.kind} {source.id}")
     return report
 
 

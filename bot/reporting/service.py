@@ -13,20 +13,17 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.tenancy import audit
-from bot.reporting import metrics_view
-from bot.tenancy import policy
-from bot.reporting import report_store
-from bot.reporting import reports
 from bot.config import Settings
-from bot.errors import Refused
 from bot.db.models import PostedMessage, utcnow
-from bot.tenancy.policy import Where
+from bot.errors import Refused
+from bot.reporting import metrics_view, report_store, reports
 from bot.reporting.reports import ReportDraft
+from bot.tenancy import audit, policy
+from bot.tenancy.policy import Scope, Where
 
 if TYPE_CHECKING:
-    from bot.reporting.metrics_view import MetricsView
     from bot.db.models import Report
+    from bot.reporting.metrics_view import MetricsView
 
 
 @dataclass(frozen=True)
@@ -49,14 +46,16 @@ class Reporting:
     # --- metrics ---------------------------------------------------------------------
 
     def metrics(self, *, where: Where, client: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, category: str | None = None) -> MetricsReply:
-        """The metrics a place may see: its own client in a client channel, any or all in a NOC channel."""
+                until: datetime | None = None, category: str | None = None,
+                scope: Scope | Refused | None = None) -> MetricsReply:
+        """The metrics a place may see: its own client in a client channel, any or all in a NOC channel.
+        ``scope``: the place's scope when the caller has worked it out (``policy.request_scope``)."""
         from bot.reporting.charts import render_png
 
         try:
             with self.session() as session:
-                scope = policy.scope_for(where, session=session, settings=self.settings)
-                tenant_ids = policy.clients_in_scope(client, scope=scope, session=session)
+                seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
+                tenant_ids = policy.clients_in_scope(client, scope=seen, session=session)
                 view = metrics_view.compute(session=session, tenant_ids=tenant_ids, since=since, until=until,
                                             category=category)
                 for tenant_id in tenant_ids:
@@ -71,7 +70,8 @@ class Reporting:
 
     # --- customer report drafts ------------------------------------------------------
 
-    def report(self, *, where: Where, client: str, month: str, now: datetime | None = None) -> ReportDraft:
+    def report(self, *, where: Where, client: str, month: str, now: datetime | None = None,
+               scope: Scope | Refused | None = None) -> ReportDraft:
         """Draft a client's monthly report, for internal review only.
 
         Asked from a client's channel, a direct chat or anything shared outside the
@@ -82,8 +82,9 @@ class Reporting:
         reports.month_window(month)  # BadInput before anything else
         try:
             with self.session() as session:
-                scope = policy.internal_scope(where, session=session, settings=self.settings)
-                tenant_id = policy.client_for_request(client, scope=scope, session=session)
+                seen = policy.require_internal(
+                    policy.request_scope(where, known=scope, session=session, settings=self.settings))
+                tenant_id = policy.client_for_request(client, scope=seen, session=session)
                 draft = reports.draft(session=session, tenant_id=tenant_id, month=month,
                                       response_targets=self.settings.response_targets,
                                       resolution_targets=self.settings.resolution_targets)

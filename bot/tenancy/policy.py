@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.db import store
 from bot.config import Settings
-from bot.errors import NotFound, Refused
+from bot.db import store
 from bot.db.models import Ticket
+from bot.errors import NotFound, Refused
 
 PLATFORMS = ("slack", "teams", "cli", "webhook")
 
@@ -101,6 +101,16 @@ def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
     )
 
 
+def request_scope(where: Where, *, known: Scope | Refused | None, session: Session, settings: Settings) -> Scope:
+    """The scope of one request, worked out once: ``known`` is what the request's entry point
+    (``Core.handle_chat``) already found, a scope or the refusal; None works it out now."""
+    if isinstance(known, Refused):
+        raise known
+    if known is not None:
+        return known
+    return scope_for(where, session=session, settings=settings)
+
+
 def visible_ticket(ticket_id: str, *, scope: Scope, session: Session) -> Ticket:
     """The ticket if this scope may see it.
 
@@ -148,7 +158,11 @@ def internal_scope(where: Where, *, session: Session, settings: Settings) -> Sco
     The operator's terminal, a NOC channel or the review channel; a client's channel, a direct chat and
     anything shared outside the MSP are refused.
     """
-    scope = scope_for(where, session=session, settings=settings)
+    return require_internal(scope_for(where, session=session, settings=settings))
+
+
+def require_internal(scope: Scope) -> Scope:
+    """``scope`` if it is an internal place (see ``internal_scope``), else ``Refused``."""
     if scope.kind not in ("operator", "noc", "review"):
         raise Refused(REPORTS_INTERNAL_ONLY)
     return scope

@@ -23,9 +23,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.tenancy import audit
-from bot.errors import BadInput, TenantMismatch
 from bot.db.models import RolloutSwitch, utcnow
+from bot.errors import BadInput, TenantMismatch
+from bot.tenancy import audit
 from bot.tenancy.policy import Where
 
 ANY = "*"
@@ -64,10 +64,10 @@ def resolve(*, session: Session, tenant_id: str, category: str | None) -> Decisi
     wanted = [(tenant_id, category), (tenant_id, ANY), (ANY, category), (ANY, ANY)]
     rows = session.exec(select(RolloutSwitch).where(col(RolloutSwitch.tenant_id).in_([tenant_id, ANY]))).all()
     found = {(r.tenant_id, r.category): r for r in rows}
-    for key in wanted:
-        if key[1] is None:
+    for tenant, wanted_category in wanted:
+        if wanted_category is None:
             continue
-        row = found.get(key)  # type: ignore[arg-type]
+        row = found.get((tenant, wanted_category))
         if row is not None:
             return Decision(row.mode, f"{row.tenant_id}/{row.category}", row.changed_at)
     return Decision(DEFAULT_MODE, "default")

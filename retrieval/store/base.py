@@ -37,8 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import HandoffError, TenantMismatch
 from bot.db.models import GLOBAL_TENANT
+from bot.errors import HandoffError, TenantMismatch
 from retrieval.embed import SparseVec
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,14 @@ def require_owner(tenant_id: str) -> str:
     return tenant_id
 
 
-def check_tenant(requested: str, payload: dict[str, Any] | None) -> None:
-    """The one check every point read passes: it belongs to the requested tenant."""
+def check_tenant(requested: str, payload: dict[str, Any] | None, *, writing: bool = False) -> None:
+    """The one check every point read (and written) passes: it belongs to the requested tenant.
+
+    Retrieval's half of the tenant guard; the core's half is ``bot/tenancy/guard.py``."""
     found = (payload or {}).get("tenant")
     if found != requested:
+        if writing:
+            raise TenantMismatch(f"refusing to write a point of tenant {found!r} into {requested!r}")
         raise TenantMismatch(f"index returned a point of tenant {found!r} for a query of tenant {requested!r}")
 
 
@@ -161,10 +165,7 @@ class IndexStore(ABC):
 
         require_owner(tenant_id)
         for point in points:
-            if point.payload.get("tenant") != tenant_id:
-                raise TenantMismatch(
-                    f"refusing to write a point of tenant {point.payload.get('tenant')!r} into {tenant_id!r}"
-                )
+            check_tenant(tenant_id, point.payload, writing=True)
         if not points:
             return
         with self._lock:

@@ -10,16 +10,7 @@ import pytest
 from adapters.cli.main import main
 from tests.harness.worlds import write_world
 
-
-@pytest.fixture
-def cli(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("HANDOFF_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HANDOFF_DATABASE_URL", db_url)
-
-    def run(*argv: str) -> int:
-        return main(list(argv))
-
-    return run
+# ``cli`` (the handoff command in-process, on this test's data dir and database): tests/adapters/conftest.py.
 
 
 def test_ingest_then_read(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.main import main
-from tests.adapters.test_cli import cli  # noqa: F401  (the fixture)
 from tests.harness.worlds import alerts, write_world
 
 

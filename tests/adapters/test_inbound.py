@@ -13,12 +13,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from adapters.inbound.app import make_app
+from bench.support.shared_data import shared_path
 from bot.config import Settings
 from bot.core import Core
+from bot.db.models import Alert, Signal
 from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
-from bot.db.models import Alert, Signal
-from tests.harness.shared_data import shared_path
 from tests.harness.worlds import write_world
 
 TOKEN = "s3cret-inbound-token-for-tests"

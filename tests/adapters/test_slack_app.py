@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.models import AuditEvent, PostedMessage
-from bot.db.models import Packet as PacketRow
+from bot.db.models import AuditEvent, PacketRow, PostedMessage
 from tests.harness.slack_harness import (
     ACME,
     NOC,
@@ -22,7 +21,6 @@ from tests.harness.slack_harness import (
     refusal,
     rows,
     sample,
-    slack_fixture,  # noqa: F401  (the `slack` fixture)
     texts,
 )
 

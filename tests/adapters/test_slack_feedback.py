@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.models import Claim as ClaimRow
-from bot.db.models import Feedback, PostedMessage
+from bot.db.models import ClaimRow, Feedback, PostedMessage
 from tests.harness.slack_harness import (
     ACME,
     RIDGE,
@@ -16,7 +15,6 @@ from tests.harness.slack_harness import (
     post_packet,
     rows,
     sample,
-    slack_fixture,  # noqa: F401  (the `slack` fixture)
 )
 
 # --- reactions and corrections ------------------------------------------------------------
@@ -108,6 +106,7 @@ async def test_flag_values_are_not_trusted(slack: Harness) -> None:
     forged = {"type": "overflow", "action_id": "flag_citation", "block_id": "claim:c1",
               "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "999:c999"}}
     await slack.action(slack.block_action(channel=ACME, ts=ts, action=forged))
+    await slack.fake.wait_for("response_url", 1)  # answered before the next click, so the replies keep their order
     # The same control on a message Handoff never posted.
     await slack.action(slack.block_action(channel=RIDGE, ts="1700000000.000001", action={
         **forged, "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "1:c1"}}))

@@ -16,7 +16,6 @@ from tests.harness.slack_harness import (
     RIDGE,
     Harness,
     private_reply,
-    slack_fixture,  # noqa: F401  (the `slack` fixture)
     start_harness,
 )
 from tests.harness.worlds import write_world

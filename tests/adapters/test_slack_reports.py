@@ -10,13 +10,20 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.blocks import Message
 from adapters.slack.report_blocks import MARK_SENT_ACTION
-from adapters.slack.validate import problems
+from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
 from bot.tenancy import rollout
-from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.db.models import Packet as PacketRow
-from tests.harness.slack_harness import ACME, HOOK_TOKEN, NOC, Harness, refusal, rows, start_harness, texts
+from tests.harness.slack_harness import (
+    ACME,
+    HOOK_TOKEN,
+    NOC,
+    Harness,
+    assert_messages_valid,
+    refusal,
+    rows,
+    start_harness,
+    texts,
+)
 from tests.harness.worlds import write_world
 
 REVIEW = "C0REVIEW"
@@ -28,10 +35,7 @@ async def review_fixture(tmp_path: Path, db_url: str, embedder: Any) -> AsyncIte
                                          review_channel=REVIEW)
     try:
         yield harness
-        for call in harness.fake.posts + harness.fake.responses:
-            if call.blocks:
-                found = problems(Message(text=call.args.get("text") or "", blocks=call.blocks))
-                assert not found, f"{call.method} posted an invalid message: {found}"
+        assert_messages_valid(harness)
     finally:
         await close()
 

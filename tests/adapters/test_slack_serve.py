@@ -18,11 +18,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
+from bench.support.fake_slack import BOT_TOKEN, SECRET, FakeSlack, sign
 from bot.config import Settings
 from bot.core import Core
 from bot.ingest.loader import ingest_folder
-from tests.harness.fake_slack import FakeSlack
-from tests.harness.slack_harness import BOT_TOKEN, SECRET, sample, sign
+from tests.harness.slack_harness import sample
 from tests.harness.worlds import write_world
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,9 +22,9 @@ from sqlmodel import select
 from adapters.teams.main import UNAUTHENTICATED_WARNING, make_app
 from bot.config import Settings
 from bot.core import Core
+from bot.db.models import ConversationRef
 from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
-from bot.db.models import ConversationRef
 from tests.harness.teams_fakes import (
     MSP_TENANT,
     FakeConnector,
@@ -52,16 +52,6 @@ def openid(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenIdServer]:
     monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", server.metadata_url)
     yield server
     server.close()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
 
 
 @pytest.fixture

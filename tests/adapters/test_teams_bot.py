@@ -7,23 +7,20 @@ database): the card posted, in which conversation, replying to which message.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from jsonschema import Draft6Validator
-from sqlmodel import select
 
 from adapters.teams import cards
 from adapters.teams.main import make_app
 from bot.config import Settings
 from bot.core import Core
-from bot.ingest.loader import ingest_folder
 from bot.db.models import AuditEvent, ConversationRef, Feedback, PostedMessage
+from bot.ingest.loader import ingest_folder
 from bot.tenancy.policy import Where
-from tests.harness.shared_data import shared_path
 from tests.harness.teams_fakes import (
     BOT_ID,
     MSP_TENANT,
@@ -36,12 +33,8 @@ from tests.harness.teams_fakes import (
     real_examples,
     teams_activity,
 )
-from tests.harness.worlds import TENANTS_YAML, core_with_index, write_world
-
-ACME, RIDGE, NOC = "19:acme@thread.tacv2", "19:ridge@thread.tacv2", "19:noc@thread.tacv2"
-TOKEN = "escalation-hook-t0ken-for-tests"
-# The shared test world, with Ridgeline given a Teams channel too.
-TENANTS = TENANTS_YAML.replace("      slack: [C0RIDGE]\n", f'      slack: [C0RIDGE]\n      teams: ["{RIDGE}"]\n')
+from tests.harness.teams_harness import ACME, NOC, RIDGE, TENANTS, TOKEN, escalate, rows, send
+from tests.harness.worlds import core_with_index, write_world
 
 
 @pytest.fixture
@@ -53,40 +46,8 @@ def core(tmp_path: Path, db_url: str, embedder) -> Iterator[Core]:  # type: igno
     c.close()
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
-    # Whatever a test did, every card the bot posted is a valid Adaptive Card 1.5 inside Teams' size limit.
-    schema = shared_path("teams", "adaptive_cards", "schemas", "adaptive-card.1.5.0.json")
-    validator = Draft6Validator(json.loads(schema.read_text())) if schema else None
-    for post in fake.posts:
-        assert post.size <= 28_000
-        if validator is not None and post.card is not None:
-            assert not list(validator.iter_errors(post.card)), post.path
-
-
-@pytest.fixture
-async def teams(core: Core) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(make_app(core)))
-    await client.start_server()
-    yield client
-    await client.close()
-
-
-async def send(teams: TestClient, activity: dict[str, Any]) -> Any:
-    response = await teams.post("/api/messages", json=activity)
-    assert response.status in (200, 201), await response.text()
-    return await response.json() if response.status == 200 else None
-
-
-def rows(core: Core, model: Any) -> list[Any]:
-    with core.session() as session:
-        return list(session.exec(select(model)))
+# ``connector`` (every card checked against the 1.5 schema and the size limit) and ``teams`` (the app over
+# ``core`` above): tests/adapters/conftest.py.
 
 
 # --- packets --------------------------------------------------------------------------
@@ -379,12 +340,6 @@ async def test_bot_added_to_a_team_keeps_the_channel_reference_and_removal_drops
     await send(teams, removed)
     assert rows(core, ConversationRef) == []
     assert connector.posts == []  # joining and leaving say nothing
-
-
-async def escalate(teams: TestClient, body: dict[str, Any], token: str | None = TOKEN, **headers: str) -> Any:
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return await teams.post("/hooks/escalation", json=body, headers=headers)
 
 
 async def test_escalation_webhook_posts_the_packet_into_the_clients_channel_once(

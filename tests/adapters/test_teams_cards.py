@@ -7,7 +7,6 @@ these tests skip, saying so, when it is absent.
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,13 +17,14 @@ from jsonschema import Draft6Validator
 from sqlmodel import Session
 
 from adapters.teams import cards
-from bot.db import store
+from bench.support.packets import generated_packet
+from bench.support.shared_data import shared_path
 from bot.chat.commands import USAGE
-from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
-from bot.core import Core
-from bot.tenancy.policy import Where
 from bot.chat.views import Answer, AnswerHit, SignalView, TriageView
-from tests.harness.shared_data import shared_path
+from bot.core import Core
+from bot.db import store
+from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source
+from bot.tenancy.policy import Where
 from tests.harness.teams_fakes import card_claims, card_text
 
 
@@ -54,36 +54,7 @@ def test_the_validator_rejects_what_teams_would_not_render(validator: Draft6Vali
     assert list(validator.iter_errors({**good, "actions": [{"type": "Action.Execute", "verb": 3}]}))
 
 
-# --- generated packets ----------------------------------------------------------------------
-
-WORDS = [
-    "DC01", "replication", "failing", "RPC", "1722", "restarted", "DFSR", "service", "repadmin", "firewall", "TCP",
-    "8443", "patch", "window", "user", "impact", "Elm", "St", "office", "VPN", "flaps", "backup", "job", "Veeam",
-    "printer", "spooler", "queue", "stuck", "[brackets]", "*stars*", "_underscores_", "`ticks`", "<at>x</at>", "&",
-    '"quotes"', "über", "café", "東京",
-]
-
-
-def generated_packet(n: int, *, seed: int = 7, text_words: tuple[int, int] = (8, 60)) -> Packet:
-    rng = random.Random(seed)
-    claims = []
-    for i in range(n):
-        section = SECTIONS[i * len(SECTIONS) // n] if rng.random() < 0.8 else rng.choice(SECTIONS)
-        sources = tuple(
-            Source(kind=k, id=f"{k}-{i}-{j}", title=f"{k.title()} {i}-{j} [{rng.choice(WORDS)}]",
-                   url=(f"https://psa.example.com/tickets/9001#note-{i}-{j}" if k != "checklist"
-                        else f"handoff://checklists/endpoint#item-{i}"), tenant="acme")
-            for j, k in enumerate(rng.sample(["note", "ticket", "doc", "alert", "checklist"], rng.randint(1, 3))))
-        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(*text_words)))
-        claims.append(Claim(id=f"c{i + 1}", section=section, text=text, sources=sources,
-                            confidence=Confidence.of(rng.random(), f"reason {i}: " + " ".join(rng.sample(WORDS, 5)))))
-    order = {s: k for k, s in enumerate(SECTIONS)}
-    claims.sort(key=lambda c: order[c.section])  # packets list claims in section order
-    ticket = TicketRef(id="9001", tenant="acme", title="FS01: everything at once", url="https://psa.example.com/tickets/9001",
-                       client_name="Acme Dental Group", status="escalated", priority="P1", category="endpoint",
-                       device="FS01")
-    return Packet(ticket=ticket, generated_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC), claims=claims, packet_id=42,
-                  notes=["The model timed out; the summary is extractive."])
+# --- generated packets (bench/support/packets.py) ---------------------------------------------
 
 
 def test_a_200_claim_packet_degrades_to_valid_cards_that_together_hold_every_claim(validator: Draft6Validator) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from adapters.teams.manifest import render, write_package
 from adapters.cli.main import main
+from adapters.teams.manifest import render, write_package
+from bench.support.shared_data import shared_path
 from bot.errors import BadInput
-from tests.harness.shared_data import shared_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "teams"

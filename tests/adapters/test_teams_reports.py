@@ -1,7 +1,7 @@
 """Teams: metrics (card with the chart inline), report drafts (internal channels only, Mark sent) and
 shadow mode (packets reach only the review channel), through the real adapter and a fake connector.
 Every card posted is checked against the Adaptive Card 1.5 schema and Teams' size limit (the ``connector``
-fixture of tests/test_teams_bot.py)."""
+fixture in tests/adapters/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,24 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.teams import report_cards
-from bot.tenancy import rollout
 from bot.config import Settings
 from bot.core import Core
-from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.db.models import Packet as PacketRow
-from tests.adapters import test_teams_bot as teams_bot
-from tests.harness.teams_fakes import MSP_TENANT, FakeConnector, bot_added, card_click, card_text, teams_activity
-from tests.adapters.test_teams_bot import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
+from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
+from bot.tenancy import rollout
+from tests.harness.teams_fakes import (
+    MSP_TENANT,
+    FakeConnector,
+    bot_added,
+    card_click,
+    card_text,
+    teams_activity,
+)
+from tests.harness.teams_harness import ACME, NOC, TENANTS, TOKEN, escalate, rows, send
 from tests.harness.worlds import core_with_index, write_world
 
 REVIEW = "19:review@thread.tacv2"
-# The fake connector (every card checked against the 1.5 schema and the size limit) and the app over ``core``
-# below, which adds a Teams review channel.
-connector = teams_bot.connector
-teams = teams_bot.teams
+# ``connector`` (every card checked against the 1.5 schema and the size limit) and ``teams`` (the app over
+# ``core`` below, which adds a Teams review channel): tests/adapters/conftest.py.
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from adapters.cli.main import main
 from tests.harness.teams_fakes import MSP_TENANT, FakeConnector, card_text, teams_activity
@@ -25,16 +23,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
 
 
 async def test_serve_teams_answers_on_its_port_and_says_it_is_unauthenticated(

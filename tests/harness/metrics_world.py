@@ -1,4 +1,4 @@
-"""A small world whose metrics are worked out by hand in tests/test_metrics.py.
+"""A small world whose metrics are worked out by hand in tests/unit/test_metrics.py.
 
 Acme (five tickets, three alerts, two packets, five feedback rows, two reports)
 and Ridgeline (one ticket that names Acme, one alert), written as a dataset
@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.db.models import Alert, Feedback, PacketRow, Report
 from bot.ingest.loader import ingest_folder
-from bot.db.models import Alert, Feedback, Packet, Report
 from tests.harness.worlds import write_world
 
 
@@ -91,13 +91,13 @@ def build(root: Path, engine: Engine) -> None:
             alert.received_at = alert.at + timedelta(seconds=5)
             alert.classified_at = alert.received_at + timedelta(seconds=DELAYS[alert.external_id])
             session.add(alert)
-        on = Packet(tenant_id="acme", ticket_id="101", generated_at=at("2026-10-05T10:31:00Z"), mode="on")
-        shadow = Packet(tenant_id="acme", ticket_id="104", generated_at=at("2026-10-14T08:21:00Z"), mode="shadow")
-        other = Packet(tenant_id="ridge", ticket_id="201", generated_at=at("2026-10-05T10:02:00Z"), mode="on")
+        on = PacketRow(tenant_id="acme", ticket_id="101", generated_at=at("2026-10-05T10:31:00Z"), mode="on")
+        shadow = PacketRow(tenant_id="acme", ticket_id="104", generated_at=at("2026-10-14T08:21:00Z"), mode="shadow")
+        other = PacketRow(tenant_id="ridge", ticket_id="201", generated_at=at("2026-10-05T10:02:00Z"), mode="on")
         session.add_all([on, shadow, other])
         session.flush()
 
-        def fb(packet: Packet, kind: str, start: str, seconds: float | None, user: str = "U1") -> Feedback:
+        def fb(packet: PacketRow, kind: str, start: str, seconds: float | None, user: str = "U1") -> Feedback:
             begun = at(start)
             return Feedback(tenant_id=packet.tenant_id, packet_pk=packet.pk, platform="slack", user_id=user,
                             kind=kind, started_at=begun, duration_s=seconds,

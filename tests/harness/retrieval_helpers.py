@@ -1,6 +1,6 @@
 """Shared pieces of the retrieval tests: small adversarial worlds and settings.
 
-The session-wide ``embedder`` fixture lives in ``conftest.py``.
+The session-wide ``embedder`` fixture lives in ``tests/conftest.py``.
 """
 
 from __future__ import annotations

@@ -13,14 +13,12 @@ import copy
 import json
 import time
 import urllib.parse
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
@@ -28,35 +26,25 @@ from adapters.slack.app import SlackFrontEnd
 from adapters.slack.blocks import Message
 from adapters.slack.main import FRONT, web_app
 from adapters.slack.validate import problems
+from bench.support.fake_slack import BOT_TOKEN, SECRET, FakeSlack, sign
+from bench.support.shared_data import shared_path
 from bot.config import Settings
 from bot.core import Core
-from tests.harness.fake_slack import FakeSlack
-from tests.harness.worlds import core_with_index, tickets, write_world
+from tests.harness.worlds import core_with_index
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-BOT_TOKEN = "xoxb-1234-5678-handofftest"
 HOOK_TOKEN = "hook-token-4e1c2b"
 NOC = "C0NOC"
 ACME, RIDGE = "C0ACME", "C0RIDGE"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "slack"
-if not SAMPLES.exists():  # worktrees live one level deeper than the main checkout
-    SAMPLES = Path("/work/shared/data/slack")
 
 
 def sample(relative: str) -> dict[str, Any]:
     """A payload sample from Slack's SDKs (the Socket Mode envelope's payload, when it is one)."""
-    path = SAMPLES / relative
-    if not path.exists():
-        pytest.skip(f"Slack payload sample {path} is absent")
+    path = shared_path("slack", relative)
+    if path is None:
+        pytest.skip(f"Slack payload sample slack/{relative} is absent from ../shared/data")
     data = json.loads(path.read_text())
     return copy.deepcopy(data.get("payload", data))
 
-
-def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
 @dataclass
@@ -160,18 +148,12 @@ def big_ticket() -> dict[str, Any]:
             "escalated_at": "2026-11-24T03:00:00Z", "notes": notes}
 
 
-@pytest.fixture(name="slack")
-async def slack_fixture(tmp_path: Path, db_url: str, embedder: Any) -> AsyncIterator[Harness]:
-    world = write_world(tmp_path / "world", tickets_=[*tickets(), big_ticket()])
-    harness, close = await start_harness(tmp_path, db_url, world, embedder=embedder)
-    try:
-        yield harness
-        for call in harness.fake.posts + harness.fake.responses:
-            if call.blocks:
-                found = problems(Message(text=call.args.get("text") or "", blocks=call.blocks))
-                assert not found, f"{call.method} posted an invalid message: {found}"
-    finally:
-        await close()
+def assert_messages_valid(h: Harness) -> None:
+    """Every message the app posted or answered with passes Slack's Block Kit limits."""
+    for call in h.fake.posts + h.fake.responses:
+        if call.blocks:
+            found = problems(Message(text=call.args.get("text") or "", blocks=call.blocks))
+            assert not found, f"{call.method} posted an invalid message: {found}"
 
 
 def texts(call: Any) -> str:

@@ -29,7 +29,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.harness.shared_data import shared_path
+from bench.support.shared_data import shared_path
 
 MSP_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # the tenant of the shared examples: the MSP's own
 OTHER_TENANT = "476ca735-cce2-462b-b69e-f7284b54fab0"

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.harness.alert_stream import stream
+from bench.support.alert_stream import stream
 from tests.harness.worlds import write_jsonl, write_world
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import store
-from bot.packets.model import SECTIONS, Packet, Source
 from bot.errors import TenantMismatch
 from bot.ingest.loader import ingest_folder
-from bot.packets.builder import assert_tenant, build_packet
+from bot.packets.builder import build_packet
+from bot.packets.model import SECTIONS, Packet, Source
+from bot.tenancy.guard import check_sources
 from tests.harness.worlds import tickets, write_world
 
 
@@ -103,7 +106,60 @@ def test_builder_refuses_a_packet_citing_another_tenant(world: Engine) -> None:
 
     packet.claims.append(replace(packet.claims[0], id="c99", sources=(foreign,)))
     with pytest.raises(TenantMismatch, match="another tenant"):
-        assert_tenant(packet)
+        check_sources((s for c in packet.claims for s in c.sources), tenant_id=packet.ticket.tenant,
+                      cited_by=f"packet for ticket {packet.ticket.id}")
+
+
+@dataclass(frozen=True)
+class _BrokenHit:
+    """A runbook hit of another client, as a retrieval layer with a bug would return it."""
+
+    tenant: str = "ridge"
+    kind: str = "runbook"
+    doc_path: str = "runbooks/ad.md"
+    title: str = "Ridgeline AD runbook"
+    heading_path: tuple[str, ...] = ("Ridgeline AD runbook", "Fix replication")
+    anchor: str = "fix-replication"
+    url: str = "https://ridge.example/runbooks/ad.md#fix-replication"
+    text: str = "Ridgeline's own replication procedure."
+    dense_score: float = 0.9
+    exact_terms: tuple[str, ...] = ()
+    ticket_id: str | None = None
+
+
+class _BrokenRetrieval:
+    """Stands in for a retrieval layer whose own tenant check failed; the builder's gate must still hold."""
+
+    def search_knowledge(self, *, tenant_id: str, query: str, limit: int = 5,
+                         kinds: Sequence[str] | None = None) -> list[_BrokenHit]:
+        return [_BrokenHit()]
+
+
+def test_build_refuses_a_foreign_hit_that_got_past_retrieval(world: Engine) -> None:
+    with Session(world) as session:
+        ticket = store.find_ticket(session=session, ticket_id="4412")
+        assert ticket.tenant_id == "acme"
+        with pytest.raises(TenantMismatch, match="packet for ticket 4412 \\(acme\\) would cite doc runbooks/ad.md"):
+            build_packet(session=session, ticket=ticket, retriever=_BrokenRetrieval())
+
+
+def test_confidence_formulas_keep_their_documented_numbers() -> None:
+    from bot.packets import confidence
+
+    # Same device, 20 min before the ticket, names the problem, same category.
+    assert round(confidence.alert_cluster(same_device=True, storm=False, minutes=20, names_problem=True,
+                                          category_match=True, started_after=False, noise=False), 2) == 1.0
+    # Another device, 3 h away, triage noise, started after: 0.3 + 0.1 - 0.1 - 0.25.
+    assert round(confidence.alert_cluster(same_device=False, storm=False, minutes=180, names_problem=False,
+                                          category_match=False, started_after=True, noise=True), 2) == 0.05
+    assert confidence.tried_step("observation", has_outcome=True) == 0.75
+    assert confidence.knowledge_section(dense_score=0.3, exact_terms=False, heading_names_problem=False,
+                                        top=False) == pytest.approx(0.15)
+    assert confidence.knowledge_section(dense_score=0.95, exact_terms=True, heading_names_problem=True,
+                                        top=True) == pytest.approx(1.0)
+    assert confidence.client_note(0.5, lists_device=True) == pytest.approx(0.65)
+    assert confidence.past_ticket(0.5, same_device=True, same_category=True) == pytest.approx(0.65)
+    assert confidence.model_sentence([0.9, 0.5]) == pytest.approx(0.45)
 
 
 def test_packet_json_roundtrip(world: Engine) -> None:

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import Core
-from bot.errors import NotFound, Refused
 from bot.db.models import AuditEvent, Feedback
+from bot.errors import NotFound, Refused
 from bot.tenancy.policy import Where
 from tests.harness.worlds import core_with_index, write_world
 
@@ -111,3 +111,29 @@ def test_posting_is_audited_with_the_sources_shown(core: Core) -> None:
         posted = session.exec(select(AuditEvent).where(AuditEvent.action == "packet_posted")).one()
     assert posted.tenant_id == "acme" and posted.actor == "U1"
     assert "https://psa.example.com/tickets/4412#note-4412-1" in posted.detail["sources"]
+
+
+def test_a_chat_request_works_out_its_scope_once(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place's scope is decided once per request and passed down, refusal included."""
+    from bot.tenancy import policy
+
+    calls: list[str | None] = []
+    real = policy.scope_for
+
+    def counting(where: Where, **kw):  # type: ignore[no-untyped-def]
+        calls.append(where.channel_id)
+        return real(where, **kw)
+
+    monkeypatch.setattr(policy, "scope_for", counting)
+    assert core.handle_chat("4412", where=slack("C0ACME")).ticket.tenant == "acme"  # type: ignore[union-attr]
+    assert calls == ["C0ACME"]
+    calls.clear()
+    with pytest.raises(Refused, match="isn't mapped to a client"):
+        core.handle_chat("4412", where=slack("CRANDOM"))
+    assert calls == ["CRANDOM"]
+    with core.session() as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all()
+    assert [e.detail["request"] for e in refused] == ["packet 4412"]  # still audited by its handler
+    calls.clear()
+    assert "packet" in core.handle_chat("help", where=slack("CRANDOM"))  # type: ignore[operator]
+    assert calls == ["CRANDOM"]

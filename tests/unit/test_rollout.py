@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.tenancy import rollout
 from adapters.cli.main import main
 from bot.config import Settings
 from bot.core import Core
+from bot.db.models import AuditEvent, PacketRow, PostedMessage, RolloutSwitch
 from bot.errors import BadInput, Refused, TenantMismatch
-from bot.db.models import AuditEvent, Packet, PostedMessage, RolloutSwitch
+from bot.tenancy import rollout
 from bot.tenancy.policy import Where
 from tests.harness.worlds import core_with_index, write_world
 
@@ -80,7 +80,7 @@ def test_off_refuses_builds_nothing_and_is_audited(core: Core) -> None:
     switch(core, "acme", "active-directory", "off")
     with pytest.raises(Refused, match="switched off"):
         core.packet_for("4412", where=ACME_CHANNEL)
-    assert rows(core, Packet) == []
+    assert rows(core, PacketRow) == []
     assert [e.action for e in rows(core, AuditEvent)][-1] == "refused"
     core.packet_for("5001", where=Where("cli", user_id="op"))  # Ridgeline is not affected
 
@@ -88,7 +88,7 @@ def test_off_refuses_builds_nothing_and_is_audited(core: Core) -> None:
 def test_shadow_builds_and_stores_and_routes_only_to_the_review_channel(core: Core) -> None:
     switch(core, "acme", "*", "shadow")
     packet = core.packet_for("4412", where=ACME_CHANNEL)
-    [row] = rows(core, Packet)
+    [row] = rows(core, PacketRow)
     assert row.mode == "shadow" and packet.mode == "shadow" and packet.to_json()["mode"] == "shadow"
     delivery = packet.delivery
     assert delivery.to.channel_id == REVIEW and delivery.asked.channel_id == "C0ACME" and delivery.redirected
@@ -109,7 +109,7 @@ def test_shadow_without_a_review_channel_goes_nowhere(tmp_path: Path, db_url: st
     try:
         switch(c, "*", "*", "shadow")
         packet = c.packet_for("4412", where=ACME_CHANNEL)
-        assert packet.delivery.to is None and rows(c, Packet)[0].mode == "shadow"
+        assert packet.delivery.to is None and rows(c, PacketRow)[0].mode == "shadow"
         with pytest.raises(TenantMismatch):
             packet.delivery.check("slack", "C0ACME")
     finally:
@@ -122,7 +122,7 @@ def test_a_mode_change_builds_a_new_packet_counted_under_its_mode(core: Core) ->
     core.packet_for("4412", where=ACME_CHANNEL)  # unchanged: reused
     switch(core, "acme", "*", "on")
     on = core.packet_for("4412", where=ACME_CHANNEL)
-    assert [r.mode for r in rows(core, Packet)] == ["shadow", "on"]
+    assert [r.mode for r in rows(core, PacketRow)] == ["shadow", "on"]
     assert on.delivery.to == ACME_CHANNEL and not on.delivery.redirected
 
 

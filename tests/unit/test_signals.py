@@ -10,10 +10,6 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db.engine import session_scope
-from bot.ingest.loader import ingest_folder, store_alerts
-from bot.db.models import Alert, Signal
-from bot.ingest.records import AlertRecord
 from bot.alerts.signals import (
     classification_delays,
     classify_alerts,
@@ -22,6 +18,10 @@ from bot.alerts.signals import (
     default_now,
     related_alert_clusters,
 )
+from bot.db.engine import session_scope
+from bot.db.models import Alert, Signal
+from bot.ingest.loader import ingest_folder, store_alerts
+from bot.ingest.records import AlertRecord
 from tests.harness.worlds import write_world
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -118,14 +118,33 @@ def test_related_alert_clusters_window_and_unknown_device(world: Engine) -> None
             related_alert_clusters(session=session, tenant_id="", device="DC01", around=T)
 
 
-def test_related_alert_clusters_classifies_pending_alerts(world: Engine) -> None:
+def test_reading_clusters_never_classifies(world: Engine) -> None:
+    """Reads never write: pending alerts stay pending through a read, and appear once classified."""
     put(world, [rec("p1", "acme", "DC01", 0), rec("p2", "ridge", "DC01", 0)], classify=False)
     with session_scope(world) as session:
+        assert related_alert_clusters(session=session, tenant_id="acme", device="DC01", around=T) == []
+        assert not session.new and not session.dirty
+    with Session(world) as session:
+        assert all(a.signal_id is None for a in session.exec(select(Alert)))
+
+
+def test_classify_ticket_alerts_before_the_read(world: Engine) -> None:
+    """The explicit step before a packet build: the ticket's tenant's pending alerts in its window."""
+    from bot.db.models import Ticket
+    from bot.packets.builder import classify_ticket_alerts
+
+    put(world, [rec("p1", "acme", "DC01", 0), rec("p2", "ridge", "DC01", 0),
+                rec("p3", "acme", "DC01", 60 * 24 * 3)], classify=False)
+    ticket = Ticket(id="1", tenant_id="acme", title="DC01 replication", status="new", created_at=T,
+                    device="DC01", content_hash="x")
+    with session_scope(world) as session:
+        assert classify_ticket_alerts(session=session, ticket=ticket, as_of=T + timedelta(hours=1)) == 1
         [cluster] = related_alert_clusters(session=session, tenant_id="acme", device="DC01", around=T)
         assert [a.external_id for a in cluster.alerts] == ["p1"]
     with Session(world) as session:
-        ridge = session.exec(select(Alert).where(Alert.tenant_id == "ridge")).one()
-        assert ridge.signal_id is None  # another tenant's pending alerts are left alone
+        pending = {a.external_id for a in session.exec(select(Alert)) if a.signal_id is None}
+        # Another tenant's alerts and alerts outside the ticket's window are left alone.
+        assert pending == {"p2", "p3"}
 
 
 def test_storm_forming_keeps_one_signal_id_and_first_classification_time(world: Engine) -> None:

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from bench.support.shared_data import shared_path
 from bot.alerts.grouping_eval import grouping_accuracy
 from bot.alerts.templates import TemplateBook, mask, mine_lines
-from tests.harness.shared_data import shared_path
 
 # Drain's published grouping accuracy on the original Loghub-2k labels (BASELINES.md, section 1).
 DRAIN_GA = {"HDFS": 0.9975, "BGL": 0.9625, "OpenSSH": 0.7875, "Apache": 1.0, "Zookeeper": 0.9665}

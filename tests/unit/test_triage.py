@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bench.support.alert_stream import T0, A, stream
 from bot.alerts.grouping_eval import score_signals
 from bot.alerts.triage import NOISE_BLIP, NOISE_FLAPPING, category_for, triage
-from tests.harness.alert_stream import T0, A, stream
 
 
 def alert(pk, tenant="acme", device="DC01", check="AD replication", message="Replication from DC02 failed (1722)",

@@ -6,8 +6,8 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import bot.models
+import sqlmodel.sql.sqltypes
+import bot.db.models
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

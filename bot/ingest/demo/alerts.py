@@ -7,7 +7,7 @@ the underscore fields before writing the public file.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from . import noise
 from .alertkinds import ROLE, make
@@ -18,7 +18,7 @@ from .common import END, AlertIds, alert_url, iso, minutes
 class Incidents:
     """Incident ids, unique across tenants: inc-<tenant>-<nnnn>."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.n: dict[str, int] = {}
 
     def __call__(self, tenant: str) -> str:
@@ -26,7 +26,7 @@ class Incidents:
         return f"inc-{tenant}-{self.n[tenant]:04d}"
 
 
-def _record(rng, ids: AlertIds, tenant: dict, spec: dict, incident: str, ticket: str | None) -> dict:
+def _record(rng: random.Random, ids: AlertIds, tenant: dict, spec: dict, incident: str, ticket: str | None) -> dict:
     kind = spec["kind"]
     role = ROLE.get(kind, "rmm") if kind else "rmm"
     source = tenant["sources"].get(role) or tenant["sources"]["rmm"]
@@ -55,7 +55,7 @@ def _record(rng, ids: AlertIds, tenant: dict, spec: dict, incident: str, ticket:
     }
 
 
-def _with_dups(rng, ids: AlertIds, rec: dict, n: int) -> list[dict]:
+def _with_dups(rng: random.Random, ids: AlertIds, rec: dict, n: int) -> list[dict]:
     """The original plus n exact re-sends a few minutes apart (new ids, same content)."""
     out = [rec]
     for i in range(n):
@@ -70,7 +70,7 @@ def _with_dups(rng, ids: AlertIds, rec: dict, n: int) -> list[dict]:
     return out
 
 
-def _repeat(rng, ids: AlertIds, first: dict, at) -> dict:
+def _repeat(rng: random.Random, ids: AlertIds, first: dict, at: datetime) -> dict:
     """A later notification of the condition `first` reported: a new id, the counters moved on."""
     r = dict(first)
     r["at"] = at
@@ -103,7 +103,7 @@ class Busy:
         for a in alerts:
             self.add(a["tenant"], a["device"], a["_kind"], a["at"], a["resolved_at"] or END)
 
-    def add(self, tenant: str, device: str, kind: str | None, lo, hi) -> None:
+    def add(self, tenant: str, device: str, kind: str | None, lo: datetime, hi: datetime) -> None:
         for k in self._family(kind):
             self.spans.setdefault((tenant, device, k), []).append((lo, hi))
 
@@ -113,7 +113,7 @@ class Busy:
             return set()
         return next((f for f in FAMILIES if kind in f), {kind})
 
-    def __call__(self, tenant: str, device: str, kind: str, lo, hi) -> bool:
+    def __call__(self, tenant: str, device: str, kind: str, lo: datetime, hi: datetime) -> bool:
         return any(
             a <= hi and b >= lo
             for k in self._family(kind)
@@ -193,7 +193,7 @@ def build_alerts(
     return out, inc
 
 
-def _dup(rng) -> int:
+def _dup(rng: random.Random) -> int:
     return 1 if rng.random() < noise.DUP_RATE else 0
 
 

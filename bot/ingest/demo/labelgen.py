@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from . import alertmanager as am
@@ -40,7 +41,7 @@ def incidents(alerts: list[dict], am_incidents: dict[str, tuple[str, str]]) -> l
     return rows
 
 
-def am_incident_map(tickets: list[dict], fps: dict[str, str], inc) -> dict[str, tuple[str, str]]:
+def am_incident_map(tickets: list[dict], fps: dict[str, str], inc: Callable[[str], str]) -> dict[str, tuple[str, str]]:
     owner = {k: t["_incident"] for t in tickets for k in t["_am"]}
     group_of = {k: tuple(g) for g in am.INCIDENT_GROUPS for k in g}
     made: dict[tuple, str] = {}

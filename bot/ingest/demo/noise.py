@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .alertkinds import ROLE
 from .cast import TENANTS
 from .common import END, minutes, rand_time, ts
+
+if TYPE_CHECKING:  # alerts.py imports this module; the type alone does not need it at run time
+    from .alerts import Busy
 
 # Storms: the same failure on many devices of one client within minutes.
 # `key` lets a story ticket claim the storm as its incident.
@@ -240,7 +244,9 @@ QUIET = {
 QUIET_FROM, QUIET_TO = ts("2026-11-23T18:00:00Z"), ts("2026-11-24T06:00:00Z")
 
 
-def _spec(at, kind, device, *, msg=None, res=None, noise=None, dup=0, incident=None, sev=None):
+def _spec(at: datetime, kind: str | None, device: str | None, *, msg: str | None = None,
+          res: float | None = None, noise: str | None = None, dup: int = 0, incident: str | None = None,
+          sev: str | None = None) -> dict[str, Any]:
     return {
         "at": at.replace(microsecond=0),
         "kind": kind,
@@ -274,7 +280,7 @@ def _usable(tenant: dict, kind: str, role: str) -> bool:
     return not (kind == "copy_fail" and not any(j.startswith("Offsite") for j in tenant["jobs"]))
 
 
-def storms(rng: random.Random, inc) -> dict[str, tuple[str, list[dict]]]:
+def storms(rng: random.Random, inc: Callable[[str], str]) -> dict[str, tuple[str, list[dict]]]:
     out = {}
     for s in STORMS:
         t = next(x for x in TENANTS if x["id"] == s["tenant"])
@@ -394,7 +400,7 @@ def fitted_message(
     return None
 
 
-def flaps(rng: random.Random, inc) -> list[dict]:
+def flaps(rng: random.Random, inc: Callable[[str], str]) -> list[dict]:
     """Flapping episodes; episodes on one device are at least 6 h apart (closer, they are one)."""
     out = []
     for tid, dev, kind, msg, episodes, cycles in FLAPS:
@@ -424,7 +430,8 @@ def flaps(rng: random.Random, inc) -> list[dict]:
     return out
 
 
-def _pick_kind(rng: random.Random, tenant: dict, kinds=CONDITION_KINDS):
+def _pick_kind(rng: random.Random, tenant: dict, kinds: list[tuple[str, str, float]] = CONDITION_KINDS,
+               ) -> tuple[str, str, str]:
     usable = [(k, r, w) for k, r, w in kinds if _usable(tenant, k, r)]
     k, r, _ = rng.choices(usable, weights=[w for _, _, w in usable])[0]
     return k, r, rng.choice(_devices(tenant, r))
@@ -492,7 +499,7 @@ def _start(rng: random.Random, kind: str) -> datetime:
     return min(at, END)
 
 
-def conditions(rng: random.Random, inc, busy) -> list[dict]:
+def conditions(rng: random.Random, inc: Callable[[str], str], busy: Busy) -> list[dict]:
     """Background conditions of every tenant. Each spec carries `_policy`: None (one notification) or
     (interval, "ack"/"fix", fixed-at); alerts.py expands it into notifications once it knows the
     severity. `busy(tenant, device, kind, start, end)` says a ticket, a storm, a flapping check or
@@ -530,7 +537,7 @@ def conditions(rng: random.Random, inc, busy) -> list[dict]:
     return out
 
 
-def blips(rng: random.Random, inc, busy) -> list[dict]:
+def blips(rng: random.Random, inc: Callable[[str], str], busy: Busy) -> list[dict]:
     """Blips: a check that fired and cleared within two minutes. Never where the same problem is
     already being reported on that device (that would be part of it, not a blip of its own)."""
     out = []

@@ -15,6 +15,8 @@ readable and consistent: `escalated_at` is the time of the first "esc" note, and
 
 from __future__ import annotations
 
+from typing import Any
+
 WHO = {
     "sam": "Sam Patel (L1)",
     "jordan": "Jordan Reyes (L1)",
@@ -27,7 +29,7 @@ WHO = {
 }
 
 
-def T(**kw) -> dict:
+def T(**kw: Any) -> dict:
     """A story ticket. Keys: id (optional, pins the PSA number), tenant, cat, status, prio,
     device, contact, created, title, desc, notes, alerts, packet, repeat_ask."""
     kw.setdefault("alerts", [])

@@ -58,7 +58,7 @@ PICKUP = [
 ANNOYED = ["As I told {l1} earlier: ", "Like I said before - ", "I already answered this, but: ", ""]
 
 
-def _note(at, author, vis, kind, text):
+def _note(at: datetime, author: str, vis: str, kind: str, text: str) -> dict[str, Any]:
     return {"at": at, "author": author, "visibility": vis, "kind": kind, "text": text}
 
 
@@ -123,7 +123,7 @@ def _plan(rng: random.Random) -> list[tuple[dict, dict, datetime]]:
     return plan
 
 
-def _statuses(rng: random.Random, plan) -> list[str]:
+def _statuses(rng: random.Random, plan: list[tuple[dict, dict, datetime]]) -> list[str]:
     status = ["done"] * len(plan)
     recent = [i for i, p in enumerate(plan) if p[2] >= datetime(2026, 11, 17, tzinfo=UTC)]
     newest = [i for i in recent if plan[i][2] >= datetime(2026, 11, 23, tzinfo=UTC)]
@@ -138,7 +138,8 @@ def _statuses(rng: random.Random, plan) -> list[str]:
     return status
 
 
-def _gen_notes(rng, fam, ctx, created, status, l1, l2, reopen, repeat, chain) -> list[dict]:
+def _gen_notes(rng: random.Random, fam: dict, ctx: dict, created: datetime, status: str, l1: str, l2: str,
+               reopen: bool, repeat: bool, chain: int) -> list[dict]:
     """`chain` is one variant index shared by steps, question and resolution (families align them)."""
     notes: list[dict] = []
     t = created + minutes(rng.randint(4, 35))

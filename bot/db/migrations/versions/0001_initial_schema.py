@@ -5,7 +5,7 @@ Revises: (none)
 Create Date: 2026-11-27 00:37:51.435446
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.db.models

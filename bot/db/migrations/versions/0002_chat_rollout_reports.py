@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-27 00:46:03.519981
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.db.models

@@ -8,7 +8,7 @@ A branch of its own off 0001 (retrieval adds its revision in parallel);
 ``bot.db.engine.upgrade`` upgrades to all heads.
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.db.models

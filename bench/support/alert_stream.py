@@ -1,4 +1,5 @@
-"""Alert streams for triage tests and benchmarks: plain objects, true incidents known.
+"""Alert streams for triage tests and benchmarks (tests/unit/test_triage.py, bench/triage_bench.py): plain
+objects, true incidents known.
 
 ``stream(...)`` writes an MSP-like stream with the situations triage must
 handle, each alert labelled with the incident it belongs to (``None`` for

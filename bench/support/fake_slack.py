@@ -3,7 +3,8 @@
 The app under test talks to it through a real ``AsyncWebClient`` whose
 ``base_url`` points here, and posts ``respond()`` replies to response_urls
 that point here too. Tests assert on ``calls``: what was posted where, with
-which blocks. Channels are internal unless a test says otherwise.
+which blocks. Channels are internal unless a test says otherwise. ``sign`` signs a request
+body the way Slack signs the requests it sends to an app (with the test ``SECRET``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from slack_sdk.signature import SignatureVerifier
 
 BOT_USER = "U0HANDOFF"
 BOT_ID = "B0HANDOFF"
 TEAM = "T0MSP"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the app's signing secret in tests and benchmarks
+BOT_TOKEN = "xoxb-1234-5678-handofftest"
+
+
+def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    """The headers Slack adds to a request it sends to an app (its v0 HMAC signature)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
 @dataclass

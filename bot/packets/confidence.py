@@ -1,0 +1,115 @@
+"""Where every claim's confidence score comes from: one function or constant per section.
+
+A score is the chance that a claim is right, on one scale for every section,
+so that the labels (``bot.packets.model.label_for``: high from 0.75, medium from
+0.5) mean the same everywhere; ``bench/eval_packets.py`` measures how often each
+label is right on labelled tickets. The sections (``sections.py``,
+``knowledge.py``, ``summary.py``, ``llm_writer.py``) write the reasons shown
+next to a score; the numbers live here. The order of the additions is part of
+the formula: scores are rounded to two decimals (``Confidence.of``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# --- alerts --------------------------------------------------------------------
+
+
+def alert_cluster(*, same_device: bool, storm: bool, minutes: float, names_problem: bool,
+                  category_match: bool, started_after: bool, noise: bool) -> float:
+    """That an alert cluster is about the ticket.
+
+    0.55 on the ticket's own device (0.45 for a storm over more than three
+    devices), 0.3 on another device of the client; +0.25 (same device) or +0.15
+    (other device) when it started within an hour of the ticket, +0.1 within six
+    hours; +0.15 when the cluster and the ticket share words (the check or message
+    names the ticket's problem); +0.05 when triage's category matches the
+    ticket's; -0.1 for a cluster that started more than an hour after the ticket
+    (an effect, not a cause, ``started_after``); -0.25 for a cluster triage
+    labelled as noise.
+    """
+    score = (0.45 if storm else 0.55) if same_device else 0.3
+    if minutes <= 60:
+        score += 0.25 if same_device else 0.15
+    elif minutes <= 360:
+        score += 0.1
+    if names_problem:
+        score += 0.15
+    if category_match:
+        score += 0.05
+    if started_after:
+        score -= 0.1
+    if noise:
+        score -= 0.25
+    return score
+
+
+# --- what L1 tried and asked ----------------------------------------------------
+
+# How clearly an internal note reads as a step L1 took (``bot.packets.notes.TriedStep.shape``).
+TRIED_SHAPE = {"action": 0.85, "command": 0.85, "observation": 0.7}
+
+
+def tried_step(shape: str, *, has_outcome: bool) -> float:
+    """That a note is a step L1 took: by its shape, +0.05 when it states the outcome."""
+    return TRIED_SHAPE[shape] + (0.05 if has_outcome else 0.0)
+
+
+ASKED_ANSWERED = 0.85  # a customer-visible question and the customer's reply
+ASKED_OPEN = 0.8  # a customer-visible question without a reply yet
+
+# --- still unknown ----------------------------------------------------------------
+
+UNKNOWN_NO_NOTES = 0.95  # the ticket has no notes at all
+UNKNOWN_UNMENTIONED = 0.85  # no note, description or alert answers a checklist item
+UNKNOWN_MENTIONED = 0.55  # mentioned without confirming: it may be answered in words we missed
+
+# --- knowledge: runbooks, client notes, past tickets ----------------------------
+
+
+def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_problem: bool, top: bool) -> float:
+    """That a retrieved section matches the ticket.
+
+    0.15 + 1.1 x (cosine - 0.3), clipped to [0.1, 0.75]; +0.1 when the section
+    contains identifiers of the query verbatim; +0.1 when its heading names the
+    problem; +0.05 for the top-ranked hit.
+    """
+    base = min(0.75, max(0.1, 0.15 + 1.1 * (dense_score - 0.3)))
+    return (base + (0.1 if exact_terms else 0.0) + (0.1 if heading_names_problem else 0.0)
+            + (0.05 if top else 0.0))
+
+
+def client_note(section: float, *, lists_device: bool) -> float:
+    """A client note section: +0.15 when the note's front matter lists the ticket's device."""
+    return section + 0.15 if lists_device else section
+
+
+def past_ticket(section: float, *, same_device: bool, same_category: bool) -> float:
+    """A similar past ticket: the section score, +0.1 on the same device, +0.05 in the same category."""
+    score = section
+    if same_device:
+        score += 0.1
+    if same_category:
+        score += 0.05
+    return score
+
+
+# --- the summary ----------------------------------------------------------------------
+
+SUMMARY_TICKET_FIELDS = 0.95  # who, what, where and when, from the ticket's own fields
+SUMMARY_DESCRIPTION = 0.9  # the first sentence of the description, as written
+SUMMARY_ALERTS = 0.85  # triage signals on the ticket's device
+SUMMARY_ESCALATION = 0.9  # ticket times and customer-visible notes
+SUMMARY_STATUS = 0.9  # the status of a ticket without notes
+
+
+def summary_tried(*, last_has_outcome: bool) -> float:
+    """The summary's sentence on L1's notes: surer when the latest note states its outcome."""
+    return 0.85 if last_has_outcome else 0.7
+
+
+def model_sentence(cited: Sequence[float]) -> float:
+    """A model-written sentence: at most as sure as its weakest cited record, a little less for
+    the rewording."""
+    return 0.9 * min(cited)
