@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.support import connectwise_standin as cw  # noqa: E402
+from bench.support.psa_world import T0, callback_body, escalation_ticket, load_tenants, service, signed  # noqa: E402
 from bot.db.engine import make_engine, upgrade  # noqa: E402
 from bot.psa.sync import run_sync  # noqa: E402
-from tests.harness import connectwise_standin as cw  # noqa: E402
-from tests.harness.psa_world import T0, callback_body, escalation_ticket, load_tenants, service, signed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ class _Remote:
 
 
 def sync_throughput(tickets: int, notes: int, repeat: int) -> list[float]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.harness.connectwise_standin", "--tickets", str(tickets),
+    proc = subprocess.Popen([sys.executable, "-m", "bench.support.connectwise_standin", "--tickets", str(tickets),
                              "--notes", str(notes)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()  # type: ignore[union-attr]

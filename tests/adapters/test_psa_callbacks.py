@@ -18,13 +18,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
 from adapters.inbound.app import make_app
+from bench.support import connectwise_standin as cw
+from bench.support.psa_world import T0, callback_body, escalation_ticket, load_tenants, signed
+from bench.support.shared_data import shared_path
 from bot.config import Settings
 from bot.core import Core
 from bot.db import store as db
 from bot.db.models import Ticket
-from tests.harness import connectwise_standin as cw
-from tests.harness.psa_world import T0, callback_body, escalation_ticket, load_tenants, signed
-from tests.harness.shared_data import shared_path
 
 TOKEN = "s3cret-inbound-token-for-tests"
 

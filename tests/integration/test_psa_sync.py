@@ -21,11 +21,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bench.support import connectwise_standin as cw
+from bench.support.psa_world import T0, load_tenants, service
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import PsaSyncState, Ticket, TicketNote
 from bot.psa.sync import run_sync
-from tests.harness import connectwise_standin as cw
-from tests.harness.psa_world import T0, load_tenants, service
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPANIES = ["AcmeDental", "RidgelineMfg"]

@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.support.psa_world import T0
 from bot.db import store as db
 from bot.ingest.loader import ingest_folder
 from bot.psa.autotask import AutotaskConnector
@@ -35,7 +36,6 @@ from bot.psa.mapping import EscalationRule
 from bot.psa.service import EscalationEvent, PsaService
 from bot.psa.sync import run_sync
 from tests.harness import autotask_standin as at
-from tests.harness.psa_world import T0
 
 HOOK_SECRET = "at-hook-secret-1234"
 

@@ -1,6 +1,6 @@
 """The ConnectWise connector against a local stand-in of the documented REST API.
 
-Sources the stand-in (tests/harness/connectwise_standin.py) and these tests follow:
+Sources the stand-in (bench/support/connectwise_standin.py) and these tests follow:
   * Pagination (page/pageSize <= 1000, Link rel="next"): ConnectWise developer guide
     "PSA Pagination" (https://developer.connectwise.com/Best_Practices/PSA_Pagination) and
     https://www.thelazyadministrator.com/2024/06/06/how-the-connectwise-manage-api-handles-pagination-with-powershell/
@@ -22,13 +22,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from bench.support import connectwise_standin as cw
+from bench.support.psa_world import T0, callback_body, connector, escalation_ticket, signed
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.psa.base import WebhookRejected
 from bot.psa.connectwise import ConnectWiseConnector
 from bot.psa.http import PsaError, PsaHttp, PsaUnavailable, RetryPolicy, link_next, retry_after_seconds
-from tests.harness import connectwise_standin as cw
-from tests.harness.psa_world import T0, callback_body, connector, escalation_ticket, signed
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.support.psa_world import T0
 from bot.db import store as db
 from bot.psa.base import WebhookRejected
 from bot.psa.halopsa import HaloPsaConnector
@@ -30,7 +31,6 @@ from bot.psa.mapping import EscalationRule
 from bot.psa.service import EscalationEvent, PsaService
 from bot.psa.sync import run_sync
 from tests.harness import halopsa_standin as halo
-from tests.harness.psa_world import T0
 
 TENANTS = """\
 tenants:

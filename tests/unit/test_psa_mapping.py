@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.support.psa_world import T0
 from bot.db.models import Tenant
 from bot.ingest.dataset import read_tenants
 from bot.ingest.loader import ingest_folder
 from bot.ingest.records import TenantRecord
 from bot.psa.base import PsaNote, PsaTicket
 from bot.psa.mapping import EscalationRule, handoff_status, to_record
-from tests.harness.psa_world import T0
 
 
 def _tenants(tmp_path: Path, text: str) -> Path:

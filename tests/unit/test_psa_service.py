@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bench.support import connectwise_standin as cw
+from bench.support.psa_world import T0, callback_body, escalation_ticket, load_tenants, service, signed
 from bot.db import store as db
 from bot.db.models import PsaTicketState, Ticket, TicketNote
 from bot.errors import NotFound
 from bot.psa.base import WebhookRejected
 from bot.psa.service import EscalationEvent
-from tests.harness import connectwise_standin as cw
-from tests.harness.psa_world import T0, callback_body, escalation_ticket, load_tenants, service, signed
 
 
 @pytest.fixture

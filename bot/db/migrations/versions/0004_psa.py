@@ -8,7 +8,7 @@ Create Date: 2026-12-06
 get ``{}`` (no mapping). The two tables belong to bot/psa.
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.db.models

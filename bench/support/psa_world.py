@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bench.support import connectwise_standin as cw
 from bot.ingest.loader import ingest_folder
 from bot.psa.connectwise import ConnectWiseConnector
 from bot.psa.cw_callbacks import signature
 from bot.psa.http import RetryPolicy
 from bot.psa.mapping import EscalationRule
 from bot.psa.service import PsaService
-from tests.harness import connectwise_standin as cw
 
 PSA_TENANTS_YAML = """\
 tenants:

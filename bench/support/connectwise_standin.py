@@ -314,7 +314,7 @@ def populate(standin: StandIn, *, tickets: int, notes_per_ticket: int, companies
 
 
 def main() -> None:
-    """``python -m tests.harness.connectwise_standin --tickets N --notes M``: serve until killed.
+    """``python -m bench.support.connectwise_standin --tickets N --notes M``: serve until killed.
 
     Prints the URL on the first line; used by the benchmark to keep the
     stand-in out of the measured process (as a real PSA would be).
