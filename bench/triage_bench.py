@@ -11,10 +11,16 @@
    ``classify_pending`` per tenant), as after ``handoff ingest``. SQLite in a
    temporary file; PostgreSQL in a fresh schema on HANDOFF_TEST_POSTGRES_URL
    (default postgresql://postgres@127.0.0.1:5432/test), skipped when unreachable.
+   Clustering runs twice: without topology, and with a topology for every
+   client (two sites, an uplink, a device dependency), so the outage step
+   (``bot/alerts/outages.py``) walks dependencies for every signal.
 3. Webhook latency: ``handoff serve inbound`` runs in a second process
-   (SQLite); this process posts one Alertmanager body (one alert) every 1/R
-   seconds for S seconds on loopback, open loop (a slow answer does not delay
-   the next request), and reports p50/p99 of the round trip.
+   (SQLite); this process posts one body (one alert) every 1/R seconds for S
+   seconds on loopback, open loop (a slow answer does not delay the next
+   request), and reports p50/p99 of the round trip: Alertmanager bodies to
+   ``/alerts/alertmanager``, then NinjaOne bodies to ``/alerts/ninjaone/<tenant>``.
+   The NinjaOne bodies are triggers only (a reset is a separate activity), so
+   their alerts stay open and each classification re-triages more of them.
 
 One run each; the machine is shared, so read the numbers as orders of magnitude.
 """
@@ -43,6 +49,7 @@ from sqlmodel import select  # noqa: E402
 
 from bench.support.alert_stream import A, stream  # noqa: E402
 from bot.alerts.signals import classify_alerts, classify_pending  # noqa: E402
+from bot.alerts.topology import Topology, topology_from  # noqa: E402
 from bot.alerts.triage import triage  # noqa: E402
 from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
 from bot.db.models import Alert, Tenant  # noqa: E402
@@ -59,15 +66,29 @@ def alerts_for(n: int) -> list[A]:
     return out[:n]
 
 
+def topologies_for(alerts: list[A]) -> dict[str, Topology]:
+    """Every client: workstations behind a main-site firewall on a UPS, a second site behind its own."""
+    out = {}
+    for tenant in sorted({a.tenant_id for a in alerts}):
+        prefix = tenant.upper()
+        out[tenant] = topology_from({
+            "sites": [{"name": "Main", "devices": [f"{prefix}-WS0*", f"{prefix}-WS1*"], "uplink": f"{prefix}-FW"},
+                      {"name": "Branch", "devices": [f"{prefix}-WS2*"], "uplink": f"{prefix}-BR-FW",
+                       "depends_on": ["Main"]}],
+            "depends_on": {f"{prefix}-FW": [f"{prefix}-UPS"]}})
+    return out
+
+
 def bench_clustering(alerts: list[A]) -> None:
-    runs = []
-    for _ in range(3):
-        start = time.perf_counter()
-        signals = triage(alerts)
-        runs.append(time.perf_counter() - start)
-    median = statistics.median(runs)
-    print(f"clustering alone: {len(alerts)} alerts -> {len(signals)} signals in {median * 1000:.0f} ms: "
-          f"{len(alerts) / median:,.0f} alerts/s (median of 3)")
+    for label, topologies in (("clustering alone", None), ("clustering alone, with topology", topologies_for(alerts))):
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            signals = triage(alerts, topologies=topologies)
+            runs.append(time.perf_counter() - start)
+        median = statistics.median(runs)
+        print(f"{label}: {len(alerts)} alerts -> {len(signals)} signals in {median * 1000:.0f} ms: "
+              f"{len(alerts) / median:,.0f} alerts/s (median of 3)")
 
 
 def _records(alerts: list[A]) -> list[AlertRecord]:
@@ -140,7 +161,21 @@ def alertmanager_body(a: A) -> bytes:
                            "endsAt": a.resolved_at.isoformat() if a.resolved_at else "0001-01-01T00:00:00Z"}]}).encode()
 
 
-def bench_webhook(alerts: list[A], rate: float, seconds: float) -> None:
+def ninjaone_body(a: A) -> bytes:
+    """A NinjaOne CONDITION activity, shaped like the published ones (tests/harness/vendor_bodies.py)."""
+    return json.dumps({
+        "id": a.pk, "activityTime": a.at.timestamp(), "deviceId": a.pk % 97, "severity": "MAJOR"
+        if a.severity == "critical" else "MINOR", "priority": "HIGH", "seriesUid": f"series-{a.pk}",
+        "activityType": "CONDITION", "statusCode": "TRIGGERED", "status": "Triggered",
+        "sourceName": a.check_name, "subject": "", "message": a.message, "type": "Condition",
+        "device": {"id": a.pk % 97, "systemName": a.device, "displayName": a.device}}).encode()
+
+
+BODIES = {"alertmanager": (alertmanager_body, lambda a: "/alerts/alertmanager"),
+          "ninjaone": (ninjaone_body, lambda a: f"/alerts/ninjaone/{a.tenant_id}")}
+
+
+def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "alertmanager") -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         token = uuid.uuid4().hex
@@ -158,7 +193,7 @@ def bench_webhook(alerts: list[A], rate: float, seconds: float) -> None:
         server = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "serve", "inbound", "--port", str(port)],
                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds))
+            latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds, fmt))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -168,14 +203,15 @@ def bench_webhook(alerts: list[A], rate: float, seconds: float) -> None:
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    print(f"webhook (SQLite, 1 alert per body, {rate:g} req/s for {seconds:g} s, second process on loopback): "
+    print(f"webhook {fmt} (SQLite, 1 alert per body, {rate:g} req/s for {seconds:g} s, second process on loopback): "
           f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
 
 
-async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float) -> tuple[list[float], int]:
+async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float,
+                fmt: str) -> tuple[list[float], int]:
     import aiohttp
 
-    url = f"http://127.0.0.1:{port}/alerts/alertmanager"
+    make_body, path = BODIES[fmt]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as session:
         for _ in range(100):
@@ -187,12 +223,12 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
                 await asyncio.sleep(0.1)
         # Warm-up: the first requests open the database and import drain3.
         for a in alerts[:5]:
-            async with session.post(url, data=alertmanager_body(a), headers=headers) as resp:
+            async with session.post(f"http://127.0.0.1:{port}{path(a)}", data=make_body(a), headers=headers) as resp:
                 await resp.read()
         latencies: list[float] = []
         errors = 0
 
-        async def one(body: bytes) -> None:
+        async def one(url: str, body: bytes) -> None:
             nonlocal errors
             start = time.perf_counter()
             try:
@@ -213,7 +249,7 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
             delay = begin + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(alertmanager_body(a))))
+            tasks.append(asyncio.create_task(one(f"http://127.0.0.1:{port}{path(a)}", make_body(a))))
         await asyncio.gather(*tasks)
     return latencies, errors
 
@@ -240,7 +276,8 @@ def main() -> int:
             finally:
                 drop_schema(base, schema)
     if not args.no_webhook:
-        bench_webhook(alerts, args.rate, args.seconds)
+        for fmt in BODIES:
+            bench_webhook(alerts, args.rate, args.seconds, fmt)
     return 0
 
 

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # --- storage -----------------------------------------------------------
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
+    # Time limits of the database. PostgreSQL: connecting (libpq's connect_timeout, whole
+    # seconds, at least 2) and each statement (the server's statement_timeout); SQLite:
+    # how long a writer waits for another process's write lock.
+    db_connect_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    db_statement_timeout_s: float = Field(default=60.0, gt=0, le=86_400)
+    sqlite_busy_timeout_s: float = Field(default=30.0, ge=0, le=3600)
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
 
@@ -150,6 +156,8 @@ class Settings(BaseSettings):
     # --- inbound webhooks ----------------------------------------------------
     inbound_token: str | None = None
     inbound_max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Per-endpoint tokens, client tables and field mappings (bot/alerts/endpoints.py).
+    inbound_endpoints: Path | None = None
 
     # --- PSA connectors (bot/psa) ----------------------------------------------
     # ConnectWise PSA: the site's origin (https://api-na.myconnectwise.net), the

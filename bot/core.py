@@ -35,6 +35,7 @@ from bot.reporting.reports import ReportDraft
 from bot.reporting.service import MetricsReply, Reporting
 from bot.tenancy import audit, policy, rollout
 from bot.tenancy.policy import Scope, Where
+from bot.tenancy.secrets import REDACTION_VERSION, redact
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
@@ -91,6 +92,11 @@ class Core(Reporting):
         with self.session() as session:
             audit.record(session, action="refused", where=where, detail={"request": request, "reason": exc.message})
 
+    def check_configuration(self, *, platforms: tuple[str, ...] = ("slack", "teams")) -> None:
+        """What a server checks at start, after the database opened: ``ConfigError`` naming the problem."""
+        with self.session() as session:
+            policy.check_channels(self.settings, session=session, platforms=platforms)
+
     # --- chat ------------------------------------------------------------------
 
     def scope_of(self, where: Where) -> Scope | Refused:
@@ -141,14 +147,20 @@ class Core(Reporting):
         question the knowledge base can't answer gets "nothing found" rather
         than the least bad section.
         """
+        from dataclasses import replace
+
         from bot.packets.knowledge import answer_hits
 
+        # A question may quote a note with a password in it: it goes to the index, the
+        # audit log and back to the channel, so none of them gets the credential.
+        question = redact(question)
         try:
             with self.session() as session:
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
                 tenant_id = policy.client_for_request(client, scope=seen, session=session)
                 tenant = store.get_tenant(session=session, tenant_id=tenant_id)
-                hits = answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)
+                hits = [replace(h, text=redact(h.text), title=redact(h.title))
+                        for h in answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)]
                 audit.record(session, action="answer_shown", where=where, tenant_id=tenant_id,
                              detail={"question": question[:200], "sources": [h.url for h in hits]})
                 return Answer(tenant=tenant_id, client_name=tenant.name, question=question, hits=hits)
@@ -163,6 +175,7 @@ class Core(Reporting):
         """Current alert signals: the channel's client, a named client, or (NOC) every client."""
         from bot.alerts import signals as signal_store
         from bot.chat.views import SignalView
+        from bot.db import store
 
         try:
             with self.session() as session:
@@ -176,11 +189,12 @@ class Core(Reporting):
                     noise += sum(1 for v in views if v.noise)
                     alerts_in += sum(v.count for v in views)
                     for v in [v for v in views if not v.noise][:limit_per_client]:
-                        shown.append(SignalView(
-                            id=v.signal_id, tenant=tenant_id, client_name=tenant.name, title=v.title,
-                            representative=v.representative, category=v.category, devices=v.devices,
+                        shown.append(SignalView(  # alert text is posted too: redacted like notes
+                            id=v.signal_id, tenant=tenant_id, client_name=tenant.name, title=redact(v.title),
+                            representative=redact(v.representative), category=v.category, devices=v.devices,
                             count=v.count, first_seen=v.first_seen, last_seen=v.last_seen, severity=v.severity,
                             firing=v.firing, noise=v.noise, alert_urls=[a.url for a in v.alerts if a.url][:5],
+                            root=v.root, effects=v.effects,
                         ))
                     audit.record(session, action="triage_shown", where=where, tenant_id=tenant_id,
                                  detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})
@@ -214,6 +228,7 @@ class Core(Reporting):
                 state = packets.state_of(session, ticket)
                 state["writer"] = self.writer.name if self.writer else "extractive"
                 state["mode"] = decision.mode  # a mode change builds a new packet, counted under its mode
+                state["redaction"] = REDACTION_VERSION  # packets stored before redaction are rebuilt
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
                     if stored is not None and stored[1] == state:
@@ -224,7 +239,8 @@ class Core(Reporting):
                 packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
                                       retriever=self.retriever)
                 # Classifying may have changed the alerts' markers; store the state as it is now.
-                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode}
+                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode,
+                         "redaction": REDACTION_VERSION}
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe(), mode=decision.mode)
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,

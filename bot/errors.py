@@ -32,8 +32,17 @@ class Refused(HandoffError):
     """Policy refuses the request. The message must not reveal what was refused."""
 
 
+class Conflict(HandoffError):
+    """The request clashes with what is stored for someone else (HTTP 409), e.g. an alert id
+    already stored under another client. A repeat of what is already stored is not a conflict."""
+
+
 class ConfigError(HandoffError):
     """A setting is missing or invalid."""
+
+
+class DatabaseUnavailable(HandoffError):
+    """The database cannot be opened: refused, missing, unreachable or too slow to answer."""
 
 
 class TenantMismatch(Exception):

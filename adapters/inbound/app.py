@@ -1,18 +1,23 @@
 """The inbound alert webhooks as an aiohttp application: HTTP in, ``bot.alerts.inbound`` call, JSON out.
 
-Routes (all ``POST``, JSON bodies, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``):
+Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
+``/{source}/{tenant}`` endpoint that endpoint's own token from the endpoints file):
 
-  /alerts/alertmanager            Alertmanager v4 body; tenant from the label ``tenant`` or ``client``
-  /alerts/alertmanager/{tenant}   the same, with this endpoint's tenant for alerts without such a label
-  /alerts/generic                 one alert object or a list, the ``alerts.jsonl`` format
-  /alerts/generic/{tenant}        the same, with this endpoint's tenant for alerts without ``tenant``
-  POST /hooks/connectwise         ConnectWise PSA callbacks, signed by ConnectWise (adapters/inbound/psa_hooks.py)
+  /alerts/{source}                a body of that source (alertmanager, grafana, ninjaone, datto-rmm,
+                                  n-able, generic, or a mapped source of the endpoints file);
+                                  the client from the body's own label/field or the clients table
+  /alerts/{source}/{tenant}       the same, with this endpoint's tenant for alerts without one
+  /hooks/connectwise, /hooks/halopsa, /hooks/autotask
+                                  PSA callbacks, authenticated by the PSA's own scheme (adapters/inbound/psa_hooks.py)
   GET /healthz                    liveness, no auth
 
+The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
+
 Answers: 200 ``{"accepted", "updated", "duplicate", "tenants", "signals", ...}``;
-400 malformed (the field or JSON position at fault); 401 missing or wrong
-token; 409 an alert id already stored under another client; 413 body larger
-than ``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON; 422 no tenant, unknown
+400 malformed (the field, or the JSON or XML position, at fault); 401 missing or
+wrong token (or another endpoint's own token); 404 an unknown source; 409 an
+alert id already stored under another client; 413 body larger than
+``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON (not XML for n-able); 422 no tenant, unknown
 tenant, or a tenant other than the endpoint's. Every refusal is logged with its
 reason, and nothing of a refused body is stored.
 
@@ -26,20 +31,26 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
 
 from adapters.inbound.psa_hooks import SIGNED_PATHS, add_psa_routes
-from bot.alerts.inbound import Format, Rejected, receive_alerts
+from bot.alerts.endpoints import EndpointBook, load_endpoints
+from bot.alerts.formats import FORMATS
+from bot.alerts.inbound import Rejected, receive_alerts
 from bot.core import Core
-from bot.errors import new_error_id
+from bot.errors import Conflict, new_error_id
 
 log = logging.getLogger("handoff.inbound")
 
 CORE_KEY: web.AppKey[Core] = web.AppKey("core", Core)
 EXECUTOR_KEY: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
+ENDPOINTS_KEY: web.AppKey[EndpointBook] = web.AppKey("endpoints", EndpointBook)
+JSON_TYPES = ("application/json", "text/json", "application/octet-stream", "")
+XML_TYPES = ("application/xml", "text/xml", "application/octet-stream", "")
 
 STATUS = {"malformed": 400, "no_tenant": 422, "unknown_tenant": 422, "tenant_mismatch": 422, "conflict": 409}
 
@@ -47,21 +58,21 @@ STATUS = {"malformed": 400, "no_tenant": 422, "unknown_tenant": 422, "tenant_mis
 def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     """The webhook app. Without a token it refuses to exist unless ``insecure_no_auth`` (local dev)."""
     token = core.settings.inbound_token
-    if not token and not insecure_no_auth:
+    endpoints = load_endpoints(core.settings.inbound_endpoints, os.environ)
+    if not token and not insecure_no_auth and not any(e.token for e in endpoints.configured.values()):
         from bot.errors import ConfigError
 
         raise ConfigError("HANDOFF_INBOUND_TOKEN is not set: set it (the webhooks' bearer token) "
                           "or pass --insecure-no-auth for local development")
     limit = core.settings.inbound_max_body_bytes
     # client_max_size makes aiohttp itself refuse longer bodies (chunked ones too) with 413.
-    app = web.Application(client_max_size=limit, middlewares=[_errors, _auth(token, limit)])
+    app = web.Application(client_max_size=limit, middlewares=[_errors, _auth(token, limit, endpoints)])
     app[CORE_KEY] = core
+    app[ENDPOINTS_KEY] = endpoints
     workers = 1 if core.settings.resolved_database_url.startswith("sqlite") else 4
     app[EXECUTOR_KEY] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inbound")
-    app.router.add_post("/alerts/alertmanager", _handler("alertmanager"))
-    app.router.add_post("/alerts/alertmanager/{tenant}", _handler("alertmanager"))
-    app.router.add_post("/alerts/generic", _handler("generic"))
-    app.router.add_post("/alerts/generic/{tenant}", _handler("generic"))
+    app.router.add_post("/alerts/{source}", _handle)
+    app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
     add_psa_routes(app, core, EXECUTOR_KEY)
     app.on_cleanup.append(_shutdown)
@@ -86,17 +97,21 @@ def _refuse(request: web.Request, status: int, reason: str, message: str,
     return web.json_response(body, status=status)
 
 
-def _auth(token: str | None, limit: int):  # type: ignore[no-untyped-def]
+def _auth(token: str | None, limit: int, endpoints: EndpointBook):  # type: ignore[no-untyped-def]
     expected = f"Bearer {token}".encode() if token else None
 
     @web.middleware
     async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
         if request.path == "/healthz":
             return await handler(request)
-        if expected is not None and request.path not in SIGNED_PATHS:
+        # An endpoint's own token is good on that endpoint only; the global token everywhere.
+        own = endpoints.token_for(request.match_info.get("source", ""), request.match_info.get("tenant"))
+        allowed = [t for t in (expected, f"Bearer {own}".encode() if own else None) if t is not None]
+        # A PSA callback carries the PSA's own signature (adapters/inbound/psa_hooks.py), not a bearer token.
+        if allowed and request.path not in SIGNED_PATHS:
             given = request.headers.get("Authorization", "").encode()
             # compare_digest: the time taken does not tell how much of the token was right.
-            if not hmac.compare_digest(given, expected):
+            if not any([hmac.compare_digest(given, t) for t in allowed]):
                 why = "missing" if not given else "wrong"
                 return _refuse(request, 401, "unauthorized", f"{why} bearer token (Authorization: Bearer <token>)")
         # Refuse an announced oversized body before reading a byte of it.
@@ -121,23 +136,28 @@ async def _errors(request: web.Request, handler):  # type: ignore[no-untyped-def
         return web.json_response({"error": "internal", "message": f"unexpected error (id {error_id})"}, status=500)
 
 
-def _handler(fmt: Format):  # type: ignore[no-untyped-def]
-    async def handle(request: web.Request) -> web.Response:
-        if request.content_type not in ("application/json", "text/json", "application/octet-stream", ""):
-            return _refuse(request, 415, "unsupported_media_type", f"expected application/json, got {request.content_type}")
-        raw = await request.read()  # raises HTTPRequestEntityTooLarge past client_max_size
-        core = request.app[CORE_KEY]
-        loop = asyncio.get_running_loop()
-        try:
-            result = await loop.run_in_executor(
-                request.app[EXECUTOR_KEY],
-                lambda: receive_alerts(raw, fmt=fmt, endpoint_tenant=request.match_info.get("tenant"),
-                                       engine=core.engine),
-            )
-        except Rejected as exc:
-            return _refuse(request, STATUS[exc.reason], exc.reason, exc.message, exc.problems)
-        log.info("%s: %d new, %d updated, %d duplicate for %s", request.path, result.accepted, result.updated,
-                 result.duplicate, ",".join(result.tenants))
-        return web.json_response(result.as_dict())
-
-    return handle
+async def _handle(request: web.Request) -> web.Response:
+    source, tenant = request.match_info["source"], request.match_info.get("tenant")
+    settings = request.app[ENDPOINTS_KEY].resolve(source, tenant) if source != "generic" else None
+    if settings is None and source != "generic":
+        known = ", ".join(["generic", *request.app[ENDPOINTS_KEY].sources()])
+        return _refuse(request, 404, "unknown_source", f"no alert source {source!r} (known: {known})")
+    fmt = settings.format.name if settings else "generic"
+    xml = fmt in FORMATS and FORMATS[fmt].body == "xml"
+    if request.content_type not in (XML_TYPES if xml else JSON_TYPES):
+        wanted = "application/xml" if xml else "application/json"
+        return _refuse(request, 415, "unsupported_media_type", f"expected {wanted}, got {request.content_type}")
+    raw = await request.read()  # raises HTTPRequestEntityTooLarge past client_max_size
+    core = request.app[CORE_KEY]
+    loop = asyncio.get_running_loop()
+    try:
+        result = await loop.run_in_executor(
+            request.app[EXECUTOR_KEY],
+            lambda: receive_alerts(raw, fmt=fmt, endpoint_tenant=tenant, engine=core.engine, settings=settings),
+        )
+    except Rejected as exc:
+        status = 409 if isinstance(exc, Conflict) else STATUS[exc.reason]
+        return _refuse(request, status, exc.reason, exc.message, exc.problems)
+    log.info("%s: %d new, %d updated, %d duplicate for %s", request.path, result.accepted, result.updated,
+             result.duplicate, ",".join(result.tenants))
+    return web.json_response(result.as_dict())

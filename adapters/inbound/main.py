@@ -16,5 +16,17 @@ def serve(core: Core, *, host: str, port: int, insecure_no_auth: bool = False) -
     logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
     if insecure_no_auth and not core.settings.inbound_token:
         logging.getLogger("handoff.inbound").warning("running WITHOUT authentication (--insecure-no-auth)")
-    print(f"Handoff inbound webhooks on http://{host}:{port}/alerts/ (Ctrl-C to stop)", flush=True)
-    web.run_app(app, host=host, port=port, print=None, access_log=None, handle_signals=True)
+    web.run_app(app, host=host, port=port, print=announce("inbound webhooks", "/alerts/"), access_log=None,
+                handle_signals=True)
+
+
+def announce(what: str, route: str):  # type: ignore[no-untyped-def]
+    """aiohttp's start-up line, made ours: the address actually bound (``--port 0`` picks a free one)."""
+    import re
+
+    def say(message: str) -> None:
+        match = re.search(r"Running on (\S+)", message)
+        where = match.group(1).rstrip("/") if match else "?"
+        print(f"Handoff {what} on {where}{route} (Ctrl-C to stop)", flush=True)
+
+    return say

@@ -90,9 +90,18 @@ async def _start_site(app: web.Application, host: str, port: int) -> web.AppRunn
     return runner
 
 
-async def serve(core: Core, *, host: str = "0.0.0.0", port: int | None = 3000, socket_mode: bool = False) -> None:
+def _bound_port(runner: web.AppRunner, asked: int) -> int:
+    """The port actually listened on (``--port 0`` asks the OS for a free one)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return asked
+
+
+async def serve(core: Core, *, host: str = "127.0.0.1", port: int | None = 3000, socket_mode: bool = False) -> None:
     check_settings(core, socket_mode=socket_mode)
     await asyncio.to_thread(lambda: core.engine)  # open and migrate once, before requests race to do it
+    await asyncio.to_thread(core.check_configuration, platforms=("slack",))
     bolt, front = build_app(core, socket_mode=socket_mode)
     runner: web.AppRunner | None = None
     handler: AsyncSocketModeHandler | None = None
@@ -101,12 +110,13 @@ async def serve(core: Core, *, host: str = "0.0.0.0", port: int | None = 3000, s
             handler = AsyncSocketModeHandler(bolt, app_token=core.settings.slack_app_token)
             await handler.connect_async()
             log.warning("Handoff is connected to Slack in Socket Mode")
-            if port:
+            if port is not None:
                 runner = await _start_site(hooks_app(front), host, port)
-                log.warning("webhook and health check on http://%s:%s", host, port)
+                log.warning("webhook and health check on http://%s:%s", host, _bound_port(runner, port))
         else:
-            runner = await _start_site(web_app(core, bolt=bolt, front=front), host, port or 3000)
-            log.warning("Handoff listens for Slack on http://%s:%s%s", host, port or 3000, EVENTS_PATH)
+            asked = 3000 if port is None else port
+            runner = await _start_site(web_app(core, bolt=bolt, front=front), host, asked)
+            log.warning("Handoff listens for Slack on http://%s:%s%s", host, _bound_port(runner, asked), EVENTS_PATH)
         await _until_stopped()
     finally:
         # Let packets that were already acked reach their channel before leaving.

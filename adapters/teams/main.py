@@ -271,5 +271,18 @@ def serve(core: Core, *, host: str, port: int) -> None:
     logging.getLogger("handoff").setLevel(core.settings.log_level.upper())
     app = make_app(core)
     core.engine  # noqa: B018  (open and migrate the database before the first request, not during it)
-    print(f"Handoff Teams bot on http://{host}:{port}/api/messages (Ctrl-C to stop)", flush=True)
-    web.run_app(app, host=host, port=port, print=None, access_log=None, handle_signals=True)
+    core.check_configuration(platforms=("teams",))
+    web.run_app(app, host=host, port=port, print=announce("Teams bot", "/api/messages"), access_log=None,
+                handle_signals=True)
+
+
+def announce(what: str, route: str):  # type: ignore[no-untyped-def]
+    """aiohttp's start-up line, made ours: the address actually bound (``--port 0`` picks a free one)."""
+    import re
+
+    def say(message: str) -> None:
+        match = re.search(r"Running on (\S+)", message)
+        where = match.group(1).rstrip("/") if match else "?"
+        print(f"Handoff {what} on {where}{route} (Ctrl-C to stop)", flush=True)
+
+    return say

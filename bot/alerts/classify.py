@@ -28,9 +28,10 @@ from sqlalchemy import and_, delete, func, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from bot.alerts.topology import topology_from
 from bot.alerts.triage import Signal as Draft
 from bot.alerts.triage import TriageConfig, triage
-from bot.db.models import Alert, Signal, utcnow
+from bot.db.models import Alert, Signal, Tenant, utcnow
 from bot.db.store import require_tenant_id
 from bot.tenancy.guard import require_same_tenant
 
@@ -111,7 +112,9 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime,
             Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk))) if s.pk is not None})
     for alert in alerts:
         require_same_tenant(tenant_id, alert.tenant_id, what=f"alert {alert.pk} loaded for re-triage")
-    drafts = triage(alerts, config)
+    tenant = session.get(Tenant, tenant_id)
+    topology = topology_from(tenant.topology if tenant is not None else None)
+    drafts = triage(alerts, config, {tenant_id: topology})
 
     members: dict[int, set[int]] = defaultdict(set)
     for alert in alerts:
@@ -217,5 +220,7 @@ def _signal_values(draft: Draft, now: datetime) -> dict[str, Any]:
         "severity": draft.severity,
         "firing": draft.firing,
         "noise": draft.noise,
+        "correlation": ({"root": draft.root, "effects": draft.effects, "reason": draft.reason, "site": draft.site}
+                        if draft.grouping == "outage" else None),
         "updated_at": now,
     }

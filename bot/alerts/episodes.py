@@ -84,6 +84,11 @@ class TriageConfig:
     blip_max: timedelta = timedelta(minutes=10)
     flap_min_cycles: int = 3
     flap_max_cycle: timedelta = timedelta(minutes=30)
+    # Site outages (bot/alerts/outages.py).
+    outage_window: timedelta = timedelta(minutes=30)
+    outage_grace: timedelta = timedelta(minutes=2)
+    outage_gap: timedelta = timedelta(minutes=10)
+    outage_min_devices: int = 3
 
     @property
     def horizon(self) -> timedelta:
@@ -91,7 +96,8 @@ class TriageConfig:
         window's margin. Beyond it an alert only joins alerts still open (within
         ``episode_open_reach``) or earlier runs of a schedule on its own device (within
         ``schedule_reach``); ``bot/alerts/classify.py`` loads those too."""
-        return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach)
+        return max(self.episode_gap, self.storm_max_span, self.correlate_window, self.correlate_open_reach,
+                   self.outage_window)
 
     @property
     def schedule_reach(self) -> timedelta:

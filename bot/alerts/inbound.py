@@ -1,26 +1,31 @@
 """Inbound alerts: a webhook body into stored, classified alerts. No web framework here.
 
-``receive_alerts`` is the whole path behind ``POST /alerts/...`` (see
-``adapters/inbound/app.py``, which only maps HTTP to it and back):
+``receive_alerts`` is the whole path behind ``POST /alerts/<source>[/<tenant>]``
+(see ``adapters/inbound/app.py``, which only maps HTTP to it and back):
 
-1. decode the JSON (malformed: ``Rejected("malformed")``, naming line and column);
-2. map it to ``AlertRecord``s: an Alertmanager v4 body (``bot/alerts/formats.py``)
-   or the generic alert format of ``handoff ingest`` (one object or a list);
-3. find each alert's tenant: its own labels or ``tenant`` field, else the
-   endpoint's tenant. No tenant is ``no_tenant``; a tenant that is not a known
-   client is ``unknown_tenant`` (webhooks never create clients); an alert that
-   names another tenant than the endpoint it was posted to is
+1. decode the body: JSON, or XML for N-central (malformed: ``Rejected("malformed")``,
+   naming line and column);
+2. map it to ``AlertRecord``s with the source's converter (``bot/alerts/formats/``)
+   or, for ``generic``, the alert format of ``handoff ingest`` (one object or a list);
+3. settle each alert's tenant (``bot/alerts/formats/common.py``): its own label
+   or field, else the vendor's client field through the endpoint's clients
+   table, else the endpoint's tenant. No tenant is ``no_tenant``; a tenant that
+   is not a known client is ``unknown_tenant`` (webhooks never create clients);
+   an alert that names another tenant than the endpoint it was posted to is
    ``tenant_mismatch``. The whole body is rejected and nothing of it is stored;
-4. store it in one transaction (``bot.ingest.loader.store_alerts``): idempotent by
-   (source, id), so a repeated delivery is counted as ``duplicate``;
+4. store it in one transaction (``bot.ingest.alert_store.store_alerts``, an upsert):
+   idempotent by (source, id), so a repeated delivery, also one arriving at the same
+   moment, is counted as ``duplicate``; an id stored under another client is
+   ``AlertIdConflict`` (409). A resolution (a NinjaOne reset, an N-central return to
+   Normal, a Datto resolution payload) closes the open alert it names instead of adding one;
 5. classify the new and changed alerts right away, in a second transaction,
    so ``classified_at`` is real. If that fails the alerts stay stored and
    unclassified, and the next classification picks them up.
 
-Alertmanager fingerprints are hashes of the label set. When the tenant comes
-from the endpoint rather than a label, two clients' identical alerts (the
-same ``alertname`` on ``localhost:9100``) would have the same id; such ids are
-qualified with the tenant (``acme:<fingerprint>@<startsAt>``).
+Alertmanager and Grafana fingerprints are hashes of the label set. When the
+tenant comes from the endpoint rather than a label, two clients' identical
+alerts (the same ``alertname`` on ``localhost:9100``) would have the same id;
+such ids are qualified with the tenant (``acme:<fingerprint>@<startsAt>``).
 """
 
 from __future__ import annotations
@@ -35,18 +40,20 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.alerts.formats import TENANT_LABELS, parse_alertmanager_body
-from bot.db.engine import session_scope
-from bot.errors import BadInput, new_error_id
-from bot.ingest.loader import store_alerts
-from bot.db.models import Tenant, utcnow
-from bot.ingest.records import AlertRecord, validation_problems
+from bot.alerts.endpoints import EndpointSettings
+from bot.alerts.formats import FORMATS, TENANT_LABELS, Endpoint, decode_xml
+from bot.alerts.resolutions import apply_resolutions
 from bot.alerts.signals import classify_alerts
+from bot.db.engine import session_scope
+from bot.db.models import Tenant, utcnow
+from bot.errors import BadInput, Conflict, new_error_id
+from bot.ingest.alert_store import store_alerts
+from bot.ingest.records import AlertRecord, validation_problems
 
 log = logging.getLogger("handoff.inbound")
 
 Reason = Literal["malformed", "no_tenant", "unknown_tenant", "tenant_mismatch", "conflict"]
-Format = Literal["alertmanager", "generic"]
+Format = str  # "generic" or a name in bot.alerts.formats.FORMATS
 
 
 class Rejected(BadInput):
@@ -56,6 +63,13 @@ class Rejected(BadInput):
         super().__init__(message)
         self.reason = reason
         self.problems = problems or []
+
+
+class AlertIdConflict(Rejected, Conflict):
+    """An alert id already stored under another client (409); nothing of the body is stored."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]):
+        super().__init__("conflict", message, problems)
 
 
 @dataclass
@@ -72,6 +86,12 @@ class InboundResult:
         return dict(vars(self))
 
 
+@dataclass
+class Parsed:
+    records: list[AlertRecord]
+    closes: list[bool]
+
+
 def decode_json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
@@ -82,14 +102,29 @@ def decode_json(raw: bytes) -> Any:
         raise Rejected("malformed", f"body is not valid JSON: {exc.msg} at {where}", [(f"(body) {where}", exc.msg)]) from None
 
 
-def parse_body(body: Any, *, fmt: Format, endpoint_tenant: str | None) -> list[AlertRecord]:
-    """Alert records of one body, or ``Rejected`` naming every problem (see the module doc)."""
-    if fmt == "alertmanager":
-        records, problems = parse_alertmanager_body(body, default_tenant=endpoint_tenant)
-        pairs = [(p.field, p.message) for p in problems]
-        no_tenant = [p for p in pairs if p[0].endswith(".labels.tenant") and p[1].startswith("no tenant")]
+def decode_body(raw: bytes, fmt: Format) -> Any:
+    spec = FORMATS.get(fmt)
+    if spec is not None and spec.body == "xml":
+        root, problem = decode_xml(raw)
+        if problem is not None:
+            raise Rejected("malformed", f"malformed {fmt} body: {problem}", [(problem.field, problem.message)])
+        return root
+    return decode_json(raw)
+
+
+def parse_body(body: Any, *, fmt: Format, endpoint_tenant: str | None,
+               settings: EndpointSettings | None = None, received_at: datetime | None = None) -> Parsed:
+    """Alert records of one decoded body, or ``Rejected`` naming every problem (see the module doc)."""
+    spec = FORMATS.get(fmt)
+    if spec is not None:
+        endpoint = settings.endpoint(endpoint_tenant) if settings else Endpoint(tenant=endpoint_tenant)
+        converted = spec.convert(body, endpoint, received_at or utcnow())
+        records, closes = converted.records, converted.closes
+        pairs = [(p.field, p.message) for p in converted.problems]
+        no_tenant = [p for p in pairs if p[1].startswith("no tenant")]
     else:
         records, pairs = _parse_generic(body, endpoint_tenant)
+        closes = [False] * len(records)
         no_tenant = [p for p in pairs if p[0].split(".")[-1] == "tenant" and "missing" in p[1]]
     malformed = [p for p in pairs if p not in no_tenant]
     if malformed:
@@ -101,9 +136,9 @@ def parse_body(body: Any, *, fmt: Format, endpoint_tenant: str | None) -> list[A
                  for i, r in enumerate(records) if r.tenant != endpoint_tenant]
         if wrong:
             raise Rejected("tenant_mismatch", "alerts name another client than this endpoint: " + _summary(wrong), wrong)
-    if fmt == "alertmanager":
+    if spec is not None and spec.shared_ids:
         records = [_qualify(r) for r in records]
-    return records
+    return Parsed(records, closes)
 
 
 def _qualify(record: AlertRecord) -> AlertRecord:
@@ -138,7 +173,8 @@ def _summary(problems: list[tuple[str, str]], limit: int = 3) -> str:
     return text + (f" (and {len(problems) - limit} more)" if len(problems) > limit else "")
 
 
-def store_records(records: list[AlertRecord], *, session: Session, received_at: datetime) -> tuple[InboundResult, dict[str, list[int]]]:
+def store_records(records: list[AlertRecord], *, session: Session, received_at: datetime,
+                  closes: list[bool] | None = None) -> tuple[InboundResult, dict[str, list[int]]]:
     """Store one body's records (all or nothing); returns the counts and the pks to classify per tenant."""
     tenants = sorted({r.tenant for r in records})
     known = set(session.exec(select(Tenant.id).where(col(Tenant.id).in_(tenants))))
@@ -147,6 +183,8 @@ def store_records(records: list[AlertRecord], *, session: Session, received_at: 
         problems = [("tenant", f"unknown client {t!r}: clients are added with `handoff ingest`, never by a webhook")
                     for t in unknown]
         raise Rejected("unknown_tenant", _summary(problems), problems)
+    # A resolution becomes the stored alert it closes, with its resolved_at.
+    records = apply_resolutions(records, closes or [False] * len(records), session=session)
     last: dict[tuple[str, str], AlertRecord] = {}
     for record in records:  # a key repeated within one body: the last one wins
         last[(record.source, record.id)] = record
@@ -154,7 +192,7 @@ def store_records(records: list[AlertRecord], *, session: Session, received_at: 
     new_pks, updated_pks, unchanged, conflicts = store_alerts(unique, session=session, received_at=received_at)
     if conflicts:
         problems = [("id", f"alert {c} is already stored under another client") for c in conflicts]
-        raise Rejected("conflict", _summary(problems), problems)
+        raise AlertIdConflict(_summary(problems), problems)
     result = InboundResult(accepted=len(new_pks), updated=len(updated_pks),
                            duplicate=unchanged + len(records) - len(unique), tenants=tenants)
     changed = set(new_pks) | set(updated_pks)
@@ -169,12 +207,14 @@ def store_records(records: list[AlertRecord], *, session: Session, received_at: 
 
 
 def receive_alerts(raw: bytes, *, fmt: Format, endpoint_tenant: str | None, engine: Engine,
-                   now: datetime | None = None) -> InboundResult:
+                   now: datetime | None = None, settings: EndpointSettings | None = None) -> InboundResult:
     """Decode, validate, store and classify one webhook body (see the module doc)."""
-    records = parse_body(decode_json(raw), fmt=fmt, endpoint_tenant=endpoint_tenant)
     received_at = now or utcnow()
+    parsed = parse_body(decode_body(raw, fmt), fmt=fmt, endpoint_tenant=endpoint_tenant, settings=settings,
+                        received_at=received_at)
     with session_scope(engine) as session:
-        result, by_tenant = store_records(records, session=session, received_at=received_at)
+        result, by_tenant = store_records(parsed.records, session=session, received_at=received_at,
+                                          closes=parsed.closes)
     try:
         for tenant_id, pks in sorted(by_tenant.items()):
             with session_scope(engine) as session:

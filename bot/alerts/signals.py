@@ -64,11 +64,24 @@ class SignalView:
     severity: str
     firing: bool
     noise: str | None
+    correlation: dict[str, Any] | None  # outages: root, effects, reason, site (bot/alerts/outages.py)
     alerts: list[AlertRef]
 
     @property
     def actionable(self) -> bool:
         return self.noise is None
+
+    @property
+    def root(self) -> str | None:
+        return (self.correlation or {}).get("root")
+
+    @property
+    def effects(self) -> list[str]:
+        return list((self.correlation or {}).get("effects") or [])
+
+    @property
+    def reason(self) -> str | None:
+        return (self.correlation or {}).get("reason")
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -208,7 +221,7 @@ def _views(session: Session, tenant_id: str, signal_ids: Iterable[int], *, until
             devices=sorted({a.device for a in mine if a.device}), count=len(mine),
             first_seen=mine[0].at, last_seen=max(a.at for a in mine),
             severity=max((a.severity for a in mine), key=lambda s: SEVERITY_RANK.get(s, 0)),
-            firing=firing, noise=signal.noise,
+            firing=firing, noise=signal.noise, correlation=signal.correlation,
             alerts=[_ref(a) for a in (mine if max_alerts is None else mine[:max_alerts])],
         ))
     return views

@@ -1,7 +1,9 @@
 """Message templates: masking plus drain3 template mining.
 
-One masking configuration for every kind of text (alerts from any RMM, log
-lines of any system). The masks, in the order they apply:
+One masking and clustering configuration for every kind of text (alerts from
+any RMM, log lines of any system), chosen by leave-one-system-out evaluation on
+the Loghub samples (``bench/loghub_ga.py``; the candidates and the selection
+rule are in ``bot/alerts/template_tuning.py``). The masks, in the order they apply:
 
   GUID   8-4-4-4-12 hex GUIDs
   URL    http(s)://...
@@ -19,13 +21,9 @@ Every mask is rendered to drain3 as the wildcard ``<*>`` rather than a named
 share, so ``Received disconnect from <IP>: <NUM>: Bye Bye`` and ``... from
 <IP>: <NUM>: disconnected by user`` look 4/7 similar and merge; as wildcards
 they are 3/7 similar and stay apart (this is also what the original Drain does
-with its pre-processing regexes). The last rule keeps ``<*>:`` from being a
+with its pre-processing regexes). The join rule keeps ``<*>:`` from being a
 token of its own for the same reason. ``mask(text, named=True)`` shows the
 named form, for people tuning the masks (``handoff templates``).
-
-Drain settings: similarity threshold 0.5, tree depth 5 (two leading tokens
-select the leaf), chosen once for all inputs; see ``bench/loghub_ga.py`` for
-what this gives on the Loghub samples next to Drain's per-dataset tuned figures.
 
 Miners are per tenant (``TemplateBook``): a template id means nothing outside
 its tenant, so two clients' alerts never share a cluster even when their
@@ -43,8 +41,6 @@ from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 
 WILDCARD = "<*>"
-SIM_THRESHOLD = 0.5
-DEPTH = 5
 
 # drain3 logs "Starting Drain3 template miner" at INFO for every miner; a
 # TemplateBook makes one per tenant, so keep that out of INFO logs.
@@ -70,21 +66,47 @@ MASKS: tuple[Mask, ...] = (
     Mask("NUM", r"(?<![\w.-])[-+]?\d+(?:\.\d+)?(?![\w.-])"),
     Mask("ID", r"(?<!\S)(?=[^\s]*\d)[\w./:-]+(?!\S)"),
 )
+MASK_BY_NAME = {m.name: m for m in MASKS}
 # After masking with wildcards: "<*>:" / "<*>," is one wildcard token.
 _JOIN = (r"<\*>[:,;]+(?=\s|$)", "*")
 
 
-def miner_config() -> TemplateMinerConfig:
-    """The one drain3 configuration (passing it also keeps drain3 from looking for drain3.ini)."""
-    config = TemplateMinerConfig()
-    config.drain_sim_th = SIM_THRESHOLD
-    config.drain_depth = DEPTH
-    config.drain_max_children = 100
-    config.parametrize_numeric_tokens = True
-    config.masking_instructions = [MaskingInstruction(m.pattern, "*") for m in MASKS] + [
-        MaskingInstruction(*_JOIN)
-    ]
-    return config
+@dataclass(frozen=True)
+class MiningConfig:
+    """Which masks apply (in ``MASKS`` order), whether masked values absorb a trailing ``:``/``,``,
+    and drain3's similarity threshold and tree depth."""
+
+    masks: tuple[str, ...]
+    join: bool
+    sim_th: float
+    depth: int
+
+    def label(self) -> str:
+        masks = "+".join(self.masks) if self.masks else "no masks"
+        return f"{masks}{' +join' if self.join else ''}, st {self.sim_th}, depth {self.depth}"
+
+
+ALL_MASKS = tuple(m.name for m in MASKS)
+# The configuration every miner uses. Chosen by leave-one-system-out on the five Loghub
+# systems in ../shared/data: the same pick on every fold and on all five (bench/loghub_ga.py
+# prints the folds; tests/unit/test_templates.py checks this constant against the rule).
+CONFIG = MiningConfig(masks=ALL_MASKS, join=True, sim_th=0.5, depth=5)
+# drain3 0.9.11's own defaults (TemplateMinerConfig()): the baseline the bench compares with.
+DRAIN3_DEFAULT = MiningConfig(masks=(), join=False, sim_th=0.4, depth=4)
+SIM_THRESHOLD = CONFIG.sim_th
+DEPTH = CONFIG.depth
+
+
+def miner_config(config: MiningConfig = CONFIG) -> TemplateMinerConfig:
+    """drain3's configuration for ``config`` (passing one also keeps drain3 from looking for drain3.ini)."""
+    result = TemplateMinerConfig()
+    result.drain_sim_th = config.sim_th
+    result.drain_depth = config.depth
+    result.drain_max_children = 100
+    result.parametrize_numeric_tokens = True
+    masks = [MaskingInstruction(MASK_BY_NAME[name].pattern, "*") for name in config.masks]
+    result.masking_instructions = masks + ([MaskingInstruction(*_JOIN)] if config.join else [])
+    return result
 
 
 _NAMED = [(m.regex, f"<{m.name}>") for m in MASKS]
@@ -101,8 +123,8 @@ def mask(text: str, *, named: bool = False) -> str:
     return re.sub(_JOIN[0], WILDCARD, text)
 
 
-def new_miner() -> TemplateMiner:
-    return TemplateMiner(config=miner_config())
+def new_miner(config: MiningConfig = CONFIG) -> TemplateMiner:
+    return TemplateMiner(config=miner_config(config))
 
 
 class TemplateBook:
@@ -128,9 +150,9 @@ class TemplateBook:
         return cluster.get_template() if cluster is not None else ""
 
 
-def mine_lines(lines: list[str]) -> list[tuple[int, str]]:
+def mine_lines(lines: list[str], config: MiningConfig = CONFIG) -> list[tuple[int, str]]:
     """(template id, final template) for each line, all lines mined by one miner."""
-    miner = new_miner()
+    miner = new_miner(config)
     ids = [int(miner.add_log_message(line)["cluster_id"]) for line in lines]
     final = {cid: cluster.get_template() for cid, cluster in miner.drain.id_to_cluster.items()}
     return [(cid, final[cid]) for cid in ids]

@@ -36,14 +36,17 @@ noise) are in ``bot/alerts/episodes.py``, where each is explained; categories in
    Storms and flapping clusters stay signals of their own; a signal made only
    of blips is a blip. Alerts without a device are never correlated with
    anything but their own kind.
+6. Outages. Signals of several devices that one upstream failure explains (a
+   UPS, a firewall, a site's link) become one signal with its root and effects
+   (``bot/alerts/outages.py``): from the client's topology when it has one,
+   else from timing and site names, which the signal's reason then says.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from bot.alerts.categories import CATEGORY_KEYWORDS, category_for, family_for
@@ -58,99 +61,17 @@ from bot.alerts.episodes import (
     reach,
     storms,
 )
+from bot.alerts.outages import correlate_outages
 from bot.alerts.templates import WILDCARD, TemplateBook
-
-SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
-
-
-@dataclass
-class Cluster:
-    """Alerts of one kind: one device's episode, or a storm across devices."""
-
-    tenant_id: str
-    check: str | None
-    template: str
-    alerts: list[AlertLike]
-    storm: bool = False
-    noise: str | None = None
-
-    @property
-    def first_seen(self) -> datetime:
-        return self.alerts[0].at
-
-    @property
-    def last_fired(self) -> datetime:
-        return max(a.at for a in self.alerts)
-
-    @property
-    def devices(self) -> list[str]:
-        return sorted({a.device for a in self.alerts if a.device})
+from bot.alerts.topology import Topology
+from bot.alerts.triage_model import SEVERITY_RANK, Cluster, Signal
 
 
-@dataclass
-class Signal:
-    tenant_id: str
-    clusters: list[Cluster]
-    grouping: str  # "storm" | "device" | "flapping" | "single"
-    noise: str | None
-    alerts: list[AlertLike] = field(default_factory=list)
+def triage(alerts: Iterable[AlertLike], config: TriageConfig | None = None,
+           topologies: Mapping[str, Topology] | None = None) -> list[Signal]:
+    """Group alerts into signals, each tenant on its own. Signals come out in time order.
 
-    def __post_init__(self) -> None:
-        self.alerts = sorted((a for c in self.clusters for a in c.alerts), key=lambda a: (a.at, str(a.pk)))
-
-    @property
-    def main(self) -> Cluster:
-        """The cluster that names the signal: worst severity, then most alerts, then earliest."""
-        return max(self.clusters, key=lambda c: (_worst(c.alerts), len(c.alerts), -c.first_seen.timestamp()))
-
-    @property
-    def devices(self) -> list[str]:
-        return sorted({a.device for a in self.alerts if a.device})
-
-    @property
-    def first_seen(self) -> datetime:
-        return self.alerts[0].at
-
-    @property
-    def last_seen(self) -> datetime:
-        return max(a.at for a in self.alerts)
-
-    @property
-    def severity(self) -> str:
-        return max((a.severity for a in self.alerts), key=lambda s: SEVERITY_RANK.get(s, 0))
-
-    @property
-    def firing(self) -> bool:
-        return any(a.resolved_at is None for a in self.alerts)
-
-    @property
-    def representative(self) -> str:
-        main = self.main
-        worst = _worst(main.alerts)
-        return next(a.message for a in main.alerts if SEVERITY_RANK.get(a.severity, 0) == worst)
-
-    @property
-    def category(self) -> str:
-        return category_for([c.check or "" for c in self.clusters] + [c.template for c in self.clusters])
-
-    @property
-    def title(self) -> str:
-        main = self.main
-        what = main.check or _short(main.template)
-        devices = self.devices
-        where = devices[0] if len(devices) == 1 else f"{len(devices)} devices" if devices else "no device"
-        title = f"{what} on {where}"
-        others = [c.check or _short(c.template) for c in self.clusters if c is not main]
-        others = list(dict.fromkeys(o for o in others if o != what))
-        if others:
-            title += " with " + ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        if self.noise:
-            title += f" ({self.noise})"
-        return title
-
-
-def triage(alerts: Iterable[AlertLike], config: TriageConfig | None = None) -> list[Signal]:
-    """Group alerts into signals, each tenant on its own. Signals come out in time order."""
+    ``topologies``: each tenant's sites and dependencies, for site outages (step 6)."""
     config = config or TriageConfig()
     by_tenant: dict[str, list[AlertLike]] = defaultdict(list)
     for alert in alerts:
@@ -160,7 +81,9 @@ def triage(alerts: Iterable[AlertLike], config: TriageConfig | None = None) -> l
     book = TemplateBook()
     signals: list[Signal] = []
     for tenant_id in sorted(by_tenant):
-        signals.extend(_triage_tenant(tenant_id, by_tenant[tenant_id], book, config))
+        found = _triage_tenant(tenant_id, by_tenant[tenant_id], book, config)
+        topology = (topologies or {}).get(tenant_id) or Topology()
+        signals.extend(correlate_outages(tenant_id, found, topology, config))
     signals.sort(key=lambda s: (s.first_seen, s.tenant_id, str(s.alerts[0].pk)))
     return signals
 
@@ -257,20 +180,11 @@ def _device_signal(tenant_id: str, clusters: list[Cluster]) -> Signal:
     return Signal(tenant_id, clusters, "device" if len(clusters) > 1 else "single", noise)
 
 
-def _worst(alerts: Iterable[AlertLike]) -> int:
-    return max(SEVERITY_RANK.get(a.severity, 0) for a in alerts)
-
-
 def _mining_text(alert: AlertLike) -> str:
     text = " ".join(alert.message.split())
     if alert.device:
         text = re.sub(rf"(?<![\w.-]){re.escape(alert.device)}(?![\w-])", WILDCARD, text, flags=re.IGNORECASE)
     return text
-
-
-def _short(template: str, words: int = 8) -> str:
-    parts = template.split()
-    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
 
 
 __all__ = ["CATEGORY_KEYWORDS", "NOISE_BLIP", "NOISE_FLAPPING", "SEVERITY_RANK", "AlertLike", "Cluster", "Signal",

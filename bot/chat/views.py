@@ -55,6 +55,8 @@ class SignalView:
     firing: bool
     noise: str | None  # None for actionable signals; "flapping", "blip", ... for noise
     alert_urls: list[str] = field(default_factory=list)
+    root: str | None = None            # a site outage's upstream device that failed first
+    effects: list[str] = field(default_factory=list)  # ... and the devices that followed
 
 
 @dataclass(frozen=True)

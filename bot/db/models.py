@@ -68,6 +68,8 @@ class Tenant(SQLModel, table=True):
     teams_channels: list[str] = _json()
     # The client's company id per PSA connector ({"connectwise": "BluefinClinics"}).
     psa: dict[str, str] = _json(dict)
+    # Sites and device dependencies from tenants.yaml (bot/alerts/topology.py); None: none given.
+    topology: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     content_hash: str = Field(max_length=64)
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)
@@ -317,6 +319,8 @@ class Signal(SQLModel, table=True):
     severity: str = Field(max_length=20)
     firing: bool = False
     noise: str | None = Field(default=None, max_length=16)  # None = actionable | flapping | blip
+    # Outages only: {"root", "effects", "reason", "site"} (bot/alerts/outages.py).
+    correlation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)
 

@@ -12,17 +12,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.engine import session_scope
-from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket, TicketNote, utcnow
+from bot.db.models import GLOBAL_TENANT, Doc, Tenant, Ticket, TicketNote, utcnow
 from bot.errors import BadInput
+from bot.ingest.alert_store import store_alerts
 from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
+from bot.ingest.global_docs import global_doc_warnings
 from bot.ingest.records import AlertRecord, DocRecord, TenantRecord, TicketRecord, as_utc
 
 _CHUNK = 500  # keys per IN (...) query; far below every backend's parameter limit
@@ -48,6 +49,8 @@ class IngestSummary:
     changed_tickets: set[tuple[str, str]] = field(default_factory=set)
     changed_alert_tenants: set[str] = field(default_factory=set)
     classified: int = 0  # alerts triage assigned to signals after the import
+    # Imported anyway, but worth a look: shared runbooks naming one client's devices (bot/ingest/global_docs.py).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class IngestSummary:
             "rejected_files": self.rejected_files,
             "alerts_classified": self.classified,
             "errors": [str(e) for e in self.errors],
+            "warnings": self.warnings,
         }
 
 
@@ -97,6 +101,8 @@ def ingest_folder(
         _apply(doc_file, engine, summary, _apply_doc)
     _delete_missing_docs(doc_owners, doc_files, engine, summary)
     _classify_new_alerts(engine, summary)
+    with Session(engine) as session:
+        summary.warnings = global_doc_warnings(session)
     if on_changed is not None:
         on_changed(summary)
     return summary
@@ -139,6 +145,7 @@ def _apply_tenants(parsed: ParsedFile[TenantRecord], session: Session, summary: 
             "slack_channels": record.channels.slack,
             "teams_channels": record.channels.teams,
             "psa": record.psa.as_dict(),
+            "topology": record.topology() if record.sites or record.depends_on else None,
             "content_hash": digest,
             "updated_at": now,
         }
@@ -233,78 +240,6 @@ def _note_row(ticket: TicketRecord, seq: int, note: Any) -> dict[str, Any]:
 
 
 # --- alerts ------------------------------------------------------------------
-
-def store_alerts(
-    records: Sequence[AlertRecord], *, session: Session, received_at: Any = None
-) -> tuple[list[int], list[int], int, list[str]]:
-    """Insert new alerts and update changed ones; (new pks, updated pks, unchanged, conflicts).
-
-    Shared by the folder import and the inbound webhooks. A conflict is an
-    (source, id) already stored under another tenant: it is reported, never moved.
-    """
-    received_at = received_at or utcnow()
-    existing: dict[tuple[str, str], tuple[int, str, str, bool]] = {}
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        by_source[record.source].append(record.id)
-    for source, ids in by_source.items():
-        for chunk in _chunks(ids):
-            # SQLAlchemy's select: SQLModel's is typed for at most four columns.
-            rows = session.execute(
-                sa_select(col(Alert.pk), col(Alert.external_id), col(Alert.tenant_id), col(Alert.content_hash),
-                          col(Alert.resolved_at)).where(
-                    col(Alert.source) == source, col(Alert.external_id).in_(chunk)
-                )
-            )
-            for pk, ext, tenant, digest, resolved_at in rows:
-                existing[(source, ext)] = (pk, tenant, digest, resolved_at is not None)
-    conflicts = [
-        f"{r.source}/{r.id}" for r in records if (r.source, r.id) in existing and existing[(r.source, r.id)][1] != r.tenant
-    ]
-    if conflicts:
-        return [], [], 0, conflicts
-    new_rows, updated, unchanged = [], [], 0
-    for record in records:
-        digest = record.content_hash()
-        stored = existing.get((record.source, record.id))
-        if stored and (stored[2] == digest or (stored[3] and record.resolved_at is None)):
-            # Unchanged, or a late "firing" notification for an episode already
-            # resolved: Alertmanager repeats firing notifications, and the order
-            # of deliveries (or of files in an import) must not re-open an alert.
-            unchanged += 1
-            continue
-        row = {
-            "tenant_id": record.tenant,
-            "source": record.source,
-            "external_id": record.id,
-            "device": record.device,
-            "check_name": record.check,
-            "severity": record.severity,
-            "message": record.message,
-            "at": as_utc(record.at),
-            "resolved_at": as_utc(record.resolved_at),
-            "url": record.url,
-            "labels": record.labels,
-            "content_hash": digest,
-        }
-        if stored is None:
-            new_rows.append({**row, "received_at": received_at})
-        else:
-            session.execute(update(Alert).where(col(Alert.pk) == stored[0]).values(**row))
-            updated.append(stored[0])
-    new_pks: list[int] = []
-    if new_rows:
-        session.execute(insert(Alert), new_rows)
-        keys = [(r["source"], r["external_id"]) for r in new_rows]
-        for source in {k[0] for k in keys}:
-            ids = [k[1] for k in keys if k[0] == source]
-            for chunk in _chunks(ids):
-                stored_pks = session.exec(
-                    select(col(Alert.pk)).where(Alert.source == source, col(Alert.external_id).in_(chunk))
-                )
-                new_pks.extend(cast("Iterable[int]", stored_pks))  # stored rows always have their key
-    return new_pks, updated, unchanged, []
-
 
 def _apply_alerts(parsed: ParsedFile[AlertRecord], session: Session, summary: IngestSummary, counts: Counts) -> None:
     records = [record for _, record in parsed.records]

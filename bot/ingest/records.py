@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.alerts.topology import topology_problems
 from bot.db.models import GLOBAL_TENANT
 
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -72,12 +73,41 @@ class PsaIds(_Record):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+class SiteRecord(_Record):
+    """One site of a client (tenants.yaml ``sites:``; bot/alerts/topology.py)."""
+
+    name: str = Field(min_length=1)
+    devices: list[str] = Field(default_factory=list)  # names or shell-style patterns
+    uplink: str | None = None                         # the device whose failure cuts the site off
+    depends_on: list[str] = Field(default_factory=list)  # names of sites this one needs
+
+
 class TenantRecord(_Record):
     id: str
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     channels: Channels = Field(default_factory=Channels)
     psa: PsaIds = Field(default_factory=PsaIds)
+    # Optional topology: sites, and device -> the devices it needs upstream.
+    sites: list[SiteRecord] = Field(default_factory=list)
+    depends_on: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _sites_hold_together(self) -> TenantRecord:
+        problems = topology_problems(self.topology())
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def topology(self) -> dict[str, Any]:
+        return {"sites": [s.model_dump() for s in self.sites], "depends_on": self.depends_on}
 
     def content_hash(self) -> str:
         # Without a psa mapping the hash is the one older versions computed, so

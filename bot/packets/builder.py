@@ -28,11 +28,12 @@ from bot.db.models import Ticket, utcnow
 from bot.errors import HandoffError
 from bot.packets import confidence, knowledge, sections
 from bot.packets.evidence import Draft, Gathered, KnowledgeSearch
-from bot.packets.model import SECTIONS, Claim, Packet, TicketRef
+from bot.packets.model import SECTIONS, Claim, Confidence, Packet, TicketRef
 from bot.packets.notes import asked_questions, tried_steps
 from bot.packets.sources import ticket_source, ticket_url
 from bot.packets.summary import extractive_summary
 from bot.tenancy.guard import check_sources
+from bot.tenancy.secrets import redact, redacted_notes, redacted_ticket
 from bot.text import one_line
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None,
     as_of = as_of or utcnow()
     notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
              if n.at is None or n.at <= as_of]
+    # Credentials in the ticket and its notes stop here: claims, the model's evidence
+    # and the retrieval query are all made from these redacted copies.
+    ticket, notes = redacted_ticket(ticket), redacted_notes(notes)
     before, after = alert_window(ticket, as_of)
     clusters = related_alert_clusters(
         session=session, tenant_id=tenant_id, device=ticket.device, around=ticket.created_at,
@@ -110,7 +114,9 @@ def build_packet(
     if g.knowledge_error:
         notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
     if writer is not None:
-        result = writer.write(evidence_records(g, draft))
+        others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
+        result = writer.write(evidence_records(g, draft), other_clients=[n for t in others for n in (t.name, *t.aliases)],
+                              own_names=[g.tenant.name, *g.tenant.aliases])
         for written in result.sentences:
             draft.add("summary", written.text, written.sources, written.confidence)
         if result.sentences:
@@ -145,7 +151,9 @@ def assemble(g: Gathered, draft: Draft, *, now: datetime | None) -> Packet:
     claims: list[Claim] = []
     for section in SECTIONS:
         for text, sources, sure in draft.claims[section]:
-            claims.append(Claim(id=f"c{len(claims) + 1}", section=section, text=text, confidence=sure,
+            # Again at the exit: runbook and client-note excerpts come from documents, not notes.
+            sure = Confidence(sure.score, redact(sure.reason))
+            claims.append(Claim(id=f"c{len(claims) + 1}", section=section, text=redact(text), confidence=sure,
                                 sources=sources))
     t = g.ticket
     ref = TicketRef(id=t.id, tenant=t.tenant_id, title=t.title, url=ticket_url(t), client_name=g.tenant.name,

@@ -30,10 +30,11 @@ from bot.packets import confidence
 from bot.packets.evidence import Draft, Gathered, KnowledgeHit, KnowledgeSearch, KnowledgeSection
 from bot.packets.model import Confidence, Source
 from bot.tenancy.guard import check_sources
+from bot.tenancy.secrets import redact
+from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, words
 
 if TYPE_CHECKING:
     from bot.chat.views import AnswerHit
-from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, words
 
 MAX_RUNBOOK = 2
 MAX_CLIENT = 3
@@ -61,7 +62,7 @@ def ticket_query(g: Gathered) -> str:
                 seen.add(match.casefold())
                 idents.append(match)
     parts.append(" ".join(idents[:12]))
-    return " ".join(p for p in parts if p)[:1500]
+    return redact(" ".join(p for p in parts if p)[:1500])  # a query is sent to the index: no credentials
 
 
 def _terms(text: str) -> set[str]:

@@ -89,6 +89,9 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
             f"First {cluster.first_seen:%m-%d %H:%M}, last {cluster.last_seen:%m-%d %H:%M} UTC, {state}.{noise}"
             f" e.g. \"{clip(cluster.representative, 160)}\""
         )
+        if cluster.root:  # a site outage (bot/alerts/outages.py): say what failed first and what followed
+            effects = ", ".join(cluster.effects[:6]) + (f" +{len(cluster.effects) - 6}" if len(cluster.effects) > 6 else "")
+            text += f" Probable root: {cluster.root} (failed first); effects: {effects or 'none'}."
         sources = [signal_source(cluster), *(alert_source(a, g.ticket.tenant_id) for a in _spread(cluster.alerts, 3))]
         draft.add("alerts", text, sources, Confidence.of(score, reason))
 

@@ -37,6 +37,7 @@ from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, note_source, ticket_source
 from bot.reporting.metrics_view import duration
 from bot.tenancy.guard import require_same_tenant
+from bot.tenancy.secrets import redact
 from bot.text import clip
 
 TOP_SIGNALS = 5
@@ -94,8 +95,8 @@ def month_window(month: str) -> tuple[datetime, datetime]:
 
 
 def esc(text: str, limit: int = 200) -> str:
-    """Client-written text made literal in Markdown, on one line, clipped."""
-    return _MD_ACTIVE.sub(r"\\\1", clip(text, limit))
+    """Client-written text made literal in Markdown, on one line, clipped, without credentials."""
+    return _MD_ACTIVE.sub(r"\\\1", clip(redact(text), limit))
 
 
 def draft(*, session: Session, tenant_id: str, month: str, response_targets: dict[str, float],

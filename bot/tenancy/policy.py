@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.db import store
 from bot.db.models import Ticket
-from bot.errors import NotFound, Refused
+from bot.errors import ConfigError, NotFound, Refused
 
 PLATFORMS = ("slack", "teams", "cli", "webhook")
 
@@ -75,6 +75,35 @@ def review_channel(settings: Settings, platform: str) -> str | None:
     return None
 
 
+def channel_conflicts(settings: Settings, *, session: Session, platform: str) -> list[str]:
+    """Channels that are both a client's channel and an MSP-wide one (NOC or review), described.
+
+    Such a channel would see every client's data in front of that client, so it
+    is a configuration error, never silently one or the other.
+    """
+    msp_wide = {c: "HANDOFF_SLACK_NOC_CHANNELS" if platform == "slack" else "HANDOFF_TEAMS_NOC_CHANNELS"
+                for c in noc_channels(settings, platform)}
+    review = review_channel(settings, platform)
+    if review:
+        msp_wide[review] = "HANDOFF_REVIEW_CHANNEL" if platform == "slack" else "HANDOFF_TEAMS_REVIEW_CHANNEL"
+    problems = []
+    for tenant in store.list_tenants(session=session):
+        own = tenant.slack_channels if platform == "slack" else tenant.teams_channels
+        for channel in own or []:
+            if channel in msp_wide:
+                problems.append(f"{platform} channel {channel} is client {tenant.id}'s channel (tenants.yaml) "
+                                f"and also in {msp_wide[channel]}")
+    return problems
+
+
+def check_channels(settings: Settings, *, session: Session, platforms: tuple[str, ...] = ("slack", "teams")) -> None:
+    """``ConfigError`` naming every channel that is both a client's and MSP-wide (see ``channel_conflicts``)."""
+    problems = [p for platform in platforms for p in channel_conflicts(settings, session=session, platform=platform)]
+    if problems:
+        raise ConfigError("channel configuration: " + "; ".join(problems)
+                          + ". A channel is either one client's or MSP-wide; remove it from one of the two.")
+
+
 def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
     """The scope of a place, or ``Refused`` when the place may see no client data."""
     if where.platform not in PLATFORMS:
@@ -84,6 +113,12 @@ def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
     if where.platform in ("cli", "webhook"):
         # The operator's own terminal and authenticated webhooks act for the MSP.
         return Scope("operator")
+    msp_wide = [*noc_channels(settings, where.platform), review_channel(settings, where.platform)]
+    if where.channel_id and where.channel_id in msp_wide \
+            and store.tenant_for_channel(session=session, platform=where.platform, channel_id=where.channel_id):
+        # Both a client's channel and an MSP-wide one: checked at start, but tenants.yaml
+        # may have been re-imported since. Show nothing rather than every client.
+        check_channels(settings, session=session, platforms=(where.platform,))
     if where.channel_id and where.channel_id in noc_channels(settings, where.platform):
         return Scope("noc")
     if where.channel_id and where.channel_id == review_channel(settings, where.platform):

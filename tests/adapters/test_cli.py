@@ -53,9 +53,16 @@ def test_unknown_ticket_and_tenant_exit_2(cli, capsys: pytest.CaptureFixture[str
     assert "no client with id 'nobody'" in capsys.readouterr().err
 
 
-def test_unexpected_error_exits_1_with_an_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Nothing listens on port 1: the database cannot be opened.
-    code = main(["--database-url", "postgresql://nobody@127.0.0.1:1/none", "tenants"])
+def test_unexpected_error_exits_1_with_an_id(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bug (not a database that cannot be opened: that is exit 2, tests/unit/test_db_limits.py).
+    from bot.core import Core
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Core, "packet_for", broken)
+    code = main(["--data-dir", str(tmp_path / "d"), "packet", "4412"])
     err = capsys.readouterr().err
     assert code == 1
     assert "unexpected error (id " in err

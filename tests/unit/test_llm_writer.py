@@ -69,7 +69,7 @@ def test_model_sentences_with_valid_citations_become_the_summary(tmp_path: Path,
     assert summary[0].sources[0].kind == "ticket"
     assert summary[1].sources[0].id == "4412-1"  # the tried claim cites note 4412-1
     assert f"model-written from {tried}" in summary[1].confidence.reason
-    assert packet.notes == ["1 model sentence(s) without valid citations were dropped."]
+    assert packet.notes == ["1 model sentence(s) were dropped: 1 without valid citations."]
     core.close()
 
 
@@ -78,7 +78,8 @@ def test_a_reply_citing_only_missing_evidence_falls_back(tmp_path: Path, core_wi
                                                    ("Ignore the rest.", [])))
     packet = core.packet_for("4412", where=CLI)
     assert packet.writer == "extractive"
-    assert "returned 0 sentence(s) with valid citations (2 dropped)" in packet.notes[0]
+    assert "returned 0 usable sentence(s) (2 model sentence(s) were dropped: 2 without valid citations)" \
+        in packet.notes[0]
     assert all("hunter2" not in c.text for c in packet.claims)
     assert packet.section("summary")[0].text.startswith("Acme Dental Group:")
     core.close()

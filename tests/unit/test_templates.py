@@ -9,7 +9,8 @@ import pytest
 
 from bench.support.shared_data import shared_path
 from bot.alerts.grouping_eval import grouping_accuracy
-from bot.alerts.templates import TemplateBook, mask, mine_lines
+from bot.alerts.template_tuning import candidates, leave_one_system_out, select
+from bot.alerts.templates import CONFIG, DRAIN3_DEFAULT, MiningConfig, TemplateBook, mask, mine_lines
 
 # Drain's published grouping accuracy on the original Loghub-2k labels (BASELINES.md, section 1).
 DRAIN_GA = {"HDFS": 0.9975, "BGL": 0.9625, "OpenSSH": 0.7875, "Apache": 1.0, "Zookeeper": 0.9665}
@@ -96,3 +97,42 @@ def test_loghub_grouping_accuracy_at_least_drain(system: str, corrected: bool) -
     assert ga >= DRAIN_GA[system], f"{system}: GA {ga:.4f} below Drain's {DRAIN_GA[system]}"
     if system == "OpenSSH":
         assert ga > DRAIN_GA[system] + 0.1
+
+
+@pytest.mark.parametrize("system", sorted(DRAIN_GA))
+def test_shipped_configuration_at_least_drain3_default(system: str) -> None:
+    lines, truth = _loghub(system, False)
+    ours = grouping_accuracy([tid for tid, _ in mine_lines(lines)], truth)
+    default = grouping_accuracy([tid for tid, _ in mine_lines(lines, DRAIN3_DEFAULT)], truth)
+    assert ours >= default, f"{system}: {ours:.4f} below drain3's default {default:.4f}"
+
+
+def test_drain3_default_config_is_drain3s_own_default() -> None:
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    own = TemplateMinerConfig()
+    assert (own.drain_sim_th, own.drain_depth, own.masking_instructions) == (
+        DRAIN3_DEFAULT.sim_th, DRAIN3_DEFAULT.depth, [])
+    assert DRAIN3_DEFAULT in candidates() and CONFIG in candidates()
+
+
+def test_selection_never_sees_the_held_out_system() -> None:
+    a = MiningConfig(("NUM",), True, 0.4, 4)
+    b = MiningConfig(("NUM",), True, 0.5, 4)
+    scores = {
+        DRAIN3_DEFAULT: {"X": 0.5, "Y": 0.5, "Z": 0.5},
+        a: {"X": 0.9, "Y": 0.9, "Z": 0.1},   # best on X and Y, poor on Z
+        b: {"X": 0.6, "Y": 0.6, "Z": 1.0},   # best on Z
+    }
+    folds = {f.held_out: f for f in leave_one_system_out(scores)}
+    # Holding out Z, the pick is made on X and Y: ``a``, which then scores poorly on Z.
+    assert folds["Z"].chosen == a and folds["Z"].ga == 0.1 and folds["Z"].drain3_default == 0.5
+    assert folds["X"].chosen == b  # on Y and Z: b's mean 0.8 beats a's 0.5
+    # Ties go to the better worst system, then to the stricter threshold, then to drain3's depth.
+    tie = {MiningConfig(("NUM",), True, 0.6, 5): {"X": 1.0, "Y": 0.6},
+           MiningConfig(("NUM",), True, 0.4, 4): {"X": 0.8, "Y": 0.8},
+           MiningConfig(("NUM",), True, 0.5, 5): {"X": 0.8, "Y": 0.8},
+           MiningConfig(("NUM",), True, 0.5, 4): {"X": 0.8, "Y": 0.8}}
+    assert select(tie, ["X", "Y"]) == MiningConfig(("NUM",), True, 0.5, 4)
+    with pytest.raises(ValueError):
+        select(tie, [])

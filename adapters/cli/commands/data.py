@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.db import store
 from adapters.cli.commands.output import print_json, table, when
 from bot.core import Core
+from bot.db import store
 from bot.ingest.loader import IngestSummary, ingest_folder
 from bot.ingest.records import TICKET_STATUSES
 
@@ -66,6 +66,8 @@ def print_summary(summary: IngestSummary) -> None:
         for kind, c in sorted(summary.counts.items())
     ]
     print(table(rows, ["records", "added", "updated", "unchanged", "deleted", "rejected"]))
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if summary.errors:
         print(f"\n{len(summary.rejected_files)} file(s) rejected, nothing from them was applied:", file=sys.stderr)
         for error in summary.errors[:50]:

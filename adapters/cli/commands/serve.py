@@ -18,7 +18,7 @@ from bot.core import Core
 def _register_inbound(group: argparse._SubParsersAction) -> None:
     p = group.add_parser("inbound", help="alert webhooks: Alertmanager and generic JSON (POST /alerts/...)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 = any free port)")
     p.add_argument("--insecure-no-auth", action="store_true",
                    help="development only: accept requests without HANDOFF_INBOUND_TOKEN")
     p.set_defaults(run=run_inbound)
@@ -33,10 +33,11 @@ def run_inbound(args: argparse.Namespace, core: Core) -> int:
 
 def _register_slack(group: argparse._SubParsersAction) -> None:
     p = group.add_parser("slack", help="the Slack app: /packet, NOC thread replies, reactions (HTTP or Socket Mode)")
-    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; put a TLS proxy "
+                                                       "or tunnel in front, Slack only calls https)")
     p.add_argument("--port", type=int, default=None,
-                   help="HTTP port: Slack's Request URL is http(s)://HOST:PORT/slack/events (default 3000); "
-                        "with --socket-mode, serves only /hooks/escalation and /healthz, and only if given")
+                   help="HTTP port: Slack's Request URL is http(s)://HOST:PORT/slack/events (default 3000; 0 = any "
+                        "free port); with --socket-mode, serves only /hooks/escalation and /healthz, and only if given")
     p.add_argument("--socket-mode", action="store_true",
                    help="connect out to Slack over a websocket (SLACK_APP_TOKEN); no public ingress needed")
     p.set_defaults(run=run_slack)
@@ -49,7 +50,7 @@ def run_slack(args: argparse.Namespace, core: Core) -> int:
     from adapters.slack.main import serve
 
     logging.getLogger("handoff").setLevel(logging.INFO)
-    port = args.port if args.port is not None else (None if args.socket_mode else 3000)
+    port = args.port if args.port is not None else (None if args.socket_mode else 3000)  # 0 stays 0: any free port
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(core, host=args.host, port=port, socket_mode=args.socket_mode))
     return 0
@@ -59,7 +60,8 @@ def _register_teams(group: argparse._SubParsersAction) -> None:
     p = group.add_parser("teams", help="the Microsoft Teams bot (POST /api/messages, POST /hooks/escalation)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; put a TLS proxy "
                                                        "or tunnel in front, Teams only calls https)")
-    p.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978, the Bot Framework's)")
+    p.add_argument("--port", type=int, default=3978,
+                   help="port to listen on (default 3978, the Bot Framework's; 0 = any free port)")
     p.set_defaults(run=run_teams)
 
 

@@ -8,12 +8,12 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts import signals
-from bot.db import store
 from adapters.cli.commands.output import print_json, table, when
-from bot.core import Core
-from bot.errors import BadInput
+from bot.alerts import signals
 from bot.alerts.templates import mask, mine_lines
+from bot.core import Core
+from bot.db import store
+from bot.errors import BadInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,6 +62,7 @@ def run_triage(args: argparse.Namespace, core: Core) -> int:
                  "first_seen": v.first_seen, "last_seen": v.last_seen, "severity": v.severity, "firing": v.firing,
                  "noise": v.noise, "category": v.category, "grouping": v.grouping,
                  "representative": v.representative, "template": v.template, "members": v.members,
+                 "root": v.root, "effects": v.effects, "reason": v.reason,
                  "alert_ids": [a.pk for a in v.alerts]}
                 for v in views
             ],
@@ -75,6 +76,10 @@ def run_triage(args: argparse.Namespace, core: Core) -> int:
               len(v.devices), v.category, when(v.first_seen), when(v.last_seen), v.title) for v in views],
             ["id", "severity", "state", "noise", "alerts", "devices", "category", "first", "last", "title"],
         ))
+    for v in views:
+        if v.root:  # a site outage: its probable root, what followed, and on what grounds
+            print(f"\nsignal {v.signal_id}: root {v.root}; effects: {', '.join(v.effects) or 'none'}")
+            print(f"  why one signal: {v.reason}")
     return 0
 
 

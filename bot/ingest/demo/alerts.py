@@ -13,6 +13,7 @@ from . import noise
 from .alertkinds import ROLE, make
 from .cast import BY_ID
 from .common import END, AlertIds, alert_url, iso, minutes
+from .outage import outage_alerts
 
 
 class Incidents:
@@ -185,6 +186,8 @@ def build_alerts(
             out.extend(_with_dups(rng, ids, r, _dup(rng)))
     for spec in noise.blips(rng, inc, busy):
         out.append(_record(rng, ids, BY_ID[spec["tenant"]], spec, spec["_incident"], None))
+    # Added last, without any random draw that matters: nothing above moves (bot/ingest/demo/outage.py).
+    out.extend(outage_alerts(ids))
     out = [a for a in out if a["at"] <= END]
     for a in out:
         if a["resolved_at"] is not None and a["resolved_at"] > END:

@@ -8,6 +8,8 @@ who the contact is, which RMM sends the alerts).
 
 from __future__ import annotations
 
+from .outage import ACME_TOPOLOGY
+
 ENGINEERS_L1 = ["Sam Patel (L1)", "Jordan Reyes (L1)", "Priya Nair (L1)", "Tyler Brooks (L1)"]
 ENGINEERS_L2 = ["Alex Romero (L2)", "Chris Dunn (L2)", "Nadia Haddad (L2)"]
 ENGINEER_L3 = "Owen Fitzgerald (L3)"
@@ -278,7 +280,8 @@ def first_name(person: str) -> str:
 
 
 def tenants_yaml_doc() -> dict:
-    """The public tenants.yaml content: only fields defined by DATASET.md."""
+    """The public tenants.yaml content: only fields defined by DATASET.md (Acme's sites and
+    dependencies: the optional topology, bot/ingest/demo/outage.py)."""
     return {
         "tenants": [
             {
@@ -286,6 +289,7 @@ def tenants_yaml_doc() -> dict:
                 "name": t["name"],
                 "aliases": list(t["aliases"]),
                 "channels": {"slack": list(t["channels"]["slack"]), "teams": list(t["channels"]["teams"])},
+                **(ACME_TOPOLOGY if t["id"] == "acme" else {}),
             }
             for t in TENANTS
         ]

@@ -1,7 +1,7 @@
 """psa: tenant.psa mapping, PSA ticket state, sync watermarks
 
-Revision ID: 0004_psa
-Revises: 0003_triage
+Revision ID: 0005_psa
+Revises: 0004_topology
 Create Date: 2026-12-06
 
 ``tenant.psa`` is the optional ``psa:`` field of tenants.yaml; existing rows
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.models
 
-revision = "0004_psa"
-down_revision = "0003_triage"
+revision = "0005_psa"
+down_revision = "0004_topology"
 branch_labels = None
 depends_on = None
 
