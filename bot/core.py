@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.chat import conversations
 from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.replies import ChatReply
 from bot.chat.views import Answer, TriageView
 from bot.config import Settings
 from bot.db import store
@@ -31,8 +32,7 @@ from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
 from bot.packets.builder import build_packet, classify_ticket_alerts
 from bot.packets.model import Packet
-from bot.reporting.reports import ReportDraft
-from bot.reporting.service import MetricsReply, Reporting
+from bot.reporting.service import Reporting
 from bot.tenancy import audit, policy, rollout
 from bot.tenancy.policy import Scope, Where
 from bot.tenancy.secrets import REDACTION_VERSION, redact
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
     from retrieval import Retriever
 
-# What a chat request gets back; front ends render each type.
-ChatReply = Packet | Answer | TriageView | MetricsReply | ReportDraft | str
 
 
 class Core(Reporting):

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.errors import BadInput
 from bot.db.models import GLOBAL_TENANT
+from bot.errors import BadInput
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,8 @@ def run_eval(
     """Ingest ``dataset`` into a fresh store and index under ``data_dir``, then evaluate ``queries_file``."""
     from bot.config import Settings
     from bot.core import Core
-    from bot.ingest.loader import ingest_folder
     from bot.db.models import Doc
+    from bot.ingest.loader import ingest_folder
 
     queries = load_queries(queries_file)
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'eval.db'}",

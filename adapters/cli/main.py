@@ -16,7 +16,7 @@ from pathlib import Path
 from adapters.cli.commands import COMMAND_MODULES
 from bot.config import load_settings
 from bot.core import Core
-from bot.errors import HandoffError, new_error_id
+from bot.errors import HandoffError, user_text
 
 log = logging.getLogger("handoff")
 
@@ -52,16 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         core = Core(load_settings(**overrides))
         return int(args.run(args, core) or 0)
     except HandoffError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        text, _ = user_text(exc, request=f"handoff {args.command}", logger=log)
+        print(f"error: {text}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:
-        error_id = new_error_id()
-        log.exception("unexpected error %s", error_id)
+    except Exception as exc:
+        # The terminal's reader is the operator: the same id as in the log, pointing at the traceback.
+        _, error_id = user_text(exc, request=f"handoff {args.command}", logger=log)
         print(f"error: unexpected error (id {error_id}); the traceback above carries the same id", file=sys.stderr)
         return 1
     finally:

@@ -8,7 +8,7 @@ Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
                                   the client from the body's own label/field or the clients table
   /alerts/{source}/{tenant}       the same, with this endpoint's tenant for alerts without one
   /hooks/connectwise, /hooks/halopsa, /hooks/autotask
-                                  PSA callbacks, authenticated by the PSA's own scheme (adapters/inbound/psa_hooks.py)
+                                  PSA callbacks, the PSA's own authentication (adapters/common/psa_hooks.py)
   GET /healthz                    liveness, no auth
 
 The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
@@ -18,8 +18,10 @@ Answers: 200 ``{"accepted", "updated", "duplicate", "tenants", "signals", ...}``
 wrong token (or another endpoint's own token); 404 an unknown source; 409 an
 alert id already stored under another client; 413 body larger than
 ``HANDOFF_INBOUND_MAX_BODY_BYTES``; 415 not JSON (not XML for n-able); 422 no tenant, unknown
-tenant, or a tenant other than the endpoint's. Every refusal is logged with its
-reason, and nothing of a refused body is stored.
+tenant, or a tenant other than the endpoint's. Refusals have the shape of
+``adapters.common.http`` (``{"error": {"code", "message", "error_id",
+"problems"}}``); each is logged with its reason, and nothing of a refused body
+is stored.
 
 The core is synchronous SQL; it runs in a small thread pool so the event loop
 keeps accepting requests while one is stored (one thread for SQLite, whose
@@ -29,20 +31,20 @@ writers queue anyway).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
-from adapters.inbound.psa_hooks import SIGNED_PATHS, add_psa_routes
+from adapters.common.http import Handler, HttpError, check_bearer, check_length, json_errors, read_body
+from adapters.common.psa_hooks import SIGNED_PATHS, add_psa_routes
 from bot.alerts.endpoints import EndpointBook, load_endpoints
 from bot.alerts.formats import FORMATS
 from bot.alerts.inbound import Rejected, receive_alerts
 from bot.core import Core
-from bot.errors import Conflict, new_error_id
+from bot.errors import Conflict
 
 log = logging.getLogger("handoff.inbound")
 
@@ -65,8 +67,8 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
         raise ConfigError("HANDOFF_INBOUND_TOKEN is not set: set it (the webhooks' bearer token) "
                           "or pass --insecure-no-auth for local development")
     limit = core.settings.inbound_max_body_bytes
-    # client_max_size makes aiohttp itself refuse longer bodies (chunked ones too) with 413.
-    app = web.Application(client_max_size=limit, middlewares=[_errors, _auth(token, limit, endpoints)])
+    # read_body counts every body (chunked ones too); client_max_size is the same limit for anything else.
+    app = web.Application(client_max_size=limit, middlewares=[json_errors(log), _auth(token, limit, endpoints)])
     app[CORE_KEY] = core
     app[ENDPOINTS_KEY] = endpoints
     workers = 1 if core.settings.resolved_database_url.startswith("sqlite") else 4
@@ -74,7 +76,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/{source}", _handle)
     app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
-    add_psa_routes(app, core, EXECUTOR_KEY)
+    add_psa_routes(app, core)  # no chat here: PSA callbacks keep tickets current, nothing is posted
     app.on_cleanup.append(_shutdown)
     return app
 
@@ -87,53 +89,21 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _refuse(request: web.Request, status: int, reason: str, message: str,
-            problems: list[tuple[str, str]] | None = None) -> web.Response:
-    log.warning("refused %s %s from %s: %s %s: %s", request.method, request.path, request.remote, status, reason,
-                message)
-    body: dict[str, Any] = {"error": reason, "message": message}
-    if problems:
-        body["problems"] = [{"field": f, "message": m} for f, m in problems]
-    return web.json_response(body, status=status)
-
-
-def _auth(token: str | None, limit: int, endpoints: EndpointBook):  # type: ignore[no-untyped-def]
-    expected = f"Bearer {token}".encode() if token else None
-
+def _auth(token: str | None, limit: int, endpoints: EndpointBook) -> Middleware:
     @web.middleware
-    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == "/healthz":
             return await handler(request)
         # An endpoint's own token is good on that endpoint only; the global token everywhere.
         own = endpoints.token_for(request.match_info.get("source", ""), request.match_info.get("tenant"))
-        allowed = [t for t in (expected, f"Bearer {own}".encode() if own else None) if t is not None]
-        # A PSA callback carries the PSA's own signature (adapters/inbound/psa_hooks.py), not a bearer token.
+        allowed = [t for t in (token, own) if t]
+        # A PSA callback carries the PSA's own signature (adapters/common/psa_hooks.py), not a bearer token.
         if allowed and request.path not in SIGNED_PATHS:
-            given = request.headers.get("Authorization", "").encode()
-            # compare_digest: the time taken does not tell how much of the token was right.
-            if not any([hmac.compare_digest(given, t) for t in allowed]):
-                why = "missing" if not given else "wrong"
-                return _refuse(request, 401, "unauthorized", f"{why} bearer token (Authorization: Bearer <token>)")
-        # Refuse an announced oversized body before reading a byte of it.
-        if request.content_length is not None and request.content_length > limit:
-            return _refuse(request, 413, "too_large", f"body of {request.content_length} bytes exceeds the limit of {limit}")
+            check_bearer(request, allowed)
+        check_length(request, limit)  # an announced oversized body is refused before a byte is read
         return await handler(request)
 
     return middleware
-
-
-@web.middleware
-async def _errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    try:
-        return await handler(request)
-    except web.HTTPRequestEntityTooLarge:
-        return _refuse(request, 413, "too_large", f"body exceeds the limit of {request.app._client_max_size} bytes")
-    except web.HTTPException:
-        raise
-    except Exception:
-        error_id = new_error_id()
-        log.exception("unexpected error %s on %s %s", error_id, request.method, request.path)
-        return web.json_response({"error": "internal", "message": f"unexpected error (id {error_id})"}, status=500)
 
 
 async def _handle(request: web.Request) -> web.Response:
@@ -141,14 +111,14 @@ async def _handle(request: web.Request) -> web.Response:
     settings = request.app[ENDPOINTS_KEY].resolve(source, tenant) if source != "generic" else None
     if settings is None and source != "generic":
         known = ", ".join(["generic", *request.app[ENDPOINTS_KEY].sources()])
-        return _refuse(request, 404, "unknown_source", f"no alert source {source!r} (known: {known})")
+        raise HttpError(404, "unknown_source", f"no alert source {source!r} (known: {known})")
     fmt = settings.format.name if settings else "generic"
     xml = fmt in FORMATS and FORMATS[fmt].body == "xml"
     if request.content_type not in (XML_TYPES if xml else JSON_TYPES):
         wanted = "application/xml" if xml else "application/json"
-        return _refuse(request, 415, "unsupported_media_type", f"expected {wanted}, got {request.content_type}")
-    raw = await request.read()  # raises HTTPRequestEntityTooLarge past client_max_size
+        raise HttpError(415, "unsupported_media_type", f"expected {wanted}, got {request.content_type}")
     core = request.app[CORE_KEY]
+    raw = await read_body(request, core.settings.inbound_max_body_bytes)
     loop = asyncio.get_running_loop()
     try:
         result = await loop.run_in_executor(
@@ -157,7 +127,7 @@ async def _handle(request: web.Request) -> web.Response:
         )
     except Rejected as exc:
         status = 409 if isinstance(exc, Conflict) else STATUS[exc.reason]
-        return _refuse(request, status, exc.reason, exc.message, exc.problems)
+        raise HttpError(status, exc.reason, exc.message, problems=exc.problems) from None
     log.info("%s: %d new, %d updated, %d duplicate for %s", request.path, result.accepted, result.updated,
              result.duplicate, ",".join(result.tenants))
     return web.json_response(result.as_dict())

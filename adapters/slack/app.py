@@ -1,10 +1,11 @@
-"""The Slack front end: Bolt listeners over the core. Each listener acks first, then
-parses, calls the core (in a worker thread: core methods block), renders and posts.
+"""The Slack front end: Bolt listeners over the core. Every request is acked first (the
+``ack_first`` listener middleware); the listener then parses, calls the core (in a
+worker thread: core methods block), renders and posts.
 
 Ack strategy: ``process_before_response=False`` (Bolt's default for a
 long-running server). Bolt answers Slack's HTTP request (or Socket Mode
-envelope) as soon as ``ack()`` runs, the first line of every listener, and
-runs the rest of the listener as an asyncio task. Events are acked by Bolt
+envelope) as soon as ``ack()`` runs, in the middleware before every listener,
+and runs the listener as an asyncio task. Events are acked by Bolt
 before the listener even starts. So Slack always hears back in milliseconds,
 well inside its 3 seconds, and a slow packet never causes a retry. Lazy
 listeners would add nothing here: they exist for FaaS, where the process
@@ -22,6 +23,11 @@ cannot be unposted. A retry is *not* dropped just for carrying
 ``X-Slack-Retry-Num``: if the first attempt never reached us (Handoff was
 restarting), the retry is the only delivery and must do the work; the key
 tells the two cases apart.
+
+Errors: listeners raise; Bolt hands every exception to ``SlackFrontEnd.on_error``
+(registered with ``app.error``), which words it with ``bot.errors.user_text``
+and answers the person privately (never into a channel). The one listener
+middleware, ``ack_first``, acks and names the request for that handler's log.
 """
 
 from __future__ import annotations
@@ -29,38 +35,35 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import payloads, replies
+from adapters.slack import payloads
 from adapters.slack.blocks import (
     FLAG_ACTION,
     SHOW_REST_ACTION,
     Message,
-    answer_message,
     error_message,
     packet_message,
     remaining_messages,
     text_message,
-    triage_message,
-    usage_message,
 )
 from adapters.slack.channels import ChannelCache
+from adapters.slack.replies import SlackReplies, mark_sent
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import assert_valid
 from adapters.slack.work import Work
-from bot.packets.model import Packet
+from bot.chat import escalation
+from bot.chat.replies import send_reply
 from bot.core import Core
-from bot.reporting.service import MetricsReply
-from bot.errors import ConfigError, HandoffError, NotFound, Refused, new_error_id
+from bot.errors import ConfigError, DeliveryFailed, NotFound, Refused, user_text
+from bot.packets.model import Packet
 from bot.tenancy.policy import Where
-from bot.reporting.reports import ReportDraft
-from bot.tenancy.rollout import Delivery
-from bot.chat.views import Answer, TriageView
 
 log = logging.getLogger("handoff.slack")
 
@@ -71,11 +74,14 @@ UNKNOWN_CHANNEL = (
     "Invite Handoff to the channel (`/invite @Handoff`) and try again."
 )
 CANT_POST = "Handoff can't post in this conversation. Invite it with `/invite @Handoff`, then try again."
-SHADOW_POSTED = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
-                 "built and posted to the review channel <#{review}>, not here.")
-SHADOW_NOWHERE = ("Handoff runs in shadow mode for this ticket's client or category: the packet for #{ticket} was "
-                  "built and stored for measurement. No review channel is set (HANDOFF_REVIEW_CHANNEL), so it "
-                  "was posted nowhere.")
+CANT_POST_ERRORS = ("not_in_channel", "channel_not_found", "is_archived", "restricted_action")
+
+
+def as_user_error(exc: BaseException) -> BaseException:
+    """Slack errors a user can fix become ``DeliveryFailed`` with words; everything else stays as it is."""
+    if isinstance(exc, SlackApiError) and exc.response.get("error") in CANT_POST_ERRORS:
+        return DeliveryFailed(CANT_POST)
+    return exc
 
 
 class SlackFrontEnd:
@@ -124,30 +130,43 @@ class SlackFrontEnd:
         )
         return str(response["ts"])
 
-    async def post_packet(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
-                          respond: Any | None = None) -> str | None:
-        """Post a packet where the core decided (``packet.delivery``): the asking channel, or in shadow
-        mode the review channel (whose own sharing state is checked first), or nowhere."""
-        delivery = packet.delivery or Delivery(packet.mode, to=where if packet.mode == "on" else None, asked=where)
-        to = delivery.to
-        if to is None:
-            if respond is not None:
-                await self.ephemeral(respond, text_message(SHADOW_NOWHERE.format(ticket=packet.ticket.id)))
-            return None
-        if delivery.redirected:
-            assert to.channel_id is not None
-            to = await self.where(to.channel_id, where.user_id)
-            if to.externally_shared:
-                raise Refused("The review channel is shared outside the MSP, so Handoff posts nothing there.")
-            thread_ts = None  # the asker's thread is in another channel
-        delivery.check(PLATFORM, to.channel_id)
+    # --- where a packet goes (bot.chat.escalation decides; these reach and post) -----
+
+    platform = PLATFORM
+    unreachable_hint = "invite it with `/invite @Handoff`"
+
+    async def reach(self, channel_id: str, *, user_id: str | None) -> Where:
+        return await self.where(channel_id, user_id)
+
+    @staticmethod
+    def mention(channel_id: str) -> str:
+        return f"the review channel <#{channel_id}>"
+
+    async def post_packet(self, packet: Packet, to: Where) -> str:
+        """A packet as a new message in a channel (the webhook's, or shadow mode's review channel)."""
         assert to.channel_id is not None
-        ts = await self.post(to.channel_id, packet_message(packet), thread_ts=thread_ts)
-        await asyncio.to_thread(self.core.record_posted, packet, where=to, message_id=ts, thread_id=thread_ts)
-        if delivery.redirected and respond is not None:
-            await self.ephemeral(respond, text_message(
-                SHADOW_POSTED.format(ticket=packet.ticket.id, review=to.channel_id), already_mrkdwn=True))
+        try:
+            ts = await self.post(to.channel_id, packet_message(packet))
+        except SlackApiError as exc:
+            raise as_user_error(exc) from exc
+        await asyncio.to_thread(self.core.record_posted, packet, where=to, message_id=ts)
         return ts
+
+    async def deliver(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
+                      respond: Any | None = None) -> str | None:
+        """A packet asked for in ``where``: posted there (in ``thread_ts``), or where the rollout says."""
+
+        async def here(p: Packet) -> str:
+            assert where.channel_id is not None
+            ts = await self.post(where.channel_id, packet_message(p), thread_ts=thread_ts)
+            await asyncio.to_thread(self.core.record_posted, p, where=where, message_id=ts, thread_id=thread_ts)
+            return ts
+
+        tell: Callable[[str], Awaitable[None]] | None = None
+        if respond is not None:
+            async def tell(text: str) -> None:
+                await self.ephemeral(respond, text_message(text, already_mrkdwn=True))
+        return await escalation.deliver(packet, where, poster=self, here=here, tell=tell)
 
     @staticmethod
     async def ephemeral(respond: Any, message: Message) -> None:
@@ -156,58 +175,42 @@ class SlackFrontEnd:
         # replace the packet message the control sits on.
         await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
 
-    async def fail(self, exc: BaseException, *, request: str, respond: Any | None) -> None:
-        """The one place errors become words: the user's own message, or an error id also in the log."""
-        if isinstance(exc, HandoffError):
-            text = exc.message
-            log.info("slack %s: %s", request, text)
-        elif isinstance(exc, SlackApiError) and exc.response.get("error") in (
-            "not_in_channel", "channel_not_found", "is_archived", "restricted_action",
-        ):
-            text = CANT_POST
-            log.info("slack %s: cannot post (%s)", request, exc.response.get("error"))
-        else:
-            error_id = new_error_id()
-            log.error("unexpected error %s in slack %s", error_id, request, exc_info=exc)
-            text = f"Something went wrong on Handoff's side (error id {error_id}). Quote it to your admin."
-        if respond is None:
-            return  # events have no one to answer privately; never post an error into a channel
-        try:
-            await self.ephemeral(respond, error_message(text))
-        except Exception:
-            log.exception("could not send the error message for slack %s", request)
+    # --- errors: Bolt's hooks ------------------------------------------------------------
+
+    async def ack_first(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext,
+                        next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002  (Bolt's argument name)
+        """The listener middleware: ack within Slack's 3 s before anything else, name the request for logs."""
+        await ack()
+        context["handoff_request"] = payloads.request_label(body)
+        await next()
+
+    async def on_error(self, error: Exception, context: AsyncBoltContext, respond: Any | None = None) -> None:
+        """Bolt's error handler: the one place listener errors become words (``bot.errors.user_text``).
+
+        Entered synchronously from Bolt's except block, so the work counter never reads
+        zero between the failed listener and this answer (tests and shutdown wait on it).
+        """
+        async with self.work.track("error"):
+            request = f"slack {context.get('handoff_request') or 'event'}"
+            text, _error_id = user_text(as_user_error(error), request=request, logger=log)
+            if respond is None:
+                return  # events have no one to answer privately; never post an error into a channel
+            try:
+                await self.ephemeral(respond, error_message(text))
+            except Exception:
+                log.exception("could not send the error message for %s", request)
 
     # --- /packet ------------------------------------------------------------------
 
-    async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def on_command(self, body: dict[str, Any], respond: Any) -> None:
         async with self.work.track("command"):
-            await ack()  # within Slack's 3 s; the packet follows as a channel message
+            if not await self.first(f"command:{body.get('trigger_id') or body.get('response_url')}"):
+                return
+            where = await self.where(body["channel_id"], body.get("user_id"),
+                                     channel_type="im" if body.get("channel_name") == "directmessage" else None)
             text = payloads.command_text(str(body.get("text") or ""))
-            try:
-                if not await self.first(f"command:{body.get('trigger_id') or body.get('response_url')}"):
-                    return
-                where = await self.where(body["channel_id"], body.get("user_id"),
-                                         channel_type="im" if body.get("channel_name") == "directmessage" else None)
-                reply = await asyncio.to_thread(self.core.handle_chat, text, where=where)
-                await self.reply(reply, where, respond)
-            except Exception as exc:
-                await self.fail(exc, request=f"{COMMAND} {text[:60]!r}", respond=respond)
-
-    async def reply(self, reply: Any, where: Where, respond: Any) -> None:
-        if isinstance(reply, Packet):
-            await self.post_packet(reply, where, respond=respond)
-        elif isinstance(reply, MetricsReply):
-            await replies.post_metrics(self, reply, where)
-        elif isinstance(reply, ReportDraft):
-            await replies.post_report(self, reply, where)
-        elif isinstance(reply, Answer):
-            await self.ephemeral(respond, answer_message(reply))
-        elif isinstance(reply, TriageView):
-            await self.ephemeral(respond, triage_message(reply))
-        elif isinstance(reply, str):
-            await self.ephemeral(respond, usage_message(reply))
-        else:
-            raise TypeError(f"no Slack rendering for {type(reply).__name__}")
+            reply = await asyncio.to_thread(self.core.handle_chat, text, where=where)
+            await send_reply(reply, SlackReplies(self, where, respond))
 
     # --- messages: NOC escalations, thread replies ----------------------------------
 
@@ -218,13 +221,10 @@ class SlackFrontEnd:
             channel, ts = event.get("channel"), event.get("ts")
             if not channel or not ts:
                 return
-            try:
-                if payloads.is_thread_reply(event):
-                    await self.thread_reply(event, channel)
-                elif channel in self.noc:
-                    await self.noc_message(event, body, channel, ts)
-            except Exception as exc:
-                await self.fail(exc, request=f"message {channel}/{ts}", respond=None)
+            if payloads.is_thread_reply(event):
+                await self.thread_reply(event, channel)
+            elif channel in self.noc:
+                await self.noc_message(event, body, channel, ts)
 
     async def thread_reply(self, event: dict[str, Any], channel: str) -> None:
         if not event.get("user"):
@@ -245,7 +245,7 @@ class SlackFrontEnd:
                                  channel_type=event.get("channel_type"),
                                  ext_shared=bool(body.get("is_ext_shared_channel")), thread_id=ts)
         packet = await asyncio.to_thread(self.core.packet_for, match.group("ticket"), where=where)
-        await self.post_packet(packet, where, thread_ts=ts)
+        await self.deliver(packet, where, thread_ts=ts)
 
     # --- reactions ------------------------------------------------------------------
 
@@ -258,86 +258,60 @@ class SlackFrontEnd:
             wanted = payloads.ACCEPT_REACTIONS | payloads.CORRECT_REACTIONS if added else payloads.CORRECT_REACTIONS
             if name not in wanted:
                 return
-            try:
-                if not await self.first(f"event:{body.get('event_id') or (item.get('ts'), event.get('event_ts'))}"):
-                    return
-                args = {"platform": PLATFORM, "channel": item["channel"], "message_id": item["ts"],
-                        "user_id": event["user"], "at": payloads.slack_time(event.get("event_ts"))}
-                if added and name in payloads.ACCEPT_REACTIONS:
-                    await asyncio.to_thread(self.core.accept, **args)
-                elif added:
-                    await asyncio.to_thread(self.core.start_correction, **args)
-                else:
-                    await asyncio.to_thread(self.core.finish_correction, **args, how="reaction removed")
-            except Exception as exc:
-                await self.fail(exc, request=f"reaction {name}", respond=None)
+            if not await self.first(f"event:{body.get('event_id') or (item.get('ts'), event.get('event_ts'))}"):
+                return
+            args = {"platform": PLATFORM, "channel": item["channel"], "message_id": item["ts"],
+                    "user_id": event["user"], "at": payloads.slack_time(event.get("event_ts"))}
+            if added and name in payloads.ACCEPT_REACTIONS:
+                await asyncio.to_thread(self.core.accept, **args)
+            elif added:
+                await asyncio.to_thread(self.core.start_correction, **args)
+            else:
+                await asyncio.to_thread(self.core.finish_correction, **args, how="reaction removed")
 
     # --- buttons and menus ------------------------------------------------------------
 
-    async def on_flag(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def on_flag(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         async with self.work.track("flag"):
-            await ack()
-            try:
-                channel, ts, user = _message_of(body)
-                value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
-                _packet, _, claim_id = value.partition(":")
-                if not claim_id:
-                    raise NotFound("That menu doesn't name a claim.")
-                # Nothing in the value is trusted: the core finds the packet by channel+ts
-                # and the claim within that packet's tenant.
-                if not await self.first(f"flag:{channel}:{ts}:{claim_id}:{user}"):
-                    await self.ephemeral(respond, text_message("You already flagged that citation. Thanks!"))
-                    return
-                flagged = await asyncio.to_thread(self.core.flag_citation, platform=PLATFORM, channel=channel,
-                                                  message_id=ts, claim_id=claim_id, user_id=user)
-                if flagged is None:
-                    raise NotFound("That message isn't a Handoff packet.")
-                await self.ephemeral(respond, text_message(
-                    "Thanks: recorded that this claim's citation is wrong. Handoff trusts that source less from now on."))
-            except Exception as exc:
-                await self.fail(exc, request="flag citation", respond=respond)
+            channel, ts, user = payloads.message_of(body)
+            value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
+            _packet, _, claim_id = value.partition(":")
+            if not claim_id:
+                raise NotFound("That menu doesn't name a claim.")
+            # Nothing in the value is trusted: the core finds the packet by channel+ts
+            # and the claim within that packet's tenant.
+            if not await self.first(f"flag:{channel}:{ts}:{claim_id}:{user}"):
+                await self.ephemeral(respond, text_message("You already flagged that citation. Thanks!"))
+                return
+            flagged = await asyncio.to_thread(self.core.flag_citation, platform=PLATFORM, channel=channel,
+                                              message_id=ts, claim_id=claim_id, user_id=user)
+            if flagged is None:
+                raise NotFound("That message isn't a Handoff packet.")
+            await self.ephemeral(respond, text_message(
+                "Thanks: recorded that this claim's citation is wrong. Handoff trusts that source less from now on."))
 
-    async def on_show_rest(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def on_show_rest(self, body: dict[str, Any], respond: Any) -> None:
         async with self.work.track("rest"):
-            await ack()
-            try:
-                channel, ts, user = _message_of(body)
-                thread_ts = (body.get("message") or {}).get("thread_ts") or ts
-                where = await self.where(channel, user, thread_id=thread_ts)
-                packet = await asyncio.to_thread(self.core.posted_packet, where=where, message_id=ts)
-                if not await self.first(f"rest:{channel}:{ts}"):
-                    await self.ephemeral(respond, text_message("The rest of this packet is already in the thread."))
-                    return
-                for message in remaining_messages(packet, packet_message(packet).rest):
-                    posted_ts = await self.post(channel, message, thread_ts=thread_ts)
-                    await asyncio.to_thread(self.core.record_posted, packet, where=where, message_id=posted_ts,
-                                            thread_id=thread_ts, kind="packet_rest")
-            except Exception as exc:
-                await self.fail(exc, request="show rest of packet", respond=respond)
+            channel, ts, user = payloads.message_of(body)
+            thread_ts = (body.get("message") or {}).get("thread_ts") or ts
+            where = await self.where(channel, user, thread_id=thread_ts)
+            packet = await asyncio.to_thread(self.core.posted_packet, where=where, message_id=ts)
+            if not await self.first(f"rest:{channel}:{ts}"):
+                await self.ephemeral(respond, text_message("The rest of this packet is already in the thread."))
+                return
+            for message in remaining_messages(packet, packet_message(packet).rest):
+                posted_ts = await self.post(channel, message, thread_ts=thread_ts)
+                await asyncio.to_thread(self.core.record_posted, packet, where=where, message_id=posted_ts,
+                                        thread_id=thread_ts, kind="packet_rest")
 
-    async def on_mark_sent(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def on_mark_sent(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         async with self.work.track("mark_sent"):
-            await ack()
-            try:
-                await replies.mark_sent(self, body, action, respond)
-            except Exception as exc:
-                await self.fail(exc, request="mark report sent", respond=respond)
+            await mark_sent(self, body, action, respond)
 
     async def on_channel_shared(self, event: dict[str, Any]) -> None:
         async with self.work.track("shared"):
             if event.get("channel"):
                 self.channels.forget(event["channel"])
-
-
-def _message_of(body: dict[str, Any]) -> tuple[str, str, str]:
-    """The channel and ts of the message a button or menu sits on, and who clicked."""
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    user = (body.get("user") or {}).get("id")
-    if not channel or not ts or not user or container.get("is_ephemeral"):
-        raise NotFound("That control isn't on a Handoff packet message.")
-    return str(channel), str(ts), str(user)
 
 
 def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: ChannelCache | None = None,
@@ -359,8 +333,10 @@ def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: Cha
         process_before_response=False,
     )
     front = SlackFrontEnd(core, client, channels=channels)
-    app.command(COMMAND)(front.on_command)
-    app.event("message")(front.on_message)
+    app.error(front.on_error)
+    first = [front.ack_first]
+    app.command(COMMAND, middleware=first)(front.on_command)
+    app.event("message", middleware=first)(front.on_message)
 
     async def reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:
         await front.on_reaction(event, body, added=True)
@@ -368,11 +344,11 @@ def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: Cha
     async def reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
         await front.on_reaction(event, body, added=False)
 
-    app.event("reaction_added")(reaction_added)
-    app.event("reaction_removed")(reaction_removed)
-    app.action(FLAG_ACTION)(front.on_flag)
-    app.action(SHOW_REST_ACTION)(front.on_show_rest)
-    app.action(MARK_SENT_ACTION)(front.on_mark_sent)
+    app.event("reaction_added", middleware=first)(reaction_added)
+    app.event("reaction_removed", middleware=first)(reaction_removed)
+    app.action(FLAG_ACTION, middleware=first)(front.on_flag)
+    app.action(SHOW_REST_ACTION, middleware=first)(front.on_show_rest)
+    app.action(MARK_SENT_ACTION, middleware=first)(front.on_mark_sent)
     for name in ("channel_shared", "channel_unshared"):
         app.event(name)(front.on_channel_shared)
     return app, front

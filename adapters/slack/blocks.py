@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.mrkdwn import clip, confidence_line, escape, link, plain, source_links
-from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet
-from bot.db.models import GLOBAL_TENANT
 from bot.chat.views import Answer, SignalView, TriageView
+from bot.db.models import GLOBAL_TENANT
+from bot.packets.model import SECTION_TITLES, SECTIONS, Claim, Packet
 
 Block = dict[str, Any]
 

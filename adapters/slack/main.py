@@ -20,8 +20,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
+from adapters.common.hooks import escalation_hook
 from adapters.slack.app import SlackFrontEnd, build_app
-from adapters.slack.hooks import escalation_handler
 from bot.core import Core
 from bot.errors import ConfigError
 
@@ -46,7 +47,8 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
         return web.json_response({"ok": True, "in_flight": front.work.running})
 
     app.router.add_post(EVENTS_PATH, slack_events)
-    app.router.add_post("/hooks/escalation", escalation_handler(front))
+    app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
+                                                          track=front.work.track))
     app.router.add_get("/healthz", health)
     return app
 
@@ -59,7 +61,8 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "in_flight": front.work.running})
 
-    app.router.add_post("/hooks/escalation", escalation_handler(front))
+    app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
+                                                          track=front.work.track))
     app.router.add_get("/healthz", health)
     return app
 

@@ -1,4 +1,4 @@
-"""Reading Slack payloads: message text, timestamps, reaction names. Pure.
+"""Reading Slack payloads: message text, timestamps, reaction names, the message a button is on. Pure.
 
 Slack quirks named here:
 
@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+
+from bot.errors import NotFound
 
 _LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
 _BARE_LINK = re.compile(r"<([^<>|]*)>")
@@ -87,3 +89,24 @@ def reaction_name(raw: str) -> str:
 def is_thread_reply(event: dict[str, Any]) -> bool:
     thread_ts = event.get("thread_ts")
     return bool(thread_ts) and thread_ts != event.get("ts")
+
+
+def message_of(body: dict[str, Any]) -> tuple[str, str, str]:
+    """The channel and ts of the message a button or menu sits on, and who clicked."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    user = (body.get("user") or {}).get("id")
+    if not channel or not ts or not user or container.get("is_ephemeral"):
+        raise NotFound("That control isn't on a Handoff packet message.")
+    return str(channel), str(ts), str(user)
+
+
+def request_label(body: dict[str, Any]) -> str:
+    """A short name of a request for the logs: the command and its text, the action, the event."""
+    if body.get("command"):
+        return f"{body['command']} {command_text(str(body.get('text') or ''))[:60]!r}"
+    if body.get("actions"):
+        return f"action {str(body['actions'][0].get('action_id') or '')[:40]}"
+    event = body.get("event") or {}
+    return f"event {event.get('type')} {event.get('channel') or (event.get('item') or {}).get('channel') or ''}".strip()

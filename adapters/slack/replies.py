@@ -1,6 +1,8 @@
-"""Posting what ``metrics`` and ``report`` return, and the report's *Mark sent* button.
+"""Rendering and posting each kind of chat reply (``SlackReplies``), and the report's *Mark sent* button.
 
-Kept out of ``app.py`` so the listeners stay a few lines each. Slack quirk:
+Kept out of ``app.py`` so the listeners stay a few lines each; this module
+knows the front end only as the ``SlackPoster`` protocol, so it does not import
+``app.py`` back. Slack quirk:
 ``files_uploadV2`` is three calls (``files.getUploadURLExternal``, an HTTP POST
 of the bytes to the URL it returns, ``files.completeUploadExternal``) and needs
 the ``files:write`` scope; the file is shared into the channel (or thread) by
@@ -10,20 +12,63 @@ the last call, so the chart and the draft land where the summary is.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from adapters.slack.blocks import text_message
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import Message, answer_message, text_message, triage_message, usage_message
+from adapters.slack.payloads import message_of
 from adapters.slack.report_blocks import metrics_message, report_filename, report_message
-from bot.reporting.service import MetricsReply
+from bot.chat.views import Answer, TriageView
+from bot.core import Core
 from bot.errors import NotFound
-from bot.tenancy.policy import Where
+from bot.packets.model import Packet
 from bot.reporting.reports import ReportDraft
+from bot.reporting.service import MetricsReply
+from bot.tenancy.policy import Where
 
-if TYPE_CHECKING:
-    from adapters.slack.app import SlackFrontEnd
+
+class SlackPoster(Protocol):
+    """What these functions need of ``app.SlackFrontEnd``."""
+
+    core: Core
+    client: AsyncWebClient
+
+    async def where(self, channel_id: str, user_id: str | None, *, thread_id: str | None = None) -> Where: ...
+    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str: ...
+    async def deliver(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
+                      respond: Any | None = None) -> str | None: ...
+    @staticmethod
+    async def ephemeral(respond: Any, message: Message) -> None: ...
 
 
-async def post_metrics(front: SlackFrontEnd, reply: MetricsReply, where: Where) -> str:
+class SlackReplies:
+    """``bot.chat.replies.ReplyRenderer`` for Slack: a packet, a metrics summary or a report draft goes
+    into the channel; answers, triage and usage go privately to the asker."""
+
+    def __init__(self, front: SlackPoster, where: Where, respond: Any):
+        self.front, self.where, self.respond = front, where, respond
+
+    async def packet(self, packet: Packet) -> None:
+        await self.front.deliver(packet, self.where, respond=self.respond)
+
+    async def metrics(self, reply: MetricsReply) -> None:
+        await post_metrics(self.front, reply, self.where)
+
+    async def report(self, draft: ReportDraft) -> None:
+        await post_report(self.front, draft, self.where)
+
+    async def answer(self, answer: Answer) -> None:
+        await self.front.ephemeral(self.respond, answer_message(answer))
+
+    async def triage(self, view: TriageView) -> None:
+        await self.front.ephemeral(self.respond, triage_message(view))
+
+    async def usage(self, text: str) -> None:
+        await self.front.ephemeral(self.respond, usage_message(text))
+
+
+async def post_metrics(front: SlackPoster, reply: MetricsReply, where: Where) -> str:
     """The summary, then the weekly chart as an image file, in the channel the command came from."""
     assert where.channel_id is not None
     ts = await front.post(where.channel_id, metrics_message(reply.view))
@@ -34,7 +79,7 @@ async def post_metrics(front: SlackFrontEnd, reply: MetricsReply, where: Where) 
     return ts
 
 
-async def post_report(front: SlackFrontEnd, draft: ReportDraft, where: Where) -> str:
+async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> str:
     """The draft's summary with its Mark sent button, then the full Markdown in its thread.
 
     ``where`` is the internal channel the draft was asked for in; the core refused any
@@ -50,11 +95,9 @@ async def post_report(front: SlackFrontEnd, draft: ReportDraft, where: Where) ->
     return ts
 
 
-async def mark_sent(front: SlackFrontEnd, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+async def mark_sent(front: SlackPoster, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
     """An engineer pressed *Mark sent*: they sent the report themselves. The core checks the place."""
-    from adapters.slack.app import _message_of
-
-    channel, ts, user = _message_of(body)
+    channel, ts, user = message_of(body)
     value = str(action.get("value") or "")
     if not value.isdigit():
         raise NotFound("That button doesn't name a report.")

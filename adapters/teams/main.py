@@ -24,9 +24,6 @@ Authentication of ``/api/messages``:
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import json
 import logging
 import re
 from typing import Any
@@ -34,17 +31,19 @@ from typing import Any
 import jwt
 import requests
 from aiohttp import web
-from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
-from adapters.teams import cards
-from adapters.teams.bot import HandoffBot, card_activity, user_message
+from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
+from adapters.common.hooks import escalation_hook
+from adapters.common.http import error_response, with_json_errors
+from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
+from adapters.teams.posting import TeamsPoster, on_turn_error
 from bot.config import Settings
 from bot.core import Core
-from bot.errors import ConfigError, HandoffError, NotFound, new_error_id
+from bot.errors import ConfigError
 
 log = logging.getLogger("handoff.teams")
 
@@ -53,7 +52,6 @@ BOT_KEY: web.AppKey[HandoffBot] = web.AppKey("bot", HandoffBot)
 ADAPTER_KEY: web.AppKey[CloudAdapter] = web.AppKey("adapter", CloudAdapter)
 
 _BEARER = re.compile(r"Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_TICKET = re.compile(r"#?(\d{1,12})")
 UNAUTHENTICATED_WARNING = (
     "UNAUTHENTICATED: MicrosoftAppId is not set, so /api/messages accepts activities without a Bot Framework "
     "token and anyone who can reach this port can talk to the bot as any user. Use this only for local "
@@ -137,16 +135,7 @@ def authenticated(settings: Settings) -> bool:
 
 def make_adapter(settings: Settings) -> CloudAdapter:
     adapter = CloudAdapter(StrictAuthentication(ConfigurationBotFrameworkAuthentication(BotConfig(settings))))
-
-    async def on_turn_error(ctx: TurnContext, error: Exception) -> None:
-        # Reached only when sending itself failed (the bot maps its own errors): log, tell the user if possible.
-        text = user_message(error)
-        try:
-            await ctx.send_activity(card_activity(cards.message_card(text)))
-        except Exception as exc:
-            log.warning("could not report an error to the conversation: %s", exc)
-
-    adapter.on_turn_error = on_turn_error
+    adapter.on_turn_error = on_turn_error  # the one place a turn's errors become words
     return adapter
 
 
@@ -163,15 +152,14 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     app[CORE_KEY] = core
     app[BOT_KEY] = HandoffBot(core)
     app[ADAPTER_KEY] = adapter or make_adapter(settings)
-    app.router.add_post("/api/messages", _messages)
-    app.router.add_post("/hooks/escalation", _escalation)
+    app.router.add_post("/api/messages", with_json_errors(_messages, log))
+    app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=TeamsPoster(core, app[ADAPTER_KEY]), logger=log))
     app.router.add_get("/healthz", _health)
     return app
 
 
-def _refuse(status: int, error: str, message: str) -> web.Response:
-    log.warning("refused with %s: %s", status, message)
-    return web.json_response({"error": error, "message": message}, status=status)
+def _refuse(request: web.Request, status: int, code: str, message: str) -> web.Response:
+    return error_response(request, status, code, message, logger=log)
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -183,88 +171,31 @@ async def _messages(request: web.Request) -> web.Response:
     header = request.headers.get("Authorization")
     if header is not None:
         if not _BEARER.fullmatch(header.strip()):
-            return _refuse(401, "unauthorized", "malformed Authorization header")
+            return _refuse(request, 401, "unauthorized", "malformed Authorization header")
         try:
             jwt.get_unverified_header(header.strip().split(" ", 1)[1])
         except jwt.PyJWTError:
-            return _refuse(401, "unauthorized", "Authorization header is not a JWT")
+            return _refuse(request, 401, "unauthorized", "Authorization header is not a JWT")
     elif settings.microsoft_app_id:
-        return _refuse(401, "unauthorized", "missing Bot Framework token")
+        return _refuse(request, 401, "unauthorized", "missing Bot Framework token")
     if "application/json" not in request.headers.get("Content-Type", ""):
-        return _refuse(415, "unsupported_media_type", "expected application/json")
+        return _refuse(request, 415, "unsupported_media_type", "expected application/json")
     try:
         body = await request.json()
     except ValueError:
-        return _refuse(400, "malformed", "body is not JSON")
+        return _refuse(request, 400, "malformed", "body is not JSON")
     if not isinstance(body, dict) or not body.get("type"):
-        return _refuse(400, "malformed", "body is not an activity")
+        return _refuse(request, 400, "malformed", "body is not an activity")
     try:
         response = await request.app[ADAPTER_KEY].process(request, request.app[BOT_KEY])
     except web.HTTPUnauthorized:  # the adapter's answer to PermissionError
-        return _refuse(401, "unauthorized", "invalid Bot Framework token")
+        return _refuse(request, 401, "unauthorized", "invalid Bot Framework token")
     except web.HTTPException:
         raise
     except KeysUnavailable as exc:
         log.error("cannot validate Bot Framework tokens: %s", exc)
-        return _refuse(503, "unavailable", "token validation keys unavailable, try again")
-    except Exception:
-        error_id = new_error_id()
-        log.exception("unexpected error %s on /api/messages", error_id)
-        return web.json_response({"error": "internal", "message": f"unexpected error (id {error_id})"}, status=500)
+        return _refuse(request, 503, "unavailable", "token validation keys unavailable, try again")
     return response or web.Response(status=201)
-
-
-async def _escalation(request: web.Request) -> web.Response:
-    """Same contract as the Slack front end's hook: body ``{"ticket_id": "4412"}`` (or ``ticket``),
-    ``Idempotency-Key`` header (or ``delivery_id``) naming the delivery; answers per channel."""
-    core = request.app[CORE_KEY]
-    token = core.settings.inbound_token
-    if not token:
-        return _refuse(503, "disabled", "the escalation webhook is off: set HANDOFF_INBOUND_TOKEN")
-    given = request.headers.get("Authorization", "").encode()
-    # compare_digest: the time taken does not tell how much of the token was right.
-    if not hmac.compare_digest(given, f"Bearer {token}".encode()):
-        return _refuse(401, "unauthorized", "missing or wrong bearer token")
-    raw = await request.read()
-    try:
-        body = json.loads(raw or b"null")
-    except ValueError:
-        return _refuse(400, "malformed", "body is not JSON")
-    value = body.get("ticket_id", body.get("ticket")) if isinstance(body, dict) else None
-    match = _TICKET.fullmatch(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) \
-        else None
-    if match is None:
-        return _refuse(400, "malformed", 'ticket_id: expected a ticket number like "4412"')
-    ticket = match.group(1)
-    delivery = request.headers.get("Idempotency-Key") or (str(body["delivery_id"]) if body.get("delivery_id") else None)
-    try:
-        channels = await asyncio.to_thread(core.home_channels, ticket, platform="teams")
-    except NotFound as exc:
-        return _refuse(404, "not_found", exc.message)
-    if not channels:
-        return _refuse(409, "no_channel", f"the client of ticket #{ticket} has no Teams channel in tenants.yaml")
-    results = [await _post_one(request, ticket, channel, delivery) for channel in channels]
-    ok = any(r["status"] in ("posted", "duplicate", "shadow") for r in results)
-    failed = any(r["status"] == "error" for r in results)
-    log.info("escalation of #%s: %s", ticket, ", ".join(f"{r['channel']} {r['status']}" for r in results))
-    return web.json_response({"ok": ok, "ticket_id": ticket, "channels": results},
-                             status=200 if ok else (502 if failed else 409))
-
-
-async def _post_one(request: web.Request, ticket: str, channel: str, delivery: str | None) -> dict[str, Any]:
-    core, bot, adapter = request.app[CORE_KEY], request.app[BOT_KEY], request.app[ADAPTER_KEY]
-    reference = await asyncio.to_thread(core.conversation_reference, platform="teams", channel_id=channel)
-    if reference is None:
-        # Teams quirk: a bot can only post where it has been (added to the team, or mentioned there).
-        return {"channel": channel, "status": "unreachable",
-                "reason": "Handoff hasn't seen this channel yet: add the bot to the team, or mention it there once"}
-    try:
-        return await bot.post_packet(adapter, ticket_id=ticket, channel_id=channel, reference=reference,
-                                     delivery=delivery)
-    except HandoffError as exc:
-        return {"channel": channel, "status": "refused", "reason": exc.message}
-    except Exception as exc:
-        return {"channel": channel, "status": "error", "reason": user_message(exc)}
 
 
 def serve(core: Core, *, host: str, port: int) -> None:

@@ -34,8 +34,8 @@ from adapters.teams.cards import (
     safe_url,
 )
 from bot.reporting import metrics_view
-from bot.reporting.service import MetricsReply
 from bot.reporting.reports import ReportDraft, month_window, source_label
+from bot.reporting.service import MetricsReply
 
 MARK_SENT = "report_sent"
 _UNESCAPE = re.compile(r"\\(.)")

@@ -2,9 +2,11 @@
 
 One path for all three: map the company to a client (or skip it), decide
 whether the ticket just escalated, and upsert ticket, notes and PSA state in
-one transaction. An escalation is the move *into* a state the rule matches; it
-is reported once as an ``EscalationEvent`` with a key (connector, ticket, time
-of the move) that the delivery uses to post exactly once.
+one transaction. An escalation is the move *into* a state the rule matches,
+keyed by connector, ticket and the time of the move; every update while the
+ticket stays escalated reports the same ``EscalationEvent`` key, and the
+delivery (``bot.chat.escalation``, one delivery key per channel) posts once.
+A backfill records escalations without a key: they are never posted.
 """
 
 from __future__ import annotations
@@ -106,14 +108,17 @@ class PsaService:
                 escalated = self.rule.matches(ticket)
                 was = state is not None and state.escalated
                 escalated_at = state.escalated_at if state is not None else None
-                key = None
+                key = state.escalation_key if (state is not None and was) else None
                 if escalated and not was:
                     # The PSA's time of the move: every copy of the same callback makes the same key.
                     escalated_at = ticket.updated_at or now
-                    key = f"{name}:{ticket.id}:{escalated_at.isoformat()}"
-                    if detect_escalations:
-                        outcome.escalations.append(EscalationEvent(
-                            name, ticket.id, tenant, escalated_at, key, ticket.board, ticket.status))
+                    # A backfill records the escalation without a key: it is history, never posted.
+                    key = f"{name}:{ticket.id}:{escalated_at.isoformat()}" if detect_escalations else None
+                if escalated and key is not None and detect_escalations:
+                    # Reported on every update while escalated: the delivery, keyed by ``key`` per
+                    # channel, posts once; a second front end (Teams after Slack) gets its turn too.
+                    outcome.escalations.append(EscalationEvent(
+                        name, ticket.id, tenant, escalated_at or now, key, ticket.board, ticket.status))
                 records.append(to_record(ticket, tenant, escalated=escalated, escalated_at=escalated_at))
                 if state is None:
                     state = PsaTicketState(connector=name, external_id=ticket.id, ticket_id=ticket.id,
@@ -121,8 +126,7 @@ class PsaService:
                     session.add(state)
                 state.board, state.status = ticket.board, ticket.status
                 state.escalated, state.escalated_at = escalated, escalated_at
-                if key is not None:
-                    state.escalation_key = key
+                state.escalation_key = key if escalated else None
                 state.psa_updated_at, state.fetched_at = ticket.updated_at, now
             result = store.upsert_tickets(session, records)
             outcome.result.merge(result)

@@ -13,9 +13,19 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.tenancy import rollout
 from bot.db import store
-from bot.reporting.metrics import Facts, Measures, Stat, categories, data_span, load, measure, only_category, weekly
+from bot.reporting.metrics import (
+    Facts,
+    Measures,
+    Stat,
+    categories,
+    data_span,
+    load,
+    measure,
+    only_category,
+    weekly,
+)
+from bot.tenancy import rollout
 
 
 @dataclass(frozen=True)

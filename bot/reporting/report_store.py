@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.errors import NotFound
 from bot.db.models import Report, utcnow
+from bot.errors import NotFound
 from bot.reporting.reports import ReportDraft, render_markdown
 
 

@@ -112,8 +112,8 @@ async def test_body_without_tenant_is_422_logged_and_nothing_stored(
     caplog.set_level("WARNING", logger="handoff.inbound")
     resp = await client.post("/alerts/alertmanager", json=example("pkg_card_testdata_prom_post_request"), headers=AUTH)
     assert resp.status == 422
-    error = await resp.json()
-    assert error["error"] == "no_tenant" and error["problems"][0]["field"] == "alerts[0].labels.tenant"
+    error = (await resp.json())["error"]
+    assert error["code"] == "no_tenant" and error["problems"][0]["field"] == "alerts[0].labels.tenant"
     assert "cannot tell which client" in error["message"]
     assert stored(client) == []
     assert any("refused POST /alerts/alertmanager" in r.getMessage() and "no_tenant" in r.getMessage()
@@ -124,18 +124,18 @@ async def test_one_alert_without_tenant_rejects_the_whole_body(client: TestClien
     body = example("alert_testdata_prom_post_request_2_alerts")
     body["alerts"][0]["labels"]["tenant"] = "acme"
     resp = await client.post("/alerts/alertmanager", json=body, headers=AUTH)
-    assert resp.status == 422 and (await resp.json())["problems"][0]["field"] == "alerts[1].labels.tenant"
+    assert resp.status == 422 and (await resp.json())["error"]["problems"][0]["field"] == "alerts[1].labels.tenant"
     assert stored(client) == []
 
 
 async def test_unknown_and_mismatched_tenants_are_422(client: TestClient) -> None:
     body = example("pkg_card_testdata_prom_post_request")
     resp = await client.post("/alerts/alertmanager/globex", json=body, headers=AUTH)
-    assert resp.status == 422 and (await resp.json())["error"] == "unknown_tenant"
+    assert resp.status == 422 and (await resp.json())["error"]["code"] == "unknown_tenant"
     body["commonLabels"]["tenant"] = "acme"
     resp = await client.post("/alerts/alertmanager/ridge", json=body, headers=AUTH)
-    error = await resp.json()
-    assert resp.status == 422 and error["error"] == "tenant_mismatch" and "'acme'" in error["message"]
+    error = (await resp.json())["error"]
+    assert resp.status == 422 and error["code"] == "tenant_mismatch" and "'acme'" in error["message"]
     assert stored(client) == []
 
 
@@ -152,15 +152,15 @@ async def test_unknown_and_mismatched_tenants_are_422(client: TestClient) -> Non
 async def test_malformed_body_is_400_naming_the_field(client: TestClient, raw: bytes, field: str) -> None:
     resp = await client.post("/alerts/alertmanager", data=raw, headers={**AUTH, "Content-Type": "application/json"})
     assert resp.status == 400
-    error = await resp.json()
-    assert error["error"] == "malformed" and error["problems"][0]["field"] == field
+    error = (await resp.json())["error"]
+    assert error["code"] == "malformed" and error["problems"][0]["field"] == field
     assert stored(client) == []
 
 
 async def test_teams_card_is_not_an_alertmanager_body(client: TestClient) -> None:
     card = example("alert_testdata_teams_post_request")
     resp = await client.post("/alerts/alertmanager/acme", json=card, headers=AUTH)
-    assert resp.status == 400 and {p["field"] for p in (await resp.json())["problems"]} == {"version", "alerts"}
+    assert resp.status == 400 and {p["field"] for p in (await resp.json())["error"]["problems"]} == {"version", "alerts"}
 
 
 async def test_oversized_body_is_413_and_nothing_stored(core: Core) -> None:
@@ -174,7 +174,7 @@ async def test_oversized_body_is_413_and_nothing_stored(core: Core) -> None:
 
 async def _post_oversized(client: TestClient, raw: bytes) -> None:
     resp = await client.post("/alerts/alertmanager/acme", data=raw, headers={**AUTH, "Content-Type": "application/json"})
-    assert resp.status == 413 and (await resp.json())["error"] == "too_large"
+    assert resp.status == 413 and (await resp.json())["error"]["code"] == "too_large"
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: aiohttp's own limit must catch it
         for start in range(0, len(raw), 1000):
@@ -204,11 +204,11 @@ async def test_generic_alerts_single_and_list(client: TestClient) -> None:
     assert (result["accepted"], result["duplicate"]) == (1, 2)
     untenanted = {k: v for k, v in one.items() if k != "tenant"} | {"id": "rmm-3"}
     resp = await client.post("/alerts/generic", json=untenanted, headers=AUTH)
-    assert resp.status == 422 and (await resp.json())["problems"][0]["field"] == "tenant"
+    assert resp.status == 422 and (await resp.json())["error"]["problems"][0]["field"] == "tenant"
     resp = await client.post("/alerts/generic/ridge", json=untenanted, headers=AUTH)
     assert resp.status == 200 and (await resp.json())["tenants"] == ["ridge"]
     resp = await client.post("/alerts/generic", json=[{**one, "id": "rmm-4", "at": "yesterday"}], headers=AUTH)
-    error = await resp.json()
+    error = (await resp.json())["error"]
     assert resp.status == 400 and error["problems"][0]["field"] == "[0].at"
     assert sorted((a.tenant_id, a.external_id) for a in stored(client)) == [
         ("acme", "rmm-1"), ("acme", "rmm-2"), ("ridge", "rmm-3")]
@@ -218,7 +218,7 @@ async def test_alert_id_of_another_tenant_is_409(client: TestClient) -> None:
     one = {"id": "rmm-9", "tenant": "acme", "message": "x", "at": "2026-11-24T01:58:00Z"}
     assert (await client.post("/alerts/generic", json=one, headers=AUTH)).status == 200
     resp = await client.post("/alerts/generic", json={**one, "tenant": "ridge"}, headers=AUTH)
-    assert resp.status == 409 and (await resp.json())["error"] == "conflict"
+    assert resp.status == 409 and (await resp.json())["error"]["code"] == "conflict"
     assert [a.tenant_id for a in stored(client)] == ["acme"]
 
 

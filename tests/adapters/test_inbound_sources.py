@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
 from adapters.inbound.app import make_app
+from bench.support.shared_data import shared_path
 from bot.alerts.endpoints import load_endpoints
 from bot.config import Settings
 from bot.core import Core
@@ -24,7 +25,6 @@ from bot.db.models import Alert
 from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
 from tests.harness import vendor_bodies as vb
-from bench.support.shared_data import shared_path
 from tests.harness.worlds import write_world
 
 TOKEN = "s3cret-inbound-token-for-tests"

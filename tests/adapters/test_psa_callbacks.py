@@ -74,7 +74,7 @@ async def test_bad_signature_and_foreign_key_url_get_401(client: TestClient, cor
     escalation_ticket(standin)
     body = callback_body(standin, ticket_id=4412)
     resp = await client.post("/hooks/connectwise", data=body, headers=signed(body, key="guessed"))
-    assert resp.status == 401 and (await resp.json())["error"] == "bad_signature"
+    assert resp.status == 401 and (await resp.json())["error"]["code"] == "bad_signature"
     resp = await client.post("/hooks/connectwise", data=body, headers={"Content-Type": "application/json"})
     assert resp.status == 401
 
@@ -83,7 +83,7 @@ async def test_bad_signature_and_foreign_key_url_get_401(client: TestClient, cor
     try:
         forged = callback_body(standin, ticket_id=4412, key_url=f"{evil.url}/v2025_1//system/callbackkey/index.rails")
         resp = await client.post("/hooks/connectwise", data=forged, headers=signed(forged, key="attacker-key"))
-        assert resp.status == 401 and (await resp.json())["error"] == "untrusted_key_url"
+        assert resp.status == 401 and (await resp.json())["error"]["code"] == "untrusted_key_url"
         assert evil.requests == []  # never fetched
     finally:
         evil.stop()
@@ -97,7 +97,7 @@ async def test_malformed_callbacks_get_400(client: TestClient, standin: cw.Stand
     body = json.dumps({"Type": "ticket", "ID": 1, "Metadata": {"key_url": f"{standin.url}/v2025_1//system/callbackkey/index.rails"}}).encode()
     standin.signing_key = "k"
     resp = await client.post("/hooks/connectwise", data=body, headers=signed(body, key="k"))
-    assert resp.status == 400 and "MessageId" in (await resp.json())["message"]
+    assert resp.status == 400 and "MessageId" in (await resp.json())["error"]["message"]
 
 
 async def test_psa_down_answers_502_so_connectwise_retries(client: TestClient, core: Core,
@@ -108,7 +108,7 @@ async def test_psa_down_answers_502_so_connectwise_retries(client: TestClient, c
     # The key is fetched first (public endpoint); then the ticket API fails on every attempt.
     standin.faults.errors_5xx = 1000
     resp = await client.post("/hooks/connectwise", data=body, headers=headers)
-    assert resp.status == 502 and (await resp.json())["error"] == "psa_unavailable"
+    assert resp.status == 502 and (await resp.json())["error"]["code"] == "psa_unavailable"
     standin.faults.errors_5xx = 0
     resp = await client.post("/hooks/connectwise", data=body, headers=headers)
     assert (await resp.json())["status"] == "stored"

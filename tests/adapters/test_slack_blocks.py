@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.cli.commands.demo import demo_folder
 from adapters.slack.blocks import (
     LIMITS,
     Message,
@@ -27,11 +28,10 @@ from adapters.slack.blocks import (
 from adapters.slack.mrkdwn import escape, link
 from adapters.slack.validate import block_problems, problems
 from bot.chat.commands import USAGE
-from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
-from adapters.cli.commands.demo import demo_folder
-from bot.core import Core
-from bot.tenancy.policy import Where
 from bot.chat.views import Answer, AnswerHit, SignalView, TriageView
+from bot.core import Core
+from bot.packets.model import SECTIONS, Claim, Confidence, Packet, Source, TicketRef
+from bot.tenancy.policy import Where
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 

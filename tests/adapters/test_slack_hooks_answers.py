@@ -45,11 +45,11 @@ async def test_webhook_posts_the_packet_to_the_clients_channel_once(slack: Harne
 async def test_webhook_rejects_bad_requests_clearly(slack: Harness) -> None:
     assert (await hook(slack, {"ticket_id": "4412"}, token="wrong"))[0] == 401
     status, body = await hook(slack, "{not json")
-    assert status == 400 and "not JSON" in body["error"]
+    assert status == 400 and "not JSON" in body["error"]["message"]
     status, body = await hook(slack, {"ticket_id": "abc"})
-    assert status == 400 and "ticket_id" in body["error"]
+    assert status == 400 and "ticket_id" in body["error"]["message"]
     status, body = await hook(slack, {"ticket_id": "9999"})
-    assert status == 404 and body["error"] == "no ticket #9999"
+    assert status == 404 and body["error"] == {"code": "not_found", "message": "no ticket #9999", "error_id": body["error"]["error_id"]}
     assert slack.fake.posts == []
 
 

@@ -13,13 +13,13 @@ import aiohttp
 import pytest
 
 from adapters.cli.main import build_parser, main
+from bench.support.fake_slack import FakeSlack
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import ConfigError
 from bot.ingest.loader import ingest_folder
 from bot.tenancy import policy
 from bot.tenancy.policy import Where
-from bench.support.fake_slack import FakeSlack
 from tests.harness.slack_harness import BOT_TOKEN, SECRET
 from tests.harness.worlds import write_world
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.teams import cards
+from adapters.teams import answer_cards, cards, report_cards
 from adapters.teams.main import make_app
 from bot.config import Settings
 from bot.core import Core
@@ -417,6 +417,7 @@ async def test_escalation_webhook_is_off_without_a_token(tmp_path: Path, connect
 
 
 def test_cards_module_has_no_platform_io() -> None:
-    """cards.py is pure: it imports neither the Bot Framework nor the database."""
-    source = Path(cards.__file__).read_text()
-    assert "botbuilder" not in source and "sqlmodel" not in source and "aiohttp" not in source
+    """The card modules are pure: they import neither the Bot Framework nor the database."""
+    for module in (cards, answer_cards, report_cards):
+        source = Path(module.__file__).read_text()
+        assert "botbuilder" not in source and "sqlmodel" not in source and "aiohttp" not in source, module

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft6Validator
 from sqlmodel import Session
 
-from adapters.teams import cards
+from adapters.teams import answer_cards, cards
 from bench.support.packets import generated_packet
 from bench.support.shared_data import shared_path
 from bot.chat.commands import USAGE
@@ -194,7 +194,7 @@ def triage(n: int) -> TriageView:
 
 @pytest.mark.parametrize("n", [0, 1, 5, 400])
 def test_answer_and_triage_cards_validate_and_fit(validator: Draft6Validator, n: int) -> None:
-    a, t = cards.answer_card(answer(n)), cards.triage_card(triage(n))
+    a, t = answer_cards.answer_card(answer(n)), answer_cards.triage_card(triage(n))
     assert_valid(validator, a)
     assert_valid(validator, t)
     if n == 0:

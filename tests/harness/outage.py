@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.alerts.topology import Site, Topology
 from bench.support.alert_stream import T0, A
+from bot.alerts.topology import Site, Topology
 
 ELM = Topology(
     sites=(Site("Main St", ("ACME-DC01", "ACME-DC02", "ACME-MS-*"), "ACME-MS-FW"),

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import store
-from adapters.cli.main import main
 from adapters.cli.commands.demo import demo_folder
+from adapters.cli.main import main
+from bot.db import store
 from bot.ingest.loader import ingest_folder
 
 

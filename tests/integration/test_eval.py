@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS
-from tests.harness.worlds import write_world
 
 from adapters.cli.main import main
 from bot.errors import BadInput
 from retrieval.evaluate import load_queries, score_ranking
+from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS
+from tests.harness.worlds import write_world
 
 
 def test_recall_and_reciprocal_rank() -> None:

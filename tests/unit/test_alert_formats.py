@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bench.support.shared_data import shared_path
 from bot.alerts.formats import FORMATS, Endpoint, decode_xml
 from bot.alerts.formats.common import Converted
 from tests.harness import vendor_bodies as vb
-from bench.support.shared_data import shared_path
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, settings_for, sqlite_engine
-from tests.harness.worlds import tickets, write_world
 
 from adapters.cli.main import main
 from bot.ingest.loader import ingest_folder
 from retrieval import Retriever
 from retrieval.embed import Embedder
 from retrieval.store import PerTenantStore
+from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, settings_for, sqlite_engine
+from tests.harness.worlds import tickets, write_world
 
 
 def _world(root: Path, docs: dict[str, str] | None = None, tickets_: list | None = None) -> Path:

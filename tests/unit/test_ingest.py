@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import store
-from bot.ingest.loader import ingest_folder
 from bot.db.models import Alert, Doc, Ticket, TicketNote
+from bot.ingest.loader import ingest_folder
 from tests.harness.worlds import alerts, tickets, write_jsonl, write_world
 
 TABLES = ["tenant", "ticket", "ticketnote", "alert", "doc"]

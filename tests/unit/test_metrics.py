@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.reporting import metrics
-from bot.reporting import metrics_view
-from bot.tenancy import rollout
 from adapters.cli.main import main
+from bot.reporting import metrics, metrics_view
 from bot.reporting.metrics import Stat, stat
+from bot.tenancy import rollout
 from tests.harness import metrics_world
 from tests.harness.metrics_world import at
 

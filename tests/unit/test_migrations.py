@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from bot.db import store
 from bot.config import Settings
+from bot.db import store
 from bot.db.engine import MIGRATIONS_DIR, alembic_config, make_engine, open_database, upgrade
 from bot.ingest.loader import ingest_folder
 from tests.harness.worlds import write_world

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bench.support.alert_stream import T0, A
 from bot.alerts.topology import Topology, topology_from, topology_problems
 from bot.alerts.triage import triage
-from bench.support.alert_stream import T0, A
 from tests.harness.outage import ELM, site_outage
 
 

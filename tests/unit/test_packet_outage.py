@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.support.alert_stream import T0
 from bot.db import store
 from bot.ingest.loader import ingest_folder
 from bot.packets.builder import build_packet
-from bench.support.alert_stream import T0
 from tests.harness.outage import site_outage
 from tests.harness.worlds import TENANTS_YAML, write_world
 

@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import Core
-from bot.errors import BadInput, NotFound, Refused
 from bot.db.models import AuditEvent, PostedMessage, Report
-from bot.tenancy.policy import Where
+from bot.errors import BadInput, NotFound, Refused
 from bot.reporting.reports import esc, month_window
+from bot.tenancy.policy import Where
 from tests.harness import metrics_world
 from tests.harness.metrics_world import at
 

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
-from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, CANARY, settings_for, sqlite_engine
-from tests.harness.worlds import tickets, write_world
 
 from bot.errors import BadInput, TenantMismatch
 from bot.ingest.loader import ingest_folder
 from retrieval import Hit, Retriever
 from retrieval.embed import Embedder
 from retrieval.store import PerTenantStore, PointIn, SharedStore, point_id
+from tests.harness.retrieval_helpers import ADVERSARIAL_DOCS, CANARY, settings_for, sqlite_engine
+from tests.harness.worlds import tickets, write_world
 
 OTHER = {"acme": "ridge", "ridge": "acme"}
 

@@ -6,13 +6,13 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
-from bot.db import store
 from adapters.cli.commands.data import print_summary
 from adapters.cli.commands.output import table
+from adapters.cli.render import render
 from bot.core import Core
+from bot.db import store
 from bot.ingest.loader import ingest_folder
 from bot.tenancy.policy import Where
-from adapters.cli.render import render
 
 
 def demo_folder() -> Path:

@@ -6,11 +6,11 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.reporting import metrics_view
-from bot.db import store
 from adapters.cli.commands.output import print_json, table
 from bot.core import Core
+from bot.db import store
 from bot.errors import BadInput
+from bot.reporting import metrics_view
 
 
 def register(sub: argparse._SubParsersAction) -> None:

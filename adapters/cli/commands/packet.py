@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from adapters.cli.commands.output import print_json
+from adapters.cli.render import render
 from bot.core import Core
 from bot.tenancy.policy import Where
-from adapters.cli.render import render
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,10 +11,10 @@ import argparse
 import getpass
 from pathlib import Path
 
-from bot.reporting import report_store
 from adapters.cli.commands.output import print_json, table, when
 from bot.core import Core
 from bot.errors import BadInput
+from bot.reporting import report_store
 from bot.tenancy.policy import Where
 
 

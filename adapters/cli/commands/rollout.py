@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.tenancy import audit
-from bot.tenancy import rollout
-from bot.db import store
 from adapters.cli.commands.metrics import parse_day
 from adapters.cli.commands.output import print_json, table, when
 from adapters.cli.commands.report import operator
 from bot.core import Core
+from bot.db import store
 from bot.errors import BadInput
+from bot.tenancy import audit, rollout
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,11 +9,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from bot.db import store
 from adapters.cli.commands.output import print_json
 from bot.core import Core
-from bot.errors import BadInput, HandoffError
+from bot.db import store
 from bot.db.models import GLOBAL_TENANT
+from bot.errors import BadInput, HandoffError
 
 KINDS = ("runbook", "client-note", "kb", "ticket")
 
