@@ -167,6 +167,39 @@ class Settings(BaseSettings):
     # Off by default. When set (e.g. X-Forwarded-User), /dashboard trusts an authenticating reverse
     # proxy that sets this header; only enable behind such a proxy, never with the port reachable directly.
     web_trusted_user_header: str | None = None
+    # --- PSA connectors (bot/psa) ----------------------------------------------
+    # ConnectWise PSA: the site's origin (https://api-na.myconnectwise.net), the
+    # company id people log in with, an API member's key pair and the clientId
+    # from developer.connectwise.com. The codebase (v2025_1/...) is looked up.
+    connectwise_site: str | None = None
+    connectwise_company: str | None = None
+    connectwise_public_key: str | None = None
+    connectwise_private_key: str | None = None
+    connectwise_client_id: str | None = None
+    # HaloPSA: the instance URL, an API application's client credentials (and the
+    # tenant name of a hosted instance); Basic credentials its webhooks send.
+    halopsa_site: str | None = None
+    halopsa_client_id: str | None = None
+    halopsa_client_secret: str | None = None
+    halopsa_tenant: str | None = None
+    halopsa_webhook_user: str | None = None
+    halopsa_webhook_password: str | None = None
+    # Autotask: an API user (user name + secret) and the integration code of an API
+    # tracking identifier; the zone's REST root is looked up unless given; the webhook's SecretKey.
+    autotask_username: str | None = None
+    autotask_secret: str | None = None
+    autotask_integration_code: str | None = None
+    autotask_zone_url: str | None = None
+    autotask_webhook_secret: str | None = None
+    # Board or status names that mean "escalated" (case-insensitive search).
+    psa_escalation_pattern: str = r"tier ?2|l2|escalat"
+    # How often a server re-syncs changed tickets, a safety net for lost callbacks (0 = never).
+    psa_sync_interval_s: float = Field(default=300.0, ge=0, validation_alias=AliasChoices(
+        "HANDOFF_PSA_SYNC_INTERVAL", "HANDOFF_PSA_SYNC_INTERVAL_S"))
+    psa_timeout_s: float = Field(default=20.0, gt=0)
+    psa_max_retries: int = Field(default=6, ge=0, le=50)
+    # Longest Retry-After the client will sleep for before giving up on a request.
+    psa_max_retry_after_s: float = Field(default=120.0, gt=0)
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
@@ -230,6 +263,11 @@ class Settings(BaseSettings):
         "inbound_token",
         "qdrant_api_key",
         "microsoft_app_password",
+        "connectwise_private_key",
+        "halopsa_client_secret",
+        "halopsa_webhook_password",
+        "autotask_secret",
+        "autotask_webhook_secret",
     )
     @classmethod
     def _reject_placeholder_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -252,6 +290,27 @@ class Settings(BaseSettings):
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         if "ticket" not in compiled.groupindex:
             raise ValueError("the pattern needs a named group (?P<ticket>...) that captures the ticket id")
+        return value
+
+    @field_validator("psa_escalation_pattern")
+    @classmethod
+    def _valid_psa_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @field_validator("connectwise_site", "halopsa_site")
+    @classmethod
+    def _site_origin(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if "://" not in value:
+            value = "https://" + value  # people paste the host name they see in the browser
+        if not re.match(r"^https?://[^/?#]+$", value):
+            raise ValueError(f"expected the site's origin like https://api-na.myconnectwise.net, got {value!r}")
         return value
 
     @cached_property

@@ -4,12 +4,13 @@ Body ``{"ticket_id": "4412"}`` (or ``ticket``), ``Authorization: Bearer
 <HANDOFF_INBOUND_TOKEN>``, an optional ``Idempotency-Key`` header (or
 ``delivery_id``) naming the delivery. Answers: 200/409/502 with one outcome per
 home channel (``bot.chat.escalation``); 400 bad body, 401 bad token, 404
-unknown ticket, 409 no home channel on this platform, 413 body too large, 503
+unknown ticket (one Handoff has not seen is first fetched from the configured PSA), 409 no home channel on this platform, 413 body too large, 503
 no token configured: the error shape of ``adapters.common.http``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -20,6 +21,7 @@ from aiohttp import web
 from adapters.common.http import Handler, HttpError, check_bearer, read_json, with_json_errors
 from bot.chat import escalation
 from bot.errors import BadInput, NotFound
+from bot.psa.connectors import fetch_unknown_ticket
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -40,7 +42,7 @@ def escalation_hook(core: Core, *, poster: escalation.ChannelPoster, logger: log
             raise HttpError(400, "malformed", exc.message) from None
         async with track("hook") if track else nullcontext():
             try:
-                result = await escalation.escalate(core, ticket, poster=poster, delivery=delivery, logger=logger)
+                result = await _escalate(core, ticket, poster=poster, delivery=delivery, logger=logger)
             except NotFound as exc:
                 raise HttpError(404, "not_found", exc.message) from None
             except escalation.NoHomeChannel as exc:
@@ -49,3 +51,16 @@ def escalation_hook(core: Core, *, poster: escalation.ChannelPoster, logger: log
         return web.json_response(result.as_dict(), status=result.http_status)
 
     return with_json_errors(handle, logger)
+
+
+async def _escalate(core: Core, ticket: str, *, poster: escalation.ChannelPoster, delivery: str | None,
+                    logger: logging.Logger) -> escalation.Escalation:
+    """The flow; a ticket number Handoff has not seen is fetched from the configured PSA first."""
+    try:
+        return await escalation.escalate(core, ticket, poster=poster, delivery=delivery, logger=logger)
+    except NotFound:
+        found = await asyncio.to_thread(fetch_unknown_ticket, ticket, core.engine, core.settings)
+        if found not in ("stored", "unchanged"):
+            raise
+        logger.info("escalation of #%s: fetched from the PSA first", ticket)
+        return await escalation.escalate(core, ticket, poster=poster, delivery=delivery, logger=logger)

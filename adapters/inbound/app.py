@@ -7,6 +7,8 @@ Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
                                   n-able, generic, or a mapped source of the endpoints file);
                                   the client from the body's own label/field or the clients table
   /alerts/{source}/{tenant}       the same, with this endpoint's tenant for alerts without one
+  /hooks/connectwise, /hooks/halopsa, /hooks/autotask
+                                  PSA callbacks, the PSA's own authentication (adapters/common/psa_hooks.py)
   GET /healthz                    liveness, no auth
 
 The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
@@ -38,6 +40,7 @@ from aiohttp.typedefs import Middleware
 
 from adapters.common.http import Handler, HttpError, check_bearer, check_length, json_errors, read_body
 from adapters.common.observability import instrument
+from adapters.common.psa_hooks import SIGNED_PATHS, add_psa_routes
 from bot.alerts.endpoints import EndpointBook, load_endpoints
 from bot.alerts.formats import FORMATS
 from bot.alerts.inbound import Rejected, receive_alerts
@@ -74,6 +77,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/{source}", _handle)
     app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
+    add_psa_routes(app, core)  # no chat here: PSA callbacks keep tickets current, nothing is posted
     app.on_cleanup.append(_shutdown)
     return instrument(app, server="inbound")
 
@@ -94,7 +98,8 @@ def _auth(token: str | None, limit: int, endpoints: EndpointBook) -> Middleware:
         # An endpoint's own token is good on that endpoint only; the global token everywhere.
         own = endpoints.token_for(request.match_info.get("source", ""), request.match_info.get("tenant"))
         allowed = [t for t in (token, own) if t]
-        if allowed:
+        # A PSA callback carries the PSA's own signature (adapters/common/psa_hooks.py), not a bearer token.
+        if allowed and request.path not in SIGNED_PATHS:
             check_bearer(request, allowed)
         check_length(request, limit)  # an announced oversized body is refused before a byte is read
         return await handler(request)

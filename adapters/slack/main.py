@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.observability import instrument
+from adapters.common.psa_hooks import add_psa_routes
 from adapters.slack.app import SlackFrontEnd, build_app
 from bot.core import Core
 from bot.errors import ConfigError
@@ -50,6 +51,7 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
     app.router.add_post(EVENTS_PATH, slack_events)
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
+    add_psa_routes(app, front.core, posters=[front])  # PSA callbacks: an escalation posts its packet here
     app.router.add_get("/healthz", health)
     return instrument(app, server="slack")
 
@@ -64,6 +66,7 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
 
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
+    add_psa_routes(app, front.core, posters=[front])
     app.router.add_get("/healthz", health)
     return instrument(app, server="slack")
 

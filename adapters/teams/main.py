@@ -39,6 +39,7 @@ from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
 from adapters.common.observability import instrument
+from adapters.common.psa_hooks import add_psa_routes
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
 from adapters.teams.posting import TeamsPoster, on_turn_error
@@ -154,7 +155,9 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     app[BOT_KEY] = HandoffBot(core)
     app[ADAPTER_KEY] = adapter or make_adapter(settings)
     app.router.add_post("/api/messages", with_json_errors(_messages, log))
-    app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=TeamsPoster(core, app[ADAPTER_KEY]), logger=log))
+    poster = TeamsPoster(core, app[ADAPTER_KEY])
+    app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=poster, logger=log))
+    add_psa_routes(app, core, posters=[poster])  # PSA callbacks: an escalation posts its packet here
     app.router.add_get("/healthz", _health)
     return instrument(app, server="teams")
 

@@ -7,4 +7,5 @@ the tests import these modules from here. Nothing in the product (``bot/``, ``re
 - ``fake_slack``: a local Slack Web API that records every call, and ``sign`` for requests as Slack signs them.
 - ``alert_stream``: a labelled synthetic week of RMM alerts (storms, correlated failures, noise).
 - ``packets``: generated packets of any size, for the card layouts' limits.
+- ``connectwise_standin``, ``psa_world``: a local ConnectWise PSA API and clients mapped to its companies.
 """

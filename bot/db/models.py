@@ -66,6 +66,8 @@ class Tenant(SQLModel, table=True):
     aliases: list[str] = _json()
     slack_channels: list[str] = _json()
     teams_channels: list[str] = _json()
+    # The client's company id per PSA connector ({"connectwise": "BluefinClinics"}).
+    psa: dict[str, str] = _json(dict)
     # Sites and device dependencies from tenants.yaml (bot/alerts/topology.py); None: none given.
     topology: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     content_hash: str = Field(max_length=64)
@@ -320,4 +322,40 @@ class Signal(SQLModel, table=True):
     # Outages only: {"root", "effects", "reason", "site"} (bot/alerts/outages.py).
     correlation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class PsaTicketState(SQLModel, table=True):
+    """What a PSA last said about a ticket, to tell an escalation from an update.
+
+    An escalation is the move *into* a state the escalation rule matches; the
+    key ``escalation_key`` (ticket + when it moved) makes its delivery happen once.
+    """
+
+    __table_args__ = (UniqueConstraint("connector", "external_id", name="uq_psaticketstate_connector_ext"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    connector: str = Field(max_length=32)
+    external_id: str = Field(max_length=64)
+    ticket_id: str = Field(max_length=64, index=True)
+    tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=64)
+    board: str | None = Field(default=None, max_length=255)
+    status: str | None = Field(default=None, max_length=255)
+    escalated: bool = False
+    escalated_at: datetime | None = _ts()
+    escalation_key: str | None = Field(default=None, max_length=255)
+    psa_updated_at: datetime | None = _ts()
+    fetched_at: datetime = _ts(nullable=False)
+
+
+class PsaSyncState(SQLModel, table=True):
+    """Per connector: the watermark of the last finished sync, and the cursor of a running one."""
+
+    connector: str = Field(primary_key=True, max_length=32)
+    watermark: datetime | None = _ts()
+    # A sync in progress: the lower bound it was started with and the last page stored.
+    run_since: datetime | None = _ts()
+    run_full: bool = False
+    run_page: int = 0
+    run_max_seen: datetime | None = _ts()
     updated_at: datetime = _ts(nullable=False)

@@ -78,6 +78,7 @@ def read_tenants(root: Path) -> ParsedFile[TenantRecord] | None:
         return parsed
     lines = _yaml_item_lines(loader)
     seen: set[str] = set()
+    psa_owner: dict[tuple[str, str], str] = {}  # (connector, PSA company id) -> tenant
     for index, item in enumerate(data["tenants"]):
         line = lines[index] if index < len(lines) else None
         record = _validate(TenantRecord, item, parsed, line, prefix=f"tenants[{index}].")
@@ -87,7 +88,16 @@ def read_tenants(root: Path) -> ParsedFile[TenantRecord] | None:
             parsed.error(line, f"tenants[{index}].id", f"tenant id {record.id!r} appears twice")
             continue
         seen.add(record.id)
-        parsed.records.append((line or 0, record))
+        clash = False
+        for connector, company in record.psa.as_dict().items():
+            owner = psa_owner.setdefault((connector, company.casefold()), record.id)
+            if owner != record.id:
+                # One PSA company, two clients: tickets would have no single owner.
+                parsed.error(line, f"tenants[{index}].psa.{connector}",
+                             f"{connector} company {company!r} is already mapped to tenant {owner!r}")
+                clash = True
+        if not clash:
+            parsed.records.append((line or 0, record))
     return parsed
 
 

@@ -144,6 +144,7 @@ def _apply_tenants(parsed: ParsedFile[TenantRecord], session: Session, summary: 
             "aliases": record.aliases,
             "slack_channels": record.channels.slack,
             "teams_channels": record.channels.teams,
+            "psa": record.psa.as_dict(),
             "topology": record.topology() if record.sites or record.depends_on else None,
             "content_hash": digest,
             "updated_at": now,

@@ -56,6 +56,23 @@ class Channels(_Record):
     teams: list[str] = Field(default_factory=list)
 
 
+class PsaIds(_Record):
+    """The client's company identifier in each PSA (optional; see bot/psa).
+
+    ConnectWise: the company's ``identifier`` (e.g. ``BluefinClinics``);
+    HaloPSA: the client id; Autotask: the company id. Numbers are ids, kept as text.
+    """
+
+    connectwise: str | None = Field(default=None, min_length=1)
+    halopsa: str | None = Field(default=None, min_length=1)
+    autotask: str | None = Field(default=None, min_length=1)
+
+    _coerce = field_validator("connectwise", "halopsa", "autotask", mode="before")(_id_string)
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class SiteRecord(_Record):
     """One site of a client (tenants.yaml ``sites:``; bot/alerts/topology.py)."""
 
@@ -70,6 +87,7 @@ class TenantRecord(_Record):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     channels: Channels = Field(default_factory=Channels)
+    psa: PsaIds = Field(default_factory=PsaIds)
     # Optional topology: sites, and device -> the devices it needs upstream.
     sites: list[SiteRecord] = Field(default_factory=list)
     depends_on: dict[str, list[str]] = Field(default_factory=dict)
@@ -90,6 +108,16 @@ class TenantRecord(_Record):
 
     def topology(self) -> dict[str, Any]:
         return {"sites": [s.model_dump() for s in self.sites], "depends_on": self.depends_on}
+
+    def content_hash(self) -> str:
+        # Without a psa mapping the hash is the one older versions computed, so
+        # upgrading does not report every client as changed.
+        data = self.model_dump(mode="json")
+        data["psa"] = self.psa.as_dict()
+        if not data["psa"]:
+            del data["psa"]
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
     @field_validator("id")
     @classmethod

@@ -15,6 +15,7 @@ from adapters.cli.commands import (
     rollout,
     search,
     serve,
+    sync,
     teams,
     triage,
 )
@@ -24,3 +25,4 @@ COMMAND_MODULES.append(metrics)
 COMMAND_MODULES.append(report)
 COMMAND_MODULES.append(rollout)  # rollout and audit
 COMMAND_MODULES.append(ops)  # db upgrade|status, backup, restore
+COMMAND_MODULES.append(sync)  # sync from a PSA
