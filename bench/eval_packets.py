@@ -47,6 +47,7 @@ from bot.core import Core  # noqa: E402
 from bot.db import store  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
 from bot.packets.builder import build_packet  # noqa: E402
+from bot.packets import confidence  # noqa: E402
 from bot.packets.model import Claim, Packet  # noqa: E402
 
 LABELS = ROOT / "bot" / "ingest" / "demo" / "labels" / "packets.jsonl"
@@ -120,6 +121,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     by_label: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     by_section: dict[str, dict[str, dict[str, list[bool]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     recalls: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    floor_points: list[tuple[float, bool]] = []
     with core.session() as session:
         for label in labels:
             half = half_of(label["ticket"])
@@ -137,16 +139,38 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
                           for s in c.sources if s.kind == "signal" for a in _signal_alerts(session, s)}
             for section, value in recall(packet, label, alert_keys).items():
                 recalls[half][section].append(value)
+            if half == "tuning":
+                floor_points += runbook_points(session, ticket, as_of, core, label)
 
     def rate(v: list[bool]) -> dict[str, Any]:
         return {"claims": len(v), "correct": round(sum(v) / len(v), 3) if v else None}
 
-    return {half: {
+    return {"floor_points": floor_points, **{half: {
         "tickets": sum(half_of(lb["ticket"]) == half for lb in labels),
         "by_label": {k: rate(v) for k, v in sorted(by_label[half].items())},
         "by_section": {sec: {k: rate(v) for k, v in sorted(d.items())} for sec, d in sorted(by_section[half].items())},
         "recall": {k: round(sum(v) / len(v), 3) for k, v in sorted(recalls[half].items())},
-    } for half in ("tuning", "held-out")}
+    } for half in ("tuning", "held-out")}}
+
+
+def runbook_points(session: Any, ticket: Any, as_of: datetime, core: Core, label: dict[str, Any]) -> list[tuple[float, bool]]:
+    """(score, right) of each runbook the packet would show without a floor: what the floor is fitted on."""
+    saved = confidence.RUNBOOK_FLOOR
+    confidence.RUNBOOK_FLOOR = 0.0
+    try:
+        packet = build_packet(session=session, ticket=ticket, as_of=as_of, retriever=core.retriever)
+    finally:
+        confidence.RUNBOOK_FLOOR = saved
+    return [(c.confidence.score, bool(judge(c, label))) for c in packet.section("runbook")
+            if any(s.kind == "doc" for s in c.sources)]
+
+
+def fit_floor(points: list[tuple[float, bool]]) -> float:
+    """The floor that keeps the most right runbook claims and drops the most wrong ones (ties: the lower)."""
+    candidates = sorted({0.0, *(score for score, _ in points)})
+    def kept_right(t: float) -> int:
+        return sum(1 for score, right in points if (score >= t) == right)
+    return max(candidates, key=lambda t: (kept_right(t), -t))
 
 
 def _signal_alerts(session: Any, source: Any) -> list[Any]:
@@ -176,7 +200,8 @@ def run_world(world: str) -> dict[str, Any]:
 
 def print_world(world: str, result: dict[str, Any]) -> None:
     print(f"== {world}")
-    for half, r in result.items():
+    for half in ("tuning", "held-out"):
+        r = result[half]
         cells = "  ".join(f"{k} {v['claims']}/{v['correct']:.3f}" for k, v in r["by_label"].items())
         print(f"  {half:<9} {r['tickets']:>2} tickets  precision per label (claims/right): {cells}")
         for section, rows in r["by_section"].items():
@@ -192,11 +217,16 @@ def main() -> None:
     args = parser.parse_args()
     worlds = ["demo", "b"] if args.world == "both" else [args.world]
     results = {w: run_world(w) for w in worlds}
+    points = [p for r in results.values() for p in r.pop("floor_points")]
+    fitted = fit_floor(points)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"worlds": results, "runbook_floor": {"fitted_on_tuning": fitted,
+                                                              "used": confidence.RUNBOOK_FLOOR}}, indent=2))
         return
     for world, result in results.items():
         print_world(world, result)
+    print(f"runbook floor fitted on the tuning halves ({len(points)} runbook claims): {fitted:.2f}; "
+          f"in use (bot/packets/confidence.py): {confidence.RUNBOOK_FLOOR:.2f}")
 
 
 if __name__ == "__main__":

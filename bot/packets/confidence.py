@@ -80,6 +80,15 @@ def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_pr
             + (0.05 if top else 0.0))
 
 
+# The runbook floor: a best runbook scoring below it is not shown as "the runbook"; the packet says
+# "No runbook matches this ticket well enough" (RUNBOOK_NONE) and shows the nearest one at low
+# confidence (at most RUNBOOK_NEAR_MISS). Fitted on the tuning halves by ``bench/eval_packets.py``
+# (the threshold that keeps the most right runbook claims and drops the most wrong ones).
+RUNBOOK_FLOOR = 0.45
+RUNBOOK_NONE = 0.6
+RUNBOOK_NEAR_MISS = 0.3
+
+
 def client_note(section: float, *, lists_device: bool) -> float:
     """A client note section: +0.15 when the note's front matter lists the ticket's device."""
     return section + 0.15 if lists_device else section
