@@ -41,13 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
-from bench.support.world_b import write_world_b, world_b_labels  # noqa: E402
+from bench.support.world_b import world_b_labels, write_world_b  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.db import store  # noqa: E402
 from bot.ingest.loader import ingest_folder  # noqa: E402
-from bot.packets.builder import build_packet  # noqa: E402
 from bot.packets import confidence  # noqa: E402
+from bot.packets.builder import build_packet  # noqa: E402
 from bot.packets.model import Claim, Packet  # noqa: E402
 
 LABELS = ROOT / "bot" / "ingest" / "demo" / "labels" / "packets.jsonl"

@@ -84,7 +84,7 @@ def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_pr
 # "No runbook matches this ticket well enough" (RUNBOOK_NONE) and shows the nearest one at low
 # confidence (at most RUNBOOK_NEAR_MISS). Fitted on the tuning halves by ``bench/eval_packets.py``
 # (the threshold that keeps the most right runbook claims and drops the most wrong ones).
-RUNBOOK_FLOOR = 0.45
+RUNBOOK_FLOOR = 0.51
 RUNBOOK_NONE = 0.6
 RUNBOOK_NEAR_MISS = 0.3
 

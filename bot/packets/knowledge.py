@@ -29,9 +29,9 @@ from bot.errors import NotFound
 from bot.packets import confidence
 from bot.packets.evidence import Draft, Gathered, KnowledgeHit, KnowledgeSearch, KnowledgeSection
 from bot.packets.model import Confidence, Source
+from bot.packets.sources import ticket_source
 from bot.tenancy.guard import check_sources
 from bot.tenancy.secrets import redact
-from bot.packets.sources import ticket_source
 from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, plain_text, words
 
 if TYPE_CHECKING:

@@ -75,9 +75,7 @@ def applies(item: CheckItem, profile: DeviceProfile, ticket_text: str) -> bool:
         return True
     if "windows" in item.platforms and profile.windows is False:
         return False
-    if item.kinds and profile.kinds and not (profile.kinds & set(item.kinds)):
-        return False
-    return True
+    return not (item.kinds and profile.kinds and not profile.kinds & set(item.kinds))
 
 
 @dataclass(frozen=True)
