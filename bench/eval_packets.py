@@ -55,9 +55,10 @@ DEMO_END = datetime(2026, 11, 27, tzinfo=UTC)
 SCORED = ("alerts", "runbook", "tried", "asked", "client", "unknown")
 
 
-def half_of(ticket_id: str) -> str:
-    """``tuning`` or ``held-out``, fixed per ticket id (a hash, so neither world's numbering decides it)."""
-    return "tuning" if zlib.crc32(ticket_id.encode()) % 2 == 0 else "held-out"
+def half_of(label: dict[str, Any]) -> str:
+    """``tuning`` or ``held-out``, fixed per ticket id (a hash, so neither world's numbering decides it);
+    a label may fix it (world B's tickets written after the tuning are always held out)."""
+    return label.get("half") or ("tuning" if zlib.crc32(label["ticket"].encode()) % 2 == 0 else "held-out")
 
 
 def _runbook_right(source: Any, label: dict[str, Any]) -> bool:
@@ -124,7 +125,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     floor_points: list[tuple[float, bool]] = []
     with core.session() as session:
         for label in labels:
-            half = half_of(label["ticket"])
+            half = half_of(label)
             ticket = store.find_ticket(session=session, ticket_id=label["ticket"])
             assert ticket.tenant_id == label["tenant"]
             as_of = ticket.escalated_at or ticket.resolved_at or end
@@ -146,7 +147,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
         return {"claims": len(v), "correct": round(sum(v) / len(v), 3) if v else None}
 
     return {"floor_points": floor_points, **{half: {
-        "tickets": sum(half_of(lb["ticket"]) == half for lb in labels),
+        "tickets": sum(half_of(lb) == half for lb in labels),
         "by_label": {k: rate(v) for k, v in sorted(by_label[half].items())},
         "by_section": {sec: {k: rate(v) for k, v in sorted(d.items())} for sec, d in sorted(by_section[half].items())},
         "recall": {k: round(sum(v) / len(v), 3) for k, v in sorted(recalls[half].items())},

@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 from bench.support.shared_data import shared_path
-from bench.support.world_b_data import DOCS, GLOBAL_RUNBOOKS, TENANTS, TICKETS
+from bench.support.world_b_data import DOCS, GLOBAL_RUNBOOKS, LATE_TICKETS, TENANTS, TICKETS
+
+ALL_TICKETS = [*TICKETS, *LATE_TICKETS]
 
 SOURCE = "rmm-b"
 
@@ -53,7 +55,7 @@ def write_world_b(target: Path, *, with_shared: bool = True) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     (target / "tenants.yaml").write_text(yaml.safe_dump({"tenants": TENANTS}, sort_keys=False))
     tickets, alerts = [], []
-    for t in TICKETS:
+    for t in ALL_TICKETS:
         opened = _at(t["day"], 0)
         notes = [{"id": f"{t['id']}-{i + 1}", "at": _iso(_at(t["day"], m)), "author": who, "visibility": vis,
                   "text": text} for i, (m, who, vis, text, _role) in enumerate(t["notes"])]
@@ -91,7 +93,7 @@ def write_world_b(target: Path, *, with_shared: bool = True) -> Path:
 def world_b_labels() -> list[dict[str, Any]]:
     """Labels of world B's escalated tickets, in the demo's format plus ``unknown``."""
     out = []
-    for t in TICKETS:
+    for t in ALL_TICKETS:
         if t["escalate"] is None:
             continue
         roles = {f"{t['id']}-{i + 1}": note[4] for i, note in enumerate(t["notes"])}
@@ -103,5 +105,6 @@ def world_b_labels() -> list[dict[str, Any]]:
             "asked_notes": [n for n, r in roles.items() if r == "asked"],
             "client_docs": list(t["client_docs"]),
             "unknown": list(t["unknown"]),
+            **({"half": t["half"]} if "half" in t else {}),
         })
     return out
