@@ -74,6 +74,7 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
             storm=len(cluster.devices) > 3,  # a storm over many devices is not specific to this one
             minutes=minutes, names_problem=bool(terms), category_match=category_match,
             started_after=cluster.first_seen > created and minutes > 60, noise=bool(cluster.noise),
+            off_topic=cluster.same_device and not terms and not category_match,
         )
         reason = ", ".join(p for p in [
             "same device" if cluster.same_device else "another device of this client",
@@ -106,10 +107,15 @@ def _spread(items: Sequence[T], n: int) -> list[T]:
 
 
 def alert_summary(g: Gathered) -> Sentence | None:
-    """The summary's sentence about the alerts: the nearest actionable cluster on the device."""
-    same = [c for c in g.clusters if c.same_device and c.noise is None]
-    if not same:
+    """The summary's sentence about the alerts on the device: the clusters about the ticket's problem
+    (sharing its words or its category), else the nearest one; the count and the start come from
+    exactly the clusters it cites, so an unrelated memory alert is not folded into a SQL ticket."""
+    actionable = [c for c in g.clusters if c.same_device and c.noise is None]
+    if not actionable:
         return None
+    category = g.ticket.category
+    same = [c for c in actionable if shared_terms(g, c) or (category and c.category == category)][:3]
+    same = same or actionable[:1]
     total = sum(c.count for c in same)
     first = min(c.first_seen for c in same)
     firing = any(c.firing for c in same)
@@ -117,7 +123,7 @@ def alert_summary(g: Gathered) -> Sentence | None:
     return Sentence(
         f"Monitoring raised {total} alert{'s' if total != 1 else ''} on {g.ticket.device} since "
         f"{first:%m-%d %H:%M} UTC ({titles}), {'still firing' if firing else 'now resolved'}.",
-        tuple(signal_source(c) for c in same[:3]),
+        tuple(signal_source(c) for c in same),
         Confidence.of(confidence.SUMMARY_ALERTS, "triage signals on the ticket's device"),
     )
 

@@ -193,3 +193,13 @@ def test_ask_in_a_noc_channel_leaves_the_client_name_to_the_client_list() -> Non
     assert request.text == "Acme Dental what is the Denticore restart procedure?"
     in_client_channel = parse("ask Acme Dental what is it?", client_channel=True)
     assert not in_client_channel.client_first and in_client_channel.text == "Acme Dental what is it?"
+
+
+def test_an_off_topic_alert_on_the_device_is_not_high() -> None:
+    from bot.packets import confidence
+
+    on_topic = confidence.alert_cluster(same_device=True, storm=False, minutes=15, names_problem=False,
+                                        category_match=False, started_after=False, noise=False)
+    off = confidence.alert_cluster(same_device=True, storm=False, minutes=15, names_problem=False,
+                                   category_match=False, started_after=False, noise=False, off_topic=True)
+    assert round(on_topic, 2) == 0.8 and round(off, 2) == 0.7  # high -> medium
