@@ -95,7 +95,7 @@ def _shape(text: str) -> str:
         return "action"
     # A command may follow a remark in the same sentence ("Same as Sept ticket. vssadmin list writers ...":
     # a lowercase command does not start a new sentence for ``sentences``).
-    if any(_COMMAND.search(p) or _COMMAND.search(c) for p in parts for c in re.split(r"[.;]\s+", p)[1:]):
+    if any(_COMMAND.search(c) for p in parts for c in re.split(r"[.;]\s+", p)):
         return "command"
     if any(_ACTION.search(p) for p in parts):
         return "action"

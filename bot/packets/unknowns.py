@@ -73,6 +73,8 @@ def applies(item: CheckItem, profile: DeviceProfile, ticket_text: str) -> bool:
     something the item does not fit and the ticket does not mention what the item is about."""
     if item.mentions is not None and item.mentions.search(ticket_text):
         return True
+    if item.mentions is not None and not item.kinds and not item.platforms:
+        return False  # only ``mentions``: the item fits tickets about its subject only
     if "windows" in item.platforms and profile.windows is False:
         return False
     return not (item.kinds and profile.kinds and not profile.kinds & set(item.kinds))

@@ -51,6 +51,10 @@ RULES = [
     ("printing", "spooler", "rebooted spooler, no joy", "the copier panel says toner K empty"),
     ("printing", "spooler", "Get-Printer -ComputerName DC01 -Name LIB-COPIER -> Paused", "copier panel: toner empty"),
     ("network", "isp", "ISP status page: no outage, circuit fine", "firewall WAN port is up"),
+    ("network", "scope", "called Lena - only Northgate, Harbour Rd and Quay St fine", "called Lena, no answer"),
+    ("endpoint", "recent-update", "Has anything been installed this week; Not that I know of.", "Is it slow?; Yes."),
+    ("endpoint", "user-impact", "fs01 online, users not affected yet", "fs01 online"),
+    ("active-directory", "user-impact", "New GPO for library PCs not applying", "New GPO created for library PCs"),
     ("network", "tunnel-phase", "IKE phase 1 times out at the peer", "VPN down"),
     ("m365", "service-health", "service health shows no open incident", "Outlook won't sync"),
 ]
@@ -107,6 +111,9 @@ def test_tunnel_items_fit_firewalls_and_vpn_tickets_not_a_licence_server() -> No
                                       ticket_text="Branch VPN down")}
     assert "tunnel-phase" not in cad and "isp" not in cad and "scope" in cad
     assert {"tunnel-phase", "isp"} <= fw
+    no_internet = {i.id for i in checklist_for("network", escalated=True, profile=device_profile("HQ-FW01", docs),
+                                               ticket_text="Branch has no internet")}
+    assert "tunnel-phase" not in no_internet and "isp" in no_internet
 
 
 def _ticket(**kw) -> Ticket:  # type: ignore[no-untyped-def]
@@ -135,6 +142,8 @@ SHORTHAND = [
     "resumed queue; paused again after 2 jobs",
     "WAN1 no DHCP lease from the ISP modem since 12:01Z",
     "BitLocker recovery screen, key ID 4A1F",
+    "w32tm /resync - 'no time data was available'",
+    "sfc /scannow - no integrity violations",
 ]
 
 
