@@ -287,7 +287,8 @@ def merge_client_first(own: Sequence[Hit], shared: Sequence[Hit], *, limit: int)
     client's on a tie. Unused client places go to the shared list. The chosen hits are then ordered
     by one fused ranking, as one search over both would order them."""
     reserved = min(len(own), -(-limit // 2))
-    taken_own, taken_shared = list(own[:reserved]), []
+    taken_own: list[Hit] = list(own[:reserved])
+    taken_shared: list[Hit] = []
     next_own, next_shared = reserved, 0  # the rank of each list's next hit in its own list
     while len(taken_own) + len(taken_shared) < limit and (next_own < len(own) or next_shared < len(shared)):
         if next_shared >= len(shared) or (next_own < len(own) and next_own <= next_shared):

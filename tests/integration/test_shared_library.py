@@ -2,7 +2,7 @@
 ``../shared/data`` as ``_global`` beside the demo MSP. The clients' own notes must not vanish
 behind a few hundred vendor articles, and no packet may show one section twice.
 
-Skipped, saying so, when the shared data is absent. Slow (it indexes about 220 documents).
+Skipped, saying so, when the shared data is absent. Slow (it indexes about 180 more documents).
 """
 
 from __future__ import annotations
