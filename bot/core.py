@@ -134,7 +134,8 @@ class Core(Reporting, Publishing):
             return self.packet_for(request.ticket_id, where=where, scope=scope)
         if request.kind == "ask":
             assert request.text is not None
-            return self.ask(request.text, where=where, client=request.client, scope=scope)
+            return self.ask(request.text, where=where, client=request.client, scope=scope,
+                            client_first=request.client_first)
         if request.kind == "triage":
             return self.triage(where=where, client=request.client, scope=scope)
         if request.kind == "metrics":
@@ -147,13 +148,14 @@ class Core(Reporting, Publishing):
     # --- knowledge ---------------------------------------------------------------
 
     def ask(self, question: str, *, where: Where, client: str | None = None, limit: int = 5,
-            scope: Scope | Refused | None = None) -> Answer:
+            scope: Scope | Refused | None = None, client_first: bool = False) -> Answer:
         """The best sections of one client's knowledge and the shared runbooks for a question.
 
         Only the client the place may see (its own channel's, or the one named
         in a NOC channel); hits below ``ANSWER_FLOOR`` are not shown, so a
         question the knowledge base can't answer gets "nothing found" rather
-        than the least bad section.
+        than the least bad section. ``client_first``: the question starts with the
+        client's id, name or alias, however many words (``ask Acme Dental what is ...``).
         """
         from dataclasses import replace
 
@@ -165,6 +167,12 @@ class Core(Reporting, Publishing):
         try:
             with self.session() as session:
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
+                if client_first and client is None:
+                    named, rest = store.split_client_name(session=session, text=question)
+                    if named is None:
+                        raise NotFound(f"No client called {question.split()[0]!r}: start with the client's id, "
+                                       "name or alias, e.g. `ask acme how do we restart the Denticore service?`")
+                    client, question = named.id, rest
                 tenant_id = policy.client_for_request(client, scope=seen, session=session)
                 tenant = store.get_tenant(session=session, tenant_id=tenant_id)
                 hits = [replace(h, text=redact(h.text), title=redact(h.title))

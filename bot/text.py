@@ -41,3 +41,28 @@ def clip(text: str, limit: int) -> str:
 def words(text: str, stop: frozenset[str]) -> set[str]:
     """The meaningful words (``PROBLEM_WORD``) of ``text``, case-folded, minus ``stop``."""
     return set(PROBLEM_WORD.findall(text.casefold())) - stop
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
+_MD_MARKERS = re.compile(r"^\s*(>\s?)+|^\s*:::.*$|^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown or HTML as plain text for an excerpt: entities decoded (``&nbsp;`` is a space),
+    emphasis, link and image syntax, tags, heading marks and table rules removed; the words
+    (and a link's text) kept. Inline code keeps its words without the backticks."""
+    import html
+
+    text = _HTML_TAG.sub(" ", markdown)
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_MARKERS.sub(" ", text)
+    text = text.replace("`", "")
+    text = html.unescape(text).replace("\u00a0", " ")
+    return text

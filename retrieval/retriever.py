@@ -16,7 +16,7 @@ returned; a hit of any other tenant raises ``TenantMismatch``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -154,14 +154,30 @@ class Retriever:
         self, *, tenant_id: str, query: str, limit: int = 5, kinds: Sequence[str] | None = None,
         mode: str = "hybrid", fusion: str = "rrf",
     ) -> list[Hit]:
-        """The best chunks of a client's own knowledge and the shared ``_global`` runbooks, in one ranking."""
+        """The best sections of a client's own knowledge and the shared ``_global`` runbooks.
+
+        Each owner is ranked on its own (``_search``), then merged by one rule
+        (``merge_client_first``): the client's best hits keep at least half of
+        the places, when it has that many, so that a large shared library
+        (hundreds of vendor articles) cannot push the client's own notes and
+        past tickets out; the other places go to the better rank in its own
+        list, the client's hit first on a tie.
+        """
         owner = _owner(tenant_id)
-        owners = (owner,) if owner == GLOBAL_TENANT else (owner, GLOBAL_TENANT)
-        return self._search(owners, query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion)
+        if owner == GLOBAL_TENANT:
+            return self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion)
+        vectors = self._vectors(_check_query(query))
+        own = self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion, vectors=vectors)
+        shared = self._search((GLOBAL_TENANT,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion,
+                              vectors=vectors)
+        return merge_client_first(own, shared, limit=limit)
+
+    def _vectors(self, query: str) -> tuple[Any, SparseVec]:
+        return self.embedder.dense_query(query), self.embedder.sparse_query(query)
 
     def _search(
         self, owners: tuple[str, ...], *, query: str, limit: int, kinds: Sequence[str] | None, mode: str,
-        fusion: str,
+        fusion: str, vectors: tuple[Any, SparseVec] | None = None,
     ) -> list[Hit]:
         query = _check_query(query)
         if not 1 <= int(limit) <= MAX_LIMIT:
@@ -172,8 +188,7 @@ class Retriever:
             raise BadInput(f"fusion must be one of {', '.join(FUSIONS)}")
         kinds = _check_kinds(kinds)
         depth = max(4 * limit, 20)
-        dense_q = self.embedder.dense_query(query)
-        sparse_q = self.embedder.sparse_query(query)
+        dense_q, sparse_q = vectors or self._vectors(query)
 
         dense: list[tuple[str, Candidate]] = []
         sparse: list[tuple[str, Candidate]] = []
@@ -201,8 +216,19 @@ class Retriever:
         else:
             ranked = rrf([[(o, c.id) for o, c in dense], [(o, c.id) for o, c in sparse]])
 
-        order = sorted(ranked, key=lambda key: (-ranked[key], -dense_scores.get(key, 0.0), key))[:limit]
-        full = self._fetch(order, dense_scores)
+        # Neighbouring windows of one section are one hit: rank deeper than asked, keep each
+        # section's best window (``section_key``), so that no section is returned twice.
+        deeper = sorted(ranked, key=lambda key: (-ranked[key], -dense_scores.get(key, 0.0), key))[:limit * 4]
+        full = self._fetch(deeper, dense_scores)
+        seen: set[tuple[str, ...]] = set()
+        order = []
+        for key in deeper:
+            section = (key[0], *section_key(full[key].payload))
+            if section not in seen:
+                seen.add(section)
+                order.append(key)
+            if len(order) == limit:
+                break
         self._complete_scores(order, full, dense_q, sparse_q, dense_scores, sparse_scores)
         terms = identifiers(query)
         # ``_hit`` checks each one: the last gate before hits leave retrieval/.
@@ -263,6 +289,41 @@ class Retriever:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+
+
+def section_key(payload: dict[str, Any]) -> tuple[str, str]:
+    """What makes two chunks one section: the document (or past ticket) and the heading's anchor."""
+    if (payload.get("kind") or "") == "ticket":
+        return ("ticket", str(payload.get("ticket_id") or ""))
+    return (str(payload.get("doc_path") or ""), str(payload.get("anchor") or ""))
+
+
+def merge_client_first(own: Sequence[Hit], shared: Sequence[Hit], *, limit: int) -> list[Hit]:
+    """Two ranked lists as one: the client's first ``ceil(limit / 2)`` hits are kept whatever the
+    shared list holds; the remaining places go, rank by rank, to whichever list's next hit ranks
+    higher in its own list (rank, not score: fused scores of two lists are not comparable), the
+    client's on a tie. Unused client places go to the shared list. The chosen hits are then ordered
+    by one fused ranking, as one search over both would order them."""
+    reserved = min(len(own), -(-limit // 2))
+    taken_own: list[Hit] = list(own[:reserved])
+    taken_shared: list[Hit] = []
+    next_own, next_shared = reserved, 0  # the rank of each list's next hit in its own list
+    while len(taken_own) + len(taken_shared) < limit and (next_own < len(own) or next_shared < len(shared)):
+        if next_shared >= len(shared) or (next_own < len(own) and next_own <= next_shared):
+            taken_own.append(own[next_own])
+            next_own += 1
+        else:
+            taken_shared.append(shared[next_shared])
+            next_shared += 1
+    # Which hits: the rule above. In what order: one fused ranking of the chosen hits, as if they
+    # came from one list (cosine is comparable between collections, BM25 nearly so).
+    chosen = [*taken_own, *taken_shared]
+    by_dense = sorted(range(len(chosen)), key=lambda i: -chosen[i].dense_score)
+    by_sparse = sorted((i for i in range(len(chosen)) if chosen[i].sparse_score > 0), key=lambda i: -chosen[i].sparse_score)
+    fused = rrf([by_dense, by_sparse])
+    # ``score`` is that merged ranking's, so that it orders the returned hits as it always does.
+    return [replace(chosen[i], score=float(fused.get(i, 0.0)))
+            for i in sorted(range(len(chosen)), key=lambda i: (-fused.get(i, 0.0), i))]
 
 
 def _owner(tenant_id: str) -> str:

@@ -39,6 +39,9 @@ class ChatRequest:
     ticket_id: str | None = None
     text: str | None = None  # the question, for ask
     client: str | None = None  # a client named in the request
+    # ask in a NOC channel: the text starts with the client's id, name or alias, which may be several
+    # words ("Acme Dental Group"); the core splits it off against the client list (``store.split_client_name``).
+    client_first: bool = False
     month: str | None = None
 
 
@@ -62,7 +65,7 @@ def parse(text: str, *, client_channel: bool) -> ChatRequest:
             return ChatRequest("ask", text=" ".join(rest))
         if len(rest) < 2:
             raise BadInput("In this channel name the client first: `ask <client> <question>`.")
-        return ChatRequest("ask", client=rest[0], text=" ".join(rest[1:]))
+        return ChatRequest("ask", text=" ".join(rest), client_first=True)
     if head in ("triage", "metrics"):
         return ChatRequest(head, client=" ".join(rest) or None)
     if head == "report":

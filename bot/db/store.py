@@ -57,6 +57,20 @@ def resolve_tenant_name(*, session: Session, name: str) -> Tenant | None:
     return None
 
 
+def split_client_name(*, session: Session, text: str, max_words: int = 6) -> tuple[Tenant | None, str]:
+    """``(client, rest)`` for text that starts with a client's id, name or alias: the longest such
+    prefix wins ("Acme Dental Group what is ..." is Acme Dental Group, not Acme), punctuation after
+    the name ("acme: ...") ignored. ``(None, text)`` when no prefix names a client."""
+    words = text.split()
+    names = {n.casefold(): tenant for tenant in list_tenants(session=session)
+             for n in (tenant.id, tenant.name, *tenant.aliases)}
+    for n in range(min(max_words, len(words) - 1), 0, -1):
+        candidate = " ".join(words[:n]).rstrip(":,;").casefold()
+        if candidate in names:
+            return names[candidate], " ".join(words[n:])
+    return None, text
+
+
 # --- tickets and notes ---------------------------------------------------------
 
 def find_ticket(*, session: Session, ticket_id: str) -> Ticket:

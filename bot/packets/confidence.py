@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 
 def alert_cluster(*, same_device: bool, storm: bool, minutes: float, names_problem: bool,
-                  category_match: bool, started_after: bool, noise: bool) -> float:
+                  category_match: bool, started_after: bool, noise: bool, off_topic: bool = False) -> float:
     """That an alert cluster is about the ticket.
 
     0.55 on the ticket's own device (0.45 for a storm over more than three
@@ -27,7 +27,8 @@ def alert_cluster(*, same_device: bool, storm: bool, minutes: float, names_probl
     names the ticket's problem); +0.05 when triage's category matches the
     ticket's; -0.1 for a cluster that started more than an hour after the ticket
     (an effect, not a cause, ``started_after``); -0.25 for a cluster triage
-    labelled as noise.
+    labelled as noise; -0.1 for a cluster on the ticket's device that neither shares a word with the
+    ticket nor its category (``off_topic``: a memory alert on the SQL server of a backup ticket).
     """
     score = (0.45 if storm else 0.55) if same_device else 0.3
     if minutes <= 60:
@@ -42,6 +43,8 @@ def alert_cluster(*, same_device: bool, storm: bool, minutes: float, names_probl
         score -= 0.1
     if noise:
         score -= 0.25
+    if off_topic:
+        score -= 0.1
     return score
 
 
@@ -78,6 +81,15 @@ def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_pr
     base = min(0.75, max(0.1, 0.15 + 1.1 * (dense_score - 0.3)))
     return (base + (0.1 if exact_terms else 0.0) + (0.1 if heading_names_problem else 0.0)
             + (0.05 if top else 0.0))
+
+
+# The runbook floor: a best runbook scoring below it is not shown as "the runbook"; the packet says
+# "No runbook matches this ticket well enough" (RUNBOOK_NONE) and shows the nearest one at low
+# confidence (at most RUNBOOK_NEAR_MISS). Fitted on the tuning halves by ``bench/eval_packets.py``
+# (the threshold that keeps the most right runbook claims and drops the most wrong ones).
+RUNBOOK_FLOOR = 0.51
+RUNBOOK_NONE = 0.6
+RUNBOOK_NEAR_MISS = 0.3
 
 
 def client_note(section: float, *, lists_device: bool) -> float:

@@ -29,9 +29,10 @@ from bot.errors import NotFound
 from bot.packets import confidence
 from bot.packets.evidence import Draft, Gathered, KnowledgeHit, KnowledgeSearch, KnowledgeSection
 from bot.packets.model import Confidence, Source
+from bot.packets.sources import ticket_source
 from bot.tenancy.guard import check_sources
 from bot.tenancy.secrets import redact
-from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, words
+from bot.text import KNOWLEDGE_STOP_WORDS, clip, one_line, plain_text, words
 
 if TYPE_CHECKING:
     from bot.chat.views import AnswerHit
@@ -106,7 +107,14 @@ def problem_terms(g: Gathered) -> set[str]:
 _DESCRIPTIVE = frozenset({
     "symptoms", "symptom", "overview", "introduction", "about", "meaning", "impact", "background", "summary",
     "escalate when", "when to escalate", "escalation", "contacts", "contacts and approvals", "scope",
+    "cause", "causes", "more information", "references", "data collection", "applies to", "see also",
+    "related articles", "related content", "next steps", "feedback", "third-party information disclaimer",
 })
+# Words of a heading that says what to do. Among a document's retrieved sections, one of these
+# is linked before any other; "Cause" or "More information" only when nothing better exists.
+_ACTING = re.compile(r"\b(resolution|resolve|fix|fixes|steps?|workaround|mitigation|mitigate|solution|remed\w*|"
+                     r"procedure|how to|method \d|recover\w*|repair|restart|verify|check|clean ?up|delete|"
+                     r"configure|reset|re-?register)\b", re.IGNORECASE)
 
 
 def _descriptive(hit: KnowledgeSection) -> bool:
@@ -114,27 +122,33 @@ def _descriptive(hit: KnowledgeSection) -> bool:
     return len(hit.heading_path) <= 1 or heading in _DESCRIPTIVE
 
 
+def _acting(hit: KnowledgeSection) -> bool:
+    return len(hit.heading_path) > 1 and any(_ACTING.search(h) for h in hit.heading_path[1:])
+
+
 def _acting_section(best: KnowledgeHit, doc_hits: Sequence[KnowledgeHit], doc: Doc | None, words: set[str],
                     idents: set[str]) -> KnowledgeSection:
     """The section of the matched document to link: a retrieved acting section if
     there is one, else the acting section of the document whose words and
     identifiers overlap the ticket's most (found by reading the document)."""
-    acting = next((h for h in doc_hits if not _descriptive(h)), None)
+    acting = next((h for h in doc_hits if _acting(h)), None)
     if acting is not None:
         return acting
     if doc is None:
-        return best
+        return next((h for h in doc_hits if not _descriptive(h)), best)
     from retrieval.chunk import split_markdown
 
     best_section, best_overlap = None, 0
     for section in split_markdown(doc.body):
         if len(section.heading_path) <= 1 or section.heading_path[-1].strip().casefold() in _DESCRIPTIVE:
             continue
-        # The heading says what a section is for: its overlap counts three times.
+        # The heading says what a section is for: its overlap counts three times, and a
+        # heading that says what to do ("Resolution", "Verify DNS is working") counts extra.
         heading = " ".join(section.heading_path[1:]).casefold()
         body = section.text.casefold()
         overlap = (3 * len(_terms(heading) & words) + 3 * sum(1 for i in idents if i in heading)
-                   + len(_terms(body) & words) + 2 * sum(1 for i in idents if i in body))
+                   + len(_terms(body) & words) + 2 * sum(1 for i in idents if i in body)
+                   + (4 if _ACTING.search(heading) else 0))
         if overlap > best_overlap:
             best_section, best_overlap = section, overlap
     if best_section is None:
@@ -169,7 +183,7 @@ def runbook_choices(hits: Sequence[KnowledgeHit], g: Gathered | None = None, ses
     out = []
     for (tenant, path), doc_hits in by_doc.items():
         doc: Doc | None = None
-        if session is not None and all(_descriptive(h) for h in doc_hits):
+        if session is not None and not any(_acting(h) for h in doc_hits):
             try:
                 doc = store.get_doc(session=session, tenant_id=tenant, path=path)
             except NotFound:
@@ -186,14 +200,37 @@ def add_runbook(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit], *, sess
     """
     terms = problem_terms(g)
     choices = runbook_choices(hits[:MAX_RUNBOOK * 4], g, session, ticket_query(g))
+    shown = 0
+    near_miss: tuple[float, str, KnowledgeSection] | None = None
     for rank, (best, chosen) in enumerate(choices[:MAX_RUNBOOK]):
         score, why = section_score(best, terms, rank=rank)
         if chosen is not best:
             why += f"; matched '{best.heading_path[-1] if best.heading_path else best.title}'"
-        heading = " > ".join(chosen.heading_path) or chosen.title
-        owner = "shared runbook" if chosen.tenant == "_global" else "client runbook"
-        draft.add("runbook", f"{heading} ({owner}): {clip(chosen.text, EXCERPT)}", [_doc_source(chosen)],
-                  Confidence.of(score, why))
+        if score < runbook_floor():
+            near_miss = near_miss or (score, why, chosen)
+            continue
+        draft.add("runbook", _runbook_text(chosen), [_doc_source(chosen)], Confidence.of(score, why))
+        shown += 1
+    if shown == 0 and hits:
+        # An honest none: a confident wrong runbook costs the engineer more than no runbook.
+        draft.add("runbook", "No runbook matches this ticket well enough.", [ticket_source(g.ticket)],
+                  Confidence.of(confidence.RUNBOOK_NONE, f"best runbook score below the floor {runbook_floor():.2f}"))
+        if near_miss is not None:
+            score, why, chosen = near_miss
+            draft.add("runbook", "Nearest, probably not it: " + _runbook_text(chosen), [_doc_source(chosen)],
+                      Confidence.of(min(score, confidence.RUNBOOK_NEAR_MISS), f"below the floor; {why}"))
+
+
+def runbook_floor() -> float:
+    """Below this score a runbook is not shown as the runbook (``confidence.RUNBOOK_FLOOR``; the
+    calibration run lowers it to 0 to fit it)."""
+    return confidence.RUNBOOK_FLOOR
+
+
+def _runbook_text(chosen: KnowledgeSection) -> str:
+    heading = " > ".join(chosen.heading_path) or chosen.title
+    owner = "shared runbook" if chosen.tenant == "_global" else "client runbook"
+    return f"{heading} ({owner}): {clip(plain_text(chosen.text), EXCERPT)}"
 
 
 def add_client(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit]) -> None:
@@ -216,7 +253,8 @@ def add_client(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit]) -> None:
         if lists_device:
             why += f", the note lists {g.ticket.device}"
         heading = " > ".join(hit.heading_path) or hit.title
-        draft.add("client", f"{heading}: {clip(hit.text, EXCERPT)}", [_doc_source(hit)], Confidence.of(score, why))
+        draft.add("client", f"{heading}: {clip(plain_text(hit.text), EXCERPT)}", [_doc_source(hit)],
+                  Confidence.of(score, why))
         shown += 1
         if shown >= MAX_CLIENT:
             break
@@ -303,6 +341,6 @@ def answer_hits(retriever: KnowledgeSearch, *, tenant_id: str, question: str, li
         heading = " > ".join(hit.heading_path) or hit.title
         if hit.title.casefold() not in heading.casefold():
             heading = f"{hit.title} > {heading}"
-        out.append(AnswerHit(title=heading, url=hit.url, text=clip(hit.text, 400), tenant=hit.tenant,
+        out.append(AnswerHit(title=heading, url=hit.url, text=clip(plain_text(hit.text), 400), tenant=hit.tenant,
                              kind=hit.kind, confidence=Confidence.of(score, why)))
     return out

@@ -28,7 +28,10 @@ ACTION_VERBS = (
     "rescanned|re-seeded|reseeded|increased|extended|expanded|mapped|re-mapped|bounced|failed over|"
     "compared|traced|captured|collected|exported|imported|installed|uninstalled|upgraded|downgraded|"
     "patched|scanned|quarantined|isolated|blocked|whitelisted|excluded|added|set|changed|turned|"
-    "opened|closed|cycled|escalated to vendor|called|engaged"
+    "opened|closed|cycled|escalated to vendor|called|engaged|resumed|paused|unpaused|remounted|re-mounted|"
+    "reapplied|re-applied|pulled|logged|revoked|issued|re-ran|"
+    # L1 shorthand: "chkd sql01 agent jobs", "rbtd spooler", "rstd svc"
+    "chkd|chk'd|rbtd|rebooted|rstd|rst'd|restartd|reinst|re-inst|upd'd|verif'd|tstd"
 )
 _ACTION = re.compile(rf"(^|[\s;,(-])(I |we |L1 |tech )?({ACTION_VERBS})\b", re.IGNORECASE)
 _OUTCOME = re.compile(
@@ -63,8 +66,20 @@ _COMMAND = re.compile(
     re.IGNORECASE,
 )
 # "<something> on <HOST>: <finding>" / "Sign-in logs: ..." / "Event 4740 ...": a finding with its evidence.
-_OBSERVATION = re.compile(r"^[^.:!?]{2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)",
-                          re.IGNORECASE)
+_OBSERVATION = re.compile(
+    r"^[^.:!?]{2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)"
+    # findings in shorthand: "last good 02:10", "key ID 4A1F", "went to 7.0.1", "-> False"
+    r"|\blast (good|successful|ok|clean)\b|\b(id|code|status)\s*[:=]?\s*[0-9a-f]{4,}\b|\bv?\d+\.\d+\.\d+\b|(->|=>)\s*\S"
+    r"|\b(change|incident) (ticket|request)\s*#?\d+|\bno (new|more|further)\b[^.;]{0,20}\b\d{3,5}\b"
+    r"|\b(page|log|logs|console|portal|status|dashboard)\s+(shows?|showed|says|reports?|reported)\b",
+    re.IGNORECASE)
+# "<host> up, RDP ok", "LAB-SRV online in RMM", "only one DC (DC01) in this domain": a device and its state.
+_HOST = r"(\b[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*\d+[A-Za-z0-9]*\b|\b[A-Z]{2,}(-[A-Z0-9]+)+\b)"
+_STATE = re.compile(
+    rf"^\W*{_HOST}\s+(is |was |still )?(up|down|online|offline|ok|fine|healthy|reachable|unreachable|stable|"
+    r"running|stopped|listening|no|not|has no)\b|\bonly (one|1|a single)\b[^.;]{0,20}" + _HOST
+    + r"|^\W*\d{3,5} on " + _HOST,
+)
 _ESCALATION = re.compile(r"^\W*(escalat\w*|sending (this )?to l2|over to l2|passing to l2)\b", re.IGNORECASE)
 _RESOLUTION = re.compile(
     r"\b(resolved|fixed|working again|works again|confirmed working|now works|no further|no more|since the fix|"
@@ -78,11 +93,13 @@ def _shape(text: str) -> str:
     parts = sentences(text)
     if any((m := _ACTION.search(p)) and m.start(3) <= 4 for p in parts):
         return "action"
-    if any(_COMMAND.search(p) for p in parts):
+    # A command may follow a remark in the same sentence ("Same as Sept ticket. vssadmin list writers ...":
+    # a lowercase command does not start a new sentence for ``sentences``).
+    if any(_COMMAND.search(c) for p in parts for c in re.split(r"[.;]\s+", p)):
         return "command"
     if any(_ACTION.search(p) for p in parts):
         return "action"
-    if any(_OBSERVATION.search(p) for p in parts):
+    if any(_OBSERVATION.search(p) or _STATE.search(p) for p in parts):
         return "observation"
     return "plain"
 
@@ -100,6 +117,8 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
     """
     steps = []
     resolved = ticket.status in ("resolved", "closed")
+    internal = [n for n in notes if n.visibility == "internal"]
+    last_internal = internal[-1] if internal else None
     for note in notes:
         if note.visibility != "internal":
             continue
@@ -108,7 +127,9 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
         text = one_line(note.text)
         if _ESCALATION.search(text):
             continue
-        if resolved and _RESOLUTION.search(text) and not (ticket.escalated_at and note.at and note.at <= ticket.escalated_at):
+        # The fix is the last internal note of a resolved ticket ("cleared the queue" earlier is a step).
+        if (resolved and note is last_internal and _RESOLUTION.search(text)
+                and not (ticket.escalated_at and note.at and note.at <= ticket.escalated_at)):
             continue
         shape = _shape(text)
         if shape == "plain":

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from bot.alerts.signals import RelatedCluster
 from bot.packets import confidence
+from bot.packets.devices import device_profile
 from bot.packets.evidence import Draft, Gathered
 from bot.packets.model import Confidence, Source
 from bot.packets.sources import alert_source, note_source, signal_source, ticket_source
@@ -73,6 +74,7 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
             storm=len(cluster.devices) > 3,  # a storm over many devices is not specific to this one
             minutes=minutes, names_problem=bool(terms), category_match=category_match,
             started_after=cluster.first_seen > created and minutes > 60, noise=bool(cluster.noise),
+            off_topic=cluster.same_device and not terms and not category_match,
         )
         reason = ", ".join(p for p in [
             "same device" if cluster.same_device else "another device of this client",
@@ -105,10 +107,15 @@ def _spread(items: Sequence[T], n: int) -> list[T]:
 
 
 def alert_summary(g: Gathered) -> Sentence | None:
-    """The summary's sentence about the alerts: the nearest actionable cluster on the device."""
-    same = [c for c in g.clusters if c.same_device and c.noise is None]
-    if not same:
+    """The summary's sentence about the alerts on the device: the clusters about the ticket's problem
+    (sharing its words or its category), else the nearest one; the count and the start come from
+    exactly the clusters it cites, so an unrelated memory alert is not folded into a SQL ticket."""
+    actionable = [c for c in g.clusters if c.same_device and c.noise is None]
+    if not actionable:
         return None
+    category = g.ticket.category
+    same = [c for c in actionable if shared_terms(g, c) or (category and c.category == category)][:3]
+    same = same or actionable[:1]
     total = sum(c.count for c in same)
     first = min(c.first_seen for c in same)
     firing = any(c.firing for c in same)
@@ -116,7 +123,7 @@ def alert_summary(g: Gathered) -> Sentence | None:
     return Sentence(
         f"Monitoring raised {total} alert{'s' if total != 1 else ''} on {g.ticket.device} since "
         f"{first:%m-%d %H:%M} UTC ({titles}), {'still firing' if firing else 'now resolved'}.",
-        tuple(signal_source(c) for c in same[:3]),
+        tuple(signal_source(c) for c in same),
         Confidence.of(confidence.SUMMARY_ALERTS, "triage signals on the ticket's device"),
     )
 
@@ -153,9 +160,32 @@ def add_asked(draft: Draft, g: Gathered) -> None:
         draft.add("asked", text, sources, sure)
 
 
-def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, str]] = ()) -> None:
-    """Checklist items that no evidence answers, each citing the checklist that asks.
+def unknown_evidence(g: Gathered) -> list[Evidence]:
+    """Everything on the ticket that can answer a checklist item: title, description, every note of
+    either visibility, each question with the customer's answer read as one statement, the related
+    alerts of the ticket's device."""
+    t = g.ticket
+    evidence = [Evidence(t.title, "ticket:title"), Evidence(t.description or "", "ticket:description")]
+    for note in g.notes:
+        evidence.append(Evidence(
+            note.text, f"note:{note.note_id}", customer_visible=note.visibility == "customer",
+            after_escalation=bool(t.escalated_at and note.at and note.at >= t.escalated_at) or not t.escalated_at,
+        ))
+    for q in g.asked:
+        if q.answer is not None and q.answer_text:
+            # "Can the students use the other PCs?" + "Yes they can": the pair answers, the question alone does not.
+            evidence.append(Evidence(f"{q.question.replace('?', ';')} {q.answer_text}", f"note:{q.answer.note_id}",
+                                     customer_visible=True))
+    for cluster in [c for c in g.clusters if c.same_device]:
+        messages = {a.message for a in cluster.alerts[:3] if a.message}
+        evidence.append(Evidence(". ".join([cluster.title, *messages]), f"signal:{cluster.signal_id}"))
+    return evidence
 
+
+def add_unknowns(draft: Draft, g: Gathered) -> None:
+    """Checklist items that nothing on the ticket answers, each citing the checklist that asks.
+
+    Items that do not fit the device (``unknowns.applies``) are left out.
     Confidence that an item is truly unknown (``confidence.UNKNOWN_*``): high when
     nothing mentions it, lower when a sentence mentions it without confirming
     ("not sure the patch window completed" - it may be answered elsewhere in
@@ -166,16 +196,11 @@ def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, 
     if not g.notes:
         draft.add("unknown", "No notes on this ticket yet: nothing on record of what was tried or asked.", [src],
                   Confidence.of(confidence.UNKNOWN_NO_NOTES, "the ticket has no notes"))
-    evidence = [Evidence(t.description or "", "ticket:description")]
-    for note in g.notes:
-        evidence.append(Evidence(
-            note.text, f"note:{note.note_id}", customer_visible=note.visibility == "customer",
-            after_escalation=bool(t.escalated_at and note.at and note.at >= t.escalated_at) or not t.escalated_at,
-        ))
-    evidence.extend(Evidence(text, key) for key, text in alert_texts)
     escalated = t.status == "escalated" or t.escalated_at is not None
-    items = checklist_for(t.category, escalated=escalated, extra=tenant_checks(g.client_docs, t.category))
-    for finding in check(items, evidence):
+    profile = device_profile(t.device, g.client_docs)
+    items = checklist_for(t.category, escalated=escalated, extra=tenant_checks(g.client_docs, t.category),
+                          profile=profile, ticket_text=f"{t.title} {t.description or ''}")
+    for finding in check(items, unknown_evidence(g)):
         if finding.state == "answered":
             continue
         item = finding.item
@@ -186,5 +211,6 @@ def add_unknowns(draft: Draft, g: Gathered, *, alert_texts: Sequence[tuple[str, 
             sure = Confidence.of(confidence.UNKNOWN_MENTIONED,
                                  f"mentioned but not confirmed: \"{clip(finding.evidence or '', 80)}\"")
         else:
-            sure = Confidence.of(confidence.UNKNOWN_UNMENTIONED, "no note, description or alert answers it")
+            sure = Confidence.of(confidence.UNKNOWN_UNMENTIONED,
+                                 "nothing on the ticket answers it (title, description, notes, answers, alerts)")
         draft.add("unknown", text, [source], sure)

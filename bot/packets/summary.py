@@ -60,10 +60,13 @@ def extractive_summary(
         out.append(alert_sentence)
     if tried:
         last = tried[-1]
+        # The count, the times and the sources are one list: the "Already tried" claims themselves.
+        times = [step.note.at for step in tried if step.note.at]
+        span = f" between {min(times):%H:%M} and {max(times):%H:%M} UTC" if len(times) > 1 else ""
         out.append(Sentence(
-            f"L1 recorded {len(tried)} troubleshooting note{'s' if len(tried) != 1 else ''} before escalating; "
-            f"the latest: {clip(last.text, 200)}",
-            tuple(note_source(ticket, step.note) for step in tried[-3:]),
+            f"L1 recorded {len(tried)} troubleshooting step{'s' if len(tried) != 1 else ''}{span} before "
+            f"escalating; the latest: {clip(last.text, 200)}",
+            tuple(note_source(ticket, step.note) for step in tried),
             Confidence.of(confidence.summary_tried(last_has_outcome=last.has_outcome), "taken from L1's internal notes"),
         ))
     if ticket.escalated_at:

@@ -3,9 +3,17 @@
 Checklists ship with Handoff (``bot/packets/checklists/<category>.yaml``) and a client
 can add its own items through the optional ``checks:`` front-matter field of
 any of its documents (see the README). An item is reported as unknown unless
-a sentence of the evidence confirms it; a sentence that matches but is
-negated ("not sure the patch window completed") mentions it without
-answering, which lowers the confidence that it is truly unknown.
+a sentence of the evidence (the title, the description, every note of either
+visibility, a question with the customer's answer, the related alerts)
+confirms it; a sentence that matches but is negated ("not sure the patch
+window completed") mentions it without answering, which lowers the
+confidence that it is truly unknown.
+
+An item may say which devices it fits (``applies_to: {kinds, platforms,
+mentions}``): it is left out when the client's notes say the ticket's device
+is something else (``bot.packets.devices``: a Synology NAS has no VSS
+writers) and the ticket does not mention what the item is about. A device
+nothing describes keeps every item.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from importlib import resources
 import yaml
 
 from bot.db.models import GLOBAL_TENANT, Doc
+from bot.packets.devices import DeviceProfile
 from bot.packets.notes import sentences
 
 _NEGATION = re.compile(
@@ -36,13 +45,39 @@ class CheckItem:
     ask: str
     unknown: str
     patterns: tuple[re.Pattern[str], ...]
-    scope: str  # all | customer-after-escalation
+    scope: str  # all | customer-visible (older name: customer-after-escalation)
     # Where the item comes from, for the citation.
     source_kind: str
     source_id: str
     source_title: str
     source_url: str
     source_tenant: str
+    # Which devices the item fits (see the module doc); empty: every device.
+    kinds: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    mentions: re.Pattern[str] | None = None
+
+
+def _applies_to(raw: dict, where: str) -> dict:
+    spec = raw.get("applies_to") or {}
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: applies_to must be a mapping of kinds, platforms and mentions")
+    mentions = spec.get("mentions")
+    return {"kinds": tuple(str(k) for k in spec.get("kinds") or ()),
+            "platforms": tuple(str(p) for p in spec.get("platforms") or ()),
+            "mentions": _compile([str(mentions)], where)[0] if mentions else None}
+
+
+def applies(item: CheckItem, profile: DeviceProfile, ticket_text: str) -> bool:
+    """Does the item fit this ticket's device? Yes unless the client's notes say the device is
+    something the item does not fit and the ticket does not mention what the item is about."""
+    if item.mentions is not None and item.mentions.search(ticket_text):
+        return True
+    if item.mentions is not None and not item.kinds and not item.platforms:
+        return False  # only ``mentions``: the item fits tickets about its subject only
+    if "windows" in item.platforms and profile.windows is False:
+        return False
+    return not (item.kinds and profile.kinds and not profile.kinds & set(item.kinds))
 
 
 @dataclass(frozen=True)
@@ -97,6 +132,7 @@ def shipped_checklists() -> dict[str, tuple[CheckItem, ...]]:
                     source_title=f"{data['title']}: {raw['ask']}",
                     source_url=f"handoff://checklists/{category}#{raw['id']}",
                     source_tenant=GLOBAL_TENANT,
+                    **_applies_to(raw, f"checklists/{entry.name}:{raw['id']}"),
                 )
             )
         out[category] = tuple(items)
@@ -130,17 +166,21 @@ def tenant_checks(docs: Sequence[Doc], category: str | None) -> list[CheckItem]:
                     source_title=f"{doc.title}: {ask}",
                     source_url=doc.url,
                     source_tenant=doc.tenant_id,
+                    **_applies_to(raw, f"{doc.tenant_id}/{doc.path}:checks[{index}]"),
                 )
             )
     return items
 
 
-def checklist_for(category: str | None, *, escalated: bool, extra: Sequence[CheckItem] = ()) -> list[CheckItem]:
+def checklist_for(category: str | None, *, escalated: bool, extra: Sequence[CheckItem] = (),
+                  profile: DeviceProfile | None = None, ticket_text: str = "") -> list[CheckItem]:
     shipped = shipped_checklists()
     items = list(shipped.get(category or "", ()))
     if escalated:
         items.extend(shipped.get("_common", ()))
     items.extend(extra)
+    if profile is not None:
+        items = [i for i in items if applies(i, profile, ticket_text)]
     return items
 
 
@@ -151,7 +191,9 @@ def check(items: Sequence[CheckItem], evidence: Sequence[Evidence]) -> list[Find
     for item in items:
         pool = [
             (ev, s) for ev, s in split
-            if item.scope != "customer-after-escalation" or (ev.customer_visible and ev.after_escalation)
+            # "Told the client we escalated" is written with the escalation, often minutes before
+            # its timestamp: any customer-visible note counts, not only the later ones.
+            if item.scope == "all" or ev.customer_visible
         ]
         answered = mentioned = None
         for ev, sentence in pool:
