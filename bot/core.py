@@ -10,17 +10,18 @@ Expensive parts open on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.chat import conversations
 from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.outbox import Outbox, RetryPolicy
 from bot.chat.replies import ChatReply
 from bot.chat.views import Answer, TriageView
 from bot.config import Settings
@@ -36,11 +37,13 @@ from bot.reporting.service import Reporting
 from bot.tenancy import audit, policy, rollout
 from bot.tenancy.policy import Scope, Where
 from bot.tenancy.secrets import REDACTION_VERSION, redact
+from bot.workers import Workers
 
 if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
     from retrieval import Retriever
 
+T = TypeVar("T")
 
 
 class Core(Reporting):
@@ -60,6 +63,18 @@ class Core(Reporting):
 
         return LlmWriter(self.settings.llm_model, timeout_s=self.settings.llm_timeout_s,
                          api_base=self.settings.llm_api_base, completion_options=self.llm_options)
+
+    @cached_property
+    def workers(self) -> Workers:
+        return Workers(core_workers=self.settings.core_workers, model_workers=self.settings.model_workers)
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """A blocking core call from an async front end, on the bounded pool (bot/workers.py)."""
+        return await self.workers.run(fn, *args, **kwargs)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.session, policy=RetryPolicy(attempts=self.settings.post_attempts))
 
     @cached_property
     def engine(self) -> Engine:
@@ -82,6 +97,8 @@ class Core(Reporting):
             self.retriever.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "workers" in self.__dict__:
+            self.workers.close()
 
     # --- policy ----------------------------------------------------------------
 
@@ -327,6 +344,22 @@ class Core(Reporting):
             if posted is None:
                 return None
             return feedback.flag_citation(session, posted=posted, claim_id=claim_id, user_id=user_id, at=at)
+
+    def reaction(self, *, key: str, how: str, platform: str, channel: str, message_id: str, user_id: str,
+                 at: datetime | None = None) -> Feedback | None:
+        """A reaction event, its delivery key and its feedback in one transaction (``how``: accept, start,
+        finish); None for a retry of a recorded one or a message that isn't a packet."""
+        with self.session() as session:
+            if not feedback.first_delivery(session, platform=platform, key=key):
+                return None
+            posted = self._posted(session, platform, channel, message_id)
+            if posted is None:
+                return None
+            if how == "accept":
+                return feedback.record_accept(session, posted=posted, user_id=user_id, at=at)
+            if how == "start":
+                return feedback.start_correction(session, posted=posted, user_id=user_id, at=at)
+            return feedback.finish_correction(session, posted=posted, user_id=user_id, at=at, how="reaction removed")
 
     def first_delivery(self, *, platform: str, key: str) -> bool:
         """False when this platform delivery (event id, retry) was already handled."""
