@@ -31,7 +31,7 @@ from bot.db.models import Feedback, PostedMessage
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
 from bot.packets import stored as packets
-from bot.packets.builder import build_packet, classify_ticket_alerts
+from bot.packets.builder import classify_ticket_alerts, finish_packet, prepare_packet
 from bot.packets.model import Packet
 from bot.reporting.service import Reporting
 from bot.tenancy import audit, policy, rollout
@@ -232,7 +232,10 @@ class Core(Reporting):
         travels with the packet as ``packet.delivery`` (``bot.tenancy.rollout.Delivery``).
         """
         ticket_id = str(ticket_id).lstrip("#").strip()
+        writer = self.writer.name if self.writer else "extractive"
         try:
+            # Three short transactions, none open while the model writes: (1) decide and classify
+            # new alerts (the one write before building), (2) read the evidence, (3) store the packet.
             with self.session() as session:
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
                 ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
@@ -240,32 +243,40 @@ class Core(Reporting):
                 if decision.mode == "off":
                     raise Refused(f"Handoff is switched off for ticket #{ticket.id}'s client or category "
                                   "(rollout), so no packet was built.")
-                state = packets.state_of(session, ticket)
-                state["writer"] = self.writer.name if self.writer else "extractive"
-                state["mode"] = decision.mode  # a mode change builds a new packet, counted under its mode
-                state["redaction"] = REDACTION_VERSION  # packets stored before redaction are rebuilt
+                state = self._state(session, ticket, writer=writer, mode=decision.mode)
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
+                    # A degraded packet's state names what was unavailable, so it never equals this one.
                     if stored is not None and stored[1] == state:
                         stored[0].delivery = self._delivery(stored[0].mode, where)
                         return stored[0]
-                # The one write before the build (which only reads): alerts without a signal yet.
                 classify_ticket_alerts(session=session, ticket=ticket, as_of=now)
-                packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
-                                      retriever=self.retriever)
+            with self.session() as session:
+                ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
                 # Classifying may have changed the alerts' markers; store the state as it is now.
-                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode,
-                         "redaction": REDACTION_VERSION}
+                state = self._state(session, ticket, writer=writer, mode=decision.mode)
+                prepared = prepare_packet(session=session, ticket=ticket, now=now, retriever=self.retriever)
+            packet = finish_packet(prepared, now=now, writer=self.writer, model_slot=self.workers.model_slot)
+            if prepared.degraded:
+                state["degraded"] = prepared.degraded
+            with self.session() as session:
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe(), mode=decision.mode)
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,
                              detail={"packet_id": packet.packet_id, "ticket": ticket.id, "mode": decision.mode,
-                                     "switch": decision.switch})
-                packet.delivery = self._delivery(packet.mode, where)
-                return packet
+                                     "switch": decision.switch, **({"degraded": prepared.degraded}
+                                                                   if prepared.degraded else {})})
+            packet.delivery = self._delivery(packet.mode, where)
+            return packet
         except Refused as exc:
             self.refuse(where, f"packet {ticket_id}", exc)
             raise
+
+    @staticmethod
+    def _state(session: Session, ticket: Any, *, writer: str, mode: str) -> dict[str, Any]:
+        """What a stored packet must match to be reused: its inputs, writer, mode and redaction."""
+        # a mode change builds a new packet, counted under its mode; packets stored before redaction are rebuilt
+        return {**packets.state_of(session, ticket), "writer": writer, "mode": mode, "redaction": REDACTION_VERSION}
 
     def _delivery(self, mode: str, asked: Where) -> rollout.Delivery:
         """The one routing rule: on = where asked; shadow = the platform's review channel (or nowhere)."""

@@ -28,10 +28,10 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, or_, update
@@ -233,12 +233,3 @@ def header_retry_after(exc: BaseException) -> float:
         return 0.0
 
 
-def describe(entries: list[OutboxEntry], *, now: datetime | None = None) -> Iterator[str]:
-    """One line per entry, for ``handoff outbox``."""
-    now = now or utcnow()
-    for e in entries:
-        age = int((now - e.updated_at).total_seconds())
-        error = f" error {e.error_id}: {e.last_error}" if e.status == FAILED else (
-            f" last: {e.last_error}" if e.last_error else "")
-        yield (f"{e.pk:>5} {e.status:<9} {e.platform:<6} {e.kind:<11} {e.channel} key={e.key} "
-               f"tries={e.attempts} {age}s ago{error}")

@@ -9,6 +9,7 @@ from adapters.cli.commands import (
     demo,
     evaluate,
     metrics,
+    outbox,
     packet,
     report,
     rollout,
@@ -22,3 +23,4 @@ COMMAND_MODULES = [data, demo, packet, search, triage, evaluate, serve, teams]
 COMMAND_MODULES.append(metrics)
 COMMAND_MODULES.append(report)
 COMMAND_MODULES.append(rollout)  # rollout and audit
+COMMAND_MODULES.append(outbox)
