@@ -8,6 +8,7 @@ Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
                                   the client from the body's own label/field or the clients table
   /alerts/{source}/{tenant}       the same, with this endpoint's tenant for alerts without one
   GET /healthz                    liveness, no auth
+  GET /readyz                     readiness (database; the index only when it is a Qdrant server), no auth
 
 The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
 
@@ -36,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from adapters.common.health import readyz
 from adapters.common.http import Handler, HttpError, check_bearer, check_length, json_errors, read_body
 from bot.alerts.endpoints import EndpointBook, load_endpoints
 from bot.alerts.formats import FORMATS
@@ -73,6 +75,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/{source}", _handle)
     app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/readyz", readyz(core, index=False))
     app.on_cleanup.append(_shutdown)
     return app
 
@@ -88,7 +91,7 @@ async def _health(request: web.Request) -> web.Response:
 def _auth(token: str | None, limit: int, endpoints: EndpointBook) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == "/healthz":
+        if request.path in ("/healthz", "/readyz"):
             return await handler(request)
         # An endpoint's own token is good on that endpoint only; the global token everywhere.
         own = endpoints.token_for(request.match_info.get("source", ""), request.match_info.get("tenant"))

@@ -1,7 +1,8 @@
 """Running the Slack app: over HTTP (aiohttp) or in Socket Mode.
 
 HTTP: ``POST /slack/events`` (slash commands, events, interactivity: one
-Request URL for all three), ``POST /hooks/escalation`` and ``GET /healthz``.
+Request URL for all three; 503 in the JSON error shape while the database is down, so Slack
+re-sends), ``POST /hooks/escalation``, ``GET /healthz`` (liveness) and ``GET /readyz`` (database and index).
 Socket Mode: the app dials out to Slack over a websocket, so no public
 ingress is needed; ``--port`` additionally serves the webhook and the health
 check on the local network.
@@ -20,11 +21,14 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.health import readyz
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
+from adapters.common.http import HttpError, with_json_errors
 from adapters.slack.app import SlackFrontEnd, build_app
 from bot.core import Core
 from bot.errors import ConfigError
+from bot.health import DatabaseProbe
 
 log = logging.getLogger("handoff.slack")
 EVENTS_PATH = "/slack/events"
@@ -40,16 +44,24 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
     app = web.Application()
     app[FRONT] = front
 
-    async def slack_events(request: web.Request) -> web.Response:
+    probe = DatabaseProbe(front.core)
+
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        # Nothing is acked while the database is down: Slack re-sends events answered with an error
+        # (its retry policy), and a reaction or NOC message acked now could not be recorded.
+        problem = await front.core.run(probe.problem)
+        if problem is not None:
+            raise HttpError(503, "unavailable", f"Handoff can't record this now ({problem}); Slack retries later")
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "in_flight": front.work.running})
 
-    app.router.add_post(EVENTS_PATH, slack_events)
+    app.router.add_post(EVENTS_PATH, with_json_errors(slack_events, log))
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", readyz(front.core))
     return app
 
 
@@ -64,6 +76,7 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", readyz(front.core))
     return app
 
 

@@ -7,6 +7,7 @@ Routes:
                             post the ticket's packet into its client's Teams channels (the Slack front
                             end's contract: ``Idempotency-Key`` names the delivery, answers per channel)
   GET  /healthz             liveness, no auth
+  GET  /readyz              readiness: database and index (503 naming what is down), no auth
 
 Authentication of ``/api/messages``:
 
@@ -35,6 +36,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
+from adapters.common.health import readyz
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
@@ -155,6 +157,7 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     app.router.add_post("/api/messages", with_json_errors(_messages, log))
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=TeamsPoster(core, app[ADAPTER_KEY]), logger=log))
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/readyz", readyz(core))
     return app
 
 

@@ -38,7 +38,7 @@ def run_outbox(args: argparse.Namespace, core: Core) -> int:
     if not rows:
         print("(nothing pending or failed)" if not args.all else "(the outbox is empty)")
         return 0
-    print(table([(r["id"], r["status"], r["platform"], r["kind"], r["channel"], r["attempts"], when(r["updated_at"]),
-                  r["error_id"] or "", (r["last_error"] or "")[:120]) for r in rows],
+    print(table([(e.pk, e.status, e.platform, e.kind, e.channel, e.attempts, when(e.updated_at), e.error_id or "",
+                  (e.last_error or "")[:120]) for e in entries],
                 ["id", "status", "platform", "kind", "channel", "tries", "updated (UTC)", "error id", "last error"]))
     return 0
