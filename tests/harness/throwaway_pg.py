@@ -37,6 +37,8 @@ def _free_port() -> int:
 
 
 class ThrowawayPostgres:
+    """``root``: a folder the ``postgres`` user can reach (under /tmp, not pytest's 0700 folders)."""
+
     def __init__(self, root: Path):
         found = bin_dir()
         assert found is not None, available()
@@ -54,11 +56,10 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
             os.chmod(self.root, 0o755)
-            for parent in self.root.parents:  # postgres must be able to reach its folder
-                if parent == Path("/"):
-                    break
-                os.chmod(parent, os.stat(parent).st_mode | 0o011)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        result = self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                           "-E", "UTF8", check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed: {result.stderr or result.stdout}")
         return self
 
     def start(self) -> None:
@@ -66,7 +67,9 @@ class ThrowawayPostgres:
                   "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1", "start")
 
     def stop(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast", "stop", check=False)
+        result = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast", "stop", check=False)
+        if result.returncode != 0 and "Is server running?" not in result.stderr:
+            raise RuntimeError(f"pg_ctl stop failed: {result.stderr or result.stdout}")
 
     def wait_down(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
@@ -75,3 +78,4 @@ class ThrowawayPostgres:
                 if s.connect_ex(("127.0.0.1", self.port)) != 0:
                     return
             time.sleep(0.05)
+        raise TimeoutError(f"PostgreSQL on port {self.port} still accepts connections")
