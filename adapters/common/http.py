@@ -138,3 +138,5 @@ async def read_json(request: web.Request, limit: int) -> Any:
         return json.loads(raw or b"null")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HttpError(400, "malformed", f"body is not JSON: {exc}") from None
+    except RecursionError:  # 100,000 nested arrays exhaust the parser's stack: still the sender's error
+        raise HttpError(400, "malformed", "body is not usable JSON: nested too deeply") from None

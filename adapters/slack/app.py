@@ -203,7 +203,7 @@ class SlackFrontEnd:
         async with self.work.track("error"):
             request = f"slack {context.get('handoff_request') or 'event'}"
             text, _error_id = user_text(as_user_error(error), request=request, logger=log)
-            if respond is None:
+            if respond is None or not getattr(respond, "response_url", None):
                 return  # events have no one to answer privately; never post an error into a channel
             try:
                 await self.ephemeral(respond, error_message(text))

@@ -32,14 +32,17 @@ from typing import Any
 import jwt
 import requests
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from msrest.exceptions import DeserializationError as MsrestDeserializationError
 
 from adapters.common.health import readyz
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
+from adapters.teams import activity as act
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
 from adapters.teams.posting import TeamsPoster, on_turn_error
@@ -185,12 +188,15 @@ async def _messages(request: web.Request) -> web.Response:
         return _refuse(request, 415, "unsupported_media_type", "expected application/json")
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply for the parser
         return _refuse(request, 400, "malformed", "body is not JSON")
-    if not isinstance(body, dict) or not body.get("type"):
-        return _refuse(request, 400, "malformed", "body is not an activity")
+    problem = act.shape_problem(body)
+    if problem is not None:
+        return _refuse(request, 400, "malformed", problem)
     try:
         response = await request.app[ADAPTER_KEY].process(request, request.app[BOT_KEY])
+    except (DeserializationError, MsrestDeserializationError) as exc:  # a field of another type deeper down
+        return _refuse(request, 400, "malformed", f"not a Bot Framework activity: {exc}")
     except web.HTTPUnauthorized:  # the adapter's answer to PermissionError
         return _refuse(request, 401, "unauthorized", "invalid Bot Framework token")
     except web.HTTPException:
