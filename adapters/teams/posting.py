@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import DeserializationError as MsrestDeserializationError
 from msrest.serialization import Model
 
 from adapters.common.retry import retry_after
@@ -107,6 +108,10 @@ class TeamsPoster:
 
     @staticmethod
     def retry_after(exc: BaseException) -> float | None:
+        # The connector client cannot read a plain-text error body (a proxy's or the service's 5xx
+        # page) and raises this instead of an error carrying the status: an outage, worth a retry.
+        if isinstance(exc, MsrestDeserializationError):
+            return 0.0
         return retry_after(exc)
 
     async def post_packet(self, packet: Packet, to: Where) -> str:
@@ -125,13 +130,21 @@ class TeamsPoster:
                 activity.reply_to_id = None
             return await next_send()
 
+        failed: list[BaseException] = []
+
         async def send(ctx: TurnContext) -> None:
             ctx.on_send_activities(new_thread)
-            response = await ctx.send_activity(card_activity(first))
+            try:
+                response = await ctx.send_activity(card_activity(first))
+            except Exception as exc:  # kept from the adapter's turn-error hook: the outbox decides on a retry
+                failed.append(exc)
+                return
             sent.append(response.id if response else "")
 
         await self.adapter.continue_conversation(act.reference_from(reference), send,
                                                  bot_app_id=self.settings.microsoft_app_id or None)
+        if failed:
+            raise failed[0]
         if not sent or not sent[0]:
             raise RuntimeError(f"the Teams connector returned no message id for channel {to.channel_id}")
         # The new post starts a thread: replies and card buttons refer to its id.
