@@ -97,6 +97,7 @@ class SlackFrontEnd:
         self.pattern = re.compile(core.settings.slack_escalation_pattern)
         self.noc = set(core.settings.slack_noc_channels)
         self.work = Work()
+        self.members: dict[str, bool] = {}  # user id -> full member (not a guest), from users.info
 
     # --- the places requests come from ------------------------------------------
 
@@ -115,9 +116,26 @@ class SlackFrontEnd:
                 raise exc
             external = info.external
         # DMs: channel_type "im" on events; slash commands only show it by the D prefix of the id.
-        is_direct = channel_type == "im" or channel_id.startswith("D")
+        # The same guest rule as Teams: a DM is the MSP's own only from a full member; a guest or
+        # single-channel guest (or anyone whose lookup fails) gets no DM scope and sees nothing.
+        is_direct = (channel_type == "im" or channel_id.startswith("D")) and await self.is_member(user_id)
         return Where(PLATFORM, channel_id, user_id, is_direct=is_direct, externally_shared=external,
                      thread_id=thread_id)
+
+    async def is_member(self, user_id: str | None) -> bool:
+        """A full member of the workspace (users.info: not ``is_restricted``/``is_ultra_restricted``, not
+        a bot); remembered per user for the process's life. Any failure counts as a guest (fail closed)."""
+        if not user_id:
+            return False
+        if user_id not in self.members:
+            try:
+                user = (await self.client.users_info(user=user_id)).get("user") or {}
+                self.members[user_id] = not (user.get("is_restricted") or user.get("is_ultra_restricted")
+                                             or user.get("is_bot") or user.get("deleted"))
+            except Exception as exc:
+                log.warning("could not look up %s for a direct message: %s", user_id, exc)
+                return False
+        return self.members[user_id]
 
     async def first(self, key: str) -> bool:
         return await self.core.run(self.core.first_delivery, platform=PLATFORM, key=key)

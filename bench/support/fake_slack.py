@@ -50,6 +50,7 @@ class Call:
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info fields, e.g. is_restricted
     errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
@@ -150,6 +151,11 @@ class FakeSlack:
             self.delivered.append(Call(method, {**args, "ts": ts}, request.path))
             return web.json_response({"ok": True, "channel": channel, "ts": ts,
                                       "message": {"ts": ts, "bot_id": BOT_ID, "text": args.get("text")}})
+        if method == "users.info":  # https://api.slack.com/methods/users.info: guests are is_restricted
+            user = str(args.get("user", ""))
+            info = {"id": user, "team_id": TEAM, "is_bot": False, "is_restricted": False,
+                    "is_ultra_restricted": False, **self.users.get(user, {})}
+            return web.json_response({"ok": True, "user": info})
         if method == "conversations.info":
             info = self.channels.get(channel, {"id": channel, "is_channel": True, "is_shared": False,
                                                "is_ext_shared": False, "is_org_shared": False,
