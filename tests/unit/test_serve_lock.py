@@ -15,7 +15,7 @@ from bot.health import DataDirLock
 HOLD = """
 import sys, time
 from bot.health import DataDirLock
-DataDirLock(sys.argv[1]).acquire()
+lock = DataDirLock(sys.argv[1]).acquire()  # kept: the lock lives as long as its file is open
 print("held", flush=True)
 time.sleep(60)
 """
