@@ -5,7 +5,7 @@ Revises: 0004_topology
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from bot.db.models import UTCDateTime
