@@ -29,7 +29,7 @@ from sqlmodel import select
 
 from adapters.inbound.app import make_app as inbound_app
 from adapters.teams.main import make_app as teams_app
-from bot.db.models import Packet as PacketRow
+from bot.db.models import PacketRow
 from bot.db.models import PostedMessage
 from bot.errors import UNEXPECTED
 from bot.tenancy import rollout
