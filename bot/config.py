@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     # --- packet writer -----------------------------------------------------
     llm_model: str | None = None
     llm_timeout_s: float = Field(default=20.0, gt=0)
+    # Threads for the core's blocking calls from the servers, and how many of them may wait on the model
+    # at once (bot/runtime/workers.py); a build that finds no model slot writes the extractive summary.
+    core_workers: int = Field(default=8, ge=1, le=256)
+    model_workers: int = Field(default=2, ge=1, le=64)
+    # Attempts of one post to Slack/Teams (bot/chat/outbox.py): 429/5xx/timeouts are retried.
+    post_attempts: int = Field(default=6, ge=1, le=20)
     llm_api_base: str | None = None
 
     # --- Slack ---------------------------------------------------------------
@@ -203,7 +209,7 @@ class Settings(BaseSettings):
 
     # --- logging -------------------------------------------------------------
     log_level: str = "INFO"
-    # "json": one JSON object a line with the request id and tenant (bot/observability/logs.py), for a log pipeline.
+    # "json": one JSON object a line with the request id and tenant (bot/runtime/logs.py), for a log pipeline.
     log_format: Literal["text", "json"] = "text"
 
     @field_validator("qdrant_layout", mode="before")

@@ -10,31 +10,34 @@ Expensive parts open on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.chat import conversations
 from bot.chat.commands import USAGE, ChatRequest, parse
+from bot.chat.outbox import Outbox, RetryPolicy
 from bot.chat.replies import ChatReply
 from bot.chat.views import Answer, TriageView
 from bot.config import Settings
 from bot.db import store
 from bot.db.engine import open_database, session_scope
-from bot.db.models import Feedback, PostedMessage
+from bot.db.models import PostedMessage
 from bot.errors import NotFound, Refused, TenantMismatch
 from bot.feedback import reactions as feedback
-from bot.observability import telemetry
-from bot.observability.logs import bind_tenant
+from bot.feedback.service import FeedbackCalls
 from bot.packets import stored as packets
-from bot.packets.builder import build_packet, classify_ticket_alerts
+from bot.packets.builder import classify_ticket_alerts, finish_packet, prepare_packet
 from bot.packets.model import Packet
 from bot.reporting.service import Reporting
+from bot.runtime import telemetry
+from bot.runtime.logs import bind_tenant
+from bot.runtime.workers import Workers
 from bot.tenancy import audit, policy, rollout
 from bot.tenancy.policy import Scope, Where
 from bot.tenancy.secrets import REDACTION_VERSION, redact
@@ -44,9 +47,10 @@ if TYPE_CHECKING:
     from bot.packets.llm_writer import LlmWriter
     from retrieval import Retriever
 
+T = TypeVar("T")
 
 
-class Core(Reporting, Publishing):
+class Core(Reporting, Publishing, FeedbackCalls):
     def __init__(self, settings: Settings, *, llm_options: dict[str, Any] | None = None,
                  retriever: Retriever | None = None):
         self.settings = settings
@@ -63,6 +67,18 @@ class Core(Reporting, Publishing):
 
         return LlmWriter(self.settings.llm_model, timeout_s=self.settings.llm_timeout_s,
                          api_base=self.settings.llm_api_base, completion_options=self.llm_options)
+
+    @cached_property
+    def workers(self) -> Workers:
+        return Workers(core_workers=self.settings.core_workers, model_workers=self.settings.model_workers)
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """A blocking core call from an async front end, on the bounded pool (bot/runtime/workers.py)."""
+        return await self.workers.run(fn, *args, **kwargs)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.session, policy=RetryPolicy(attempts=self.settings.post_attempts))
 
     @cached_property
     def engine(self) -> Engine:
@@ -92,6 +108,8 @@ class Core(Reporting, Publishing):
             self.retriever.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "workers" in self.__dict__:
+            self.workers.close()
 
     # --- policy ----------------------------------------------------------------
 
@@ -241,7 +259,10 @@ class Core(Reporting, Publishing):
         travels with the packet as ``packet.delivery`` (``bot.tenancy.rollout.Delivery``).
         """
         ticket_id = str(ticket_id).lstrip("#").strip()
+        writer = self.writer.name if self.writer else "extractive"
         try:
+            # Three short transactions, none open while the model writes: (1) decide and classify
+            # new alerts (the one write before building), (2) read the evidence, (3) store the packet.
             with self.session() as session:
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
                 ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
@@ -250,34 +271,42 @@ class Core(Reporting, Publishing):
                 if decision.mode == "off":
                     raise Refused(f"Handoff is switched off for ticket #{ticket.id}'s client or category "
                                   "(rollout), so no packet was built.")
-                state = packets.state_of(session, ticket)
-                state["writer"] = self.writer.name if self.writer else "extractive"
-                state["mode"] = decision.mode  # a mode change builds a new packet, counted under its mode
-                state["redaction"] = REDACTION_VERSION  # packets stored before redaction are rebuilt
+                state = self._state(session, ticket, writer=writer, mode=decision.mode)
                 if not rebuild:
                     stored = packets.latest(session, tenant_id=ticket.tenant_id, ticket_id=ticket.id)
+                    # A degraded packet's state names what was unavailable, so it never equals this one.
                     if stored is not None and stored[1] == state:
                         stored[0].delivery = self._delivery(stored[0].mode, where)
                         telemetry.packets_reused.inc()
                         return stored[0]
-                # The one write before the build (which only reads): alerts without a signal yet.
                 classify_ticket_alerts(session=session, ticket=ticket, as_of=now)
-                with telemetry.timing_build(state["writer"]):
-                    packet = build_packet(session=session, ticket=ticket, now=now, writer=self.writer,
-                                          retriever=self.retriever)
-                # Classifying may have changed the alerts' markers; store the state as it is now.
-                state = {**packets.state_of(session, ticket), "writer": state["writer"], "mode": decision.mode,
-                         "redaction": REDACTION_VERSION}
+            with telemetry.timing_build(writer):
+                with self.session() as session:
+                    ticket = policy.visible_ticket(ticket_id, scope=seen, session=session)
+                    # Classifying may have changed the alerts' markers; store the state as it is now.
+                    state = self._state(session, ticket, writer=writer, mode=decision.mode)
+                    prepared = prepare_packet(session=session, ticket=ticket, now=now, retriever=self.retriever)
+                packet = finish_packet(prepared, now=now, writer=self.writer, model_slot=self.workers.model_slot)
+            if prepared.degraded:
+                state["degraded"] = prepared.degraded
+            with self.session() as session:
                 packets.save(session, packet, built_from=state, requested_by=where.user_id,
                              requested_where=where.describe(), mode=decision.mode)
                 audit.record(session, action="packet_built", where=where, tenant_id=ticket.tenant_id,
                              detail={"packet_id": packet.packet_id, "ticket": ticket.id, "mode": decision.mode,
-                                     "switch": decision.switch})
-                packet.delivery = self._delivery(packet.mode, where)
-                return packet
+                                     "switch": decision.switch, **({"degraded": prepared.degraded}
+                                                                   if prepared.degraded else {})})
+            packet.delivery = self._delivery(packet.mode, where)
+            return packet
         except Refused as exc:
             self.refuse(where, f"packet {ticket_id}", exc)
             raise
+
+    @staticmethod
+    def _state(session: Session, ticket: Any, *, writer: str, mode: str) -> dict[str, Any]:
+        """What a stored packet must match to be reused: its inputs, writer, mode and redaction."""
+        # a mode change builds a new packet, counted under its mode; packets stored before redaction are rebuilt
+        return {**packets.state_of(session, ticket), "writer": writer, "mode": mode, "redaction": REDACTION_VERSION}
 
     def _delivery(self, mode: str, asked: Where) -> rollout.Delivery:
         """The one routing rule: on = where asked; shadow = the platform's review channel (or nowhere)."""
@@ -309,58 +338,6 @@ class Core(Reporting, Publishing):
                 "mode": packet.mode, "sources": sorted({s.url for c in packet.claims for s in c.sources}),
             })
             return posted
-
-    # --- feedback --------------------------------------------------------------
-
-    def _posted(self, session: Session, platform: str, channel: str, message_id: str) -> PostedMessage | None:
-        return feedback.find_posted(session, platform=platform, channel=channel, message_id=message_id)
-
-    def accept(self, *, platform: str, channel: str, message_id: str, user_id: str,
-               at: datetime | None = None, claim_id: str | None = None) -> Feedback | None:
-        """The packet (or, with ``claim_id``, one claim of it) is right as written."""
-        with self.session() as session:
-            posted = self._posted(session, platform, channel, message_id)
-            if posted is None:
-                return None
-            return feedback.record_accept(session, posted=posted, user_id=user_id, at=at, claim_id=claim_id)
-
-    def start_correction(self, *, platform: str, channel: str, message_id: str, user_id: str,
-                         at: datetime | None = None) -> Feedback | None:
-        with self.session() as session:
-            posted = self._posted(session, platform, channel, message_id)
-            return feedback.start_correction(session, posted=posted, user_id=user_id, at=at) if posted else None
-
-    def finish_correction(self, *, platform: str, channel: str, message_id: str, user_id: str,
-                          at: datetime | None = None, how: str = "reaction removed") -> Feedback | None:
-        with self.session() as session:
-            posted = self._posted(session, platform, channel, message_id)
-            if posted is None:
-                return None
-            return feedback.finish_correction(session, posted=posted, user_id=user_id, at=at, how=how)
-
-    def thread_reply(self, *, platform: str, channel: str, thread_id: str, user_id: str,
-                     at: datetime | None = None) -> list[Feedback]:
-        """An engineer replied in a packet's thread: that ends their open correction there."""
-        with self.session() as session:
-            done = []
-            for posted in feedback.posted_in_thread(session, platform=platform, channel=channel, thread_id=thread_id):
-                finished = feedback.finish_correction(session, posted=posted, user_id=user_id, at=at, how="thread reply")
-                if finished is not None:
-                    done.append(finished)
-            return done
-
-    def flag_citation(self, *, platform: str, channel: str, message_id: str, claim_id: str, user_id: str,
-                      at: datetime | None = None) -> Feedback | None:
-        with self.session() as session:
-            posted = self._posted(session, platform, channel, message_id)
-            if posted is None:
-                return None
-            return feedback.flag_citation(session, posted=posted, claim_id=claim_id, user_id=user_id, at=at)
-
-    def first_delivery(self, *, platform: str, key: str) -> bool:
-        """False when this platform delivery (event id, retry) was already handled."""
-        with self.session() as session:
-            return feedback.first_delivery(session, platform=platform, key=key)
 
     # --- delivery (front ends posting and re-showing packets) -------------------
 

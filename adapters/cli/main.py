@@ -17,7 +17,7 @@ from adapters.cli.commands import COMMAND_MODULES
 from bot.config import load_settings
 from bot.core import Core
 from bot.errors import HandoffError, user_text
-from bot.observability.logs import TEXT_FORMAT, apply_format
+from bot.runtime.logs import TEXT_FORMAT, apply_format
 
 log = logging.getLogger("handoff")
 

@@ -10,7 +10,8 @@ so a PSA or RMM integrator meets one contract everywhere:
 - Every refusal has one JSON shape, its ``error_id`` also in the log line:
   ``{"error": {"code": "too_large", "message": "...", "error_id": "3f2a..."}}``
   (plus ``problems`` naming fields, where there are several). An unexpected
-  exception is a 500 of the same shape, logged with its traceback.
+  exception is a 500 of the same shape, logged with its traceback; a database that
+  is down or does not answer in time is a 503 (retry later) of the same shape.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.errors import new_error_id
+from bot.db.engine import what_failed
+from bot.errors import DatabaseUnavailable, new_error_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -60,6 +63,10 @@ async def answer_errors(request: web.Request, handler: Handler, logger: logging.
         return error_response(request, 413, "too_large", exc.text or "body too large", logger=logger)
     except web.HTTPException:
         raise
+    except (OperationalError, InterfaceError, DatabaseUnavailable) as exc:
+        # The database is down or too slow: the caller should retry later (a PSA does on 5xx).
+        return error_response(request, 503, "unavailable", f"the database is unavailable, try again later "
+                              f"({what_failed(exc)})", logger=logger)
     except Exception:
         error_id = new_error_id()
         logger.exception("unexpected error %s on %s %s", error_id, request.method, request.path)
@@ -131,3 +138,5 @@ async def read_json(request: web.Request, limit: int) -> Any:
         return json.loads(raw or b"null")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HttpError(400, "malformed", f"body is not JSON: {exc}") from None
+    except RecursionError:  # 100,000 nested arrays exhaust the parser's stack: still the sender's error
+        raise HttpError(400, "malformed", "body is not usable JSON: nested too deeply") from None

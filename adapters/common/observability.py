@@ -4,13 +4,13 @@
 
 - a request id: the caller's ``X-Request-Id`` when it is a sane token (a
   proxy's or the ingress's), else a new one; echoed in the response header and
-  carried by every log line of the request (``bot.observability.logs``);
+  carried by every log line of the request (``bot.runtime.logs``);
 - the request count and latency per *route pattern* (``/alerts/{source}``,
   never the raw path: the label set stays bounded), and each refusal by its
   reason: the ``code`` of the common JSON error body (``unauthorized``,
   ``too_large``, ...) or ``http_<status>`` for answers of another shape
   (Bolt's 401 on a bad Slack signature);
-- ``GET /metrics``: the Prometheus text format of ``bot.observability.telemetry``, answered
+- ``GET /metrics``: the Prometheus text format of ``bot.runtime.telemetry``, answered
   before any authentication middleware (it holds counts, never a tenant or
   text; keep the port off the public ingress, as the manifests do).
 """
@@ -25,8 +25,8 @@ import uuid
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.observability import telemetry
-from bot.observability.logs import request_id_var, tenant_var
+from bot.runtime import telemetry
+from bot.runtime.logs import request_id_var, tenant_var
 
 METRICS_PATH = "/metrics"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")

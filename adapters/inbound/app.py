@@ -10,6 +10,7 @@ Routes (all ``POST``, ``Authorization: Bearer <HANDOFF_INBOUND_TOKEN>``, or on a
   /hooks/connectwise, /hooks/halopsa, /hooks/autotask
                                   PSA callbacks, the PSA's own authentication (adapters/common/psa_hooks.py)
   GET /healthz                    liveness, no auth
+  GET /readyz                     readiness (database; the index only when it is a Qdrant server), no auth
 
 The converters and the endpoints file are in ``bot/alerts/`` (formats/, endpoints.py).
 
@@ -38,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from adapters.common.health import readyz
 from adapters.common.http import Handler, HttpError, check_bearer, check_length, json_errors, read_body
 from adapters.common.observability import instrument
 from adapters.common.psa_hooks import SIGNED_PATHS, add_psa_routes
@@ -78,6 +80,7 @@ def make_app(core: Core, *, insecure_no_auth: bool = False) -> web.Application:
     app.router.add_post("/alerts/{source}/{tenant}", _handle)
     app.router.add_get("/healthz", _health)
     add_psa_routes(app, core)  # no chat here: PSA callbacks keep tickets current, nothing is posted
+    app.router.add_get("/readyz", readyz(core, index=False))
     app.on_cleanup.append(_shutdown)
     return instrument(app, server="inbound")
 
@@ -93,7 +96,7 @@ async def _health(request: web.Request) -> web.Response:
 def _auth(token: str | None, limit: int, endpoints: EndpointBook) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == "/healthz":
+        if request.path in ("/healthz", "/readyz"):
             return await handler(request)
         # An endpoint's own token is good on that endpoint only; the global token everywhere.
         own = endpoints.token_for(request.match_info.get("source", ""), request.match_info.get("tenant"))

@@ -32,7 +32,6 @@ middleware, ``ack_first``, acks and names the request for that handler's log.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -43,6 +42,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.retry import retry_after
 from adapters.slack import payloads
 from adapters.slack.blocks import (
     FLAG_ACTION,
@@ -79,7 +79,10 @@ CANT_POST_ERRORS = ("not_in_channel", "channel_not_found", "is_archived", "restr
 
 def as_user_error(exc: BaseException) -> BaseException:
     """Slack errors a user can fix become ``DeliveryFailed`` with words; everything else stays as it is."""
-    if isinstance(exc, SlackApiError) and exc.response.get("error") in CANT_POST_ERRORS:
+    # A 5xx with a plain-text body leaves no JSON to read the error from (``response`` may even be
+    # aiohttp's own response object): only a JSON ``{"ok": false, "error": ...}`` names one.
+    data = getattr(getattr(exc, "response", None), "data", None) if isinstance(exc, SlackApiError) else None
+    if isinstance(data, dict) and data.get("error") in CANT_POST_ERRORS:
         return DeliveryFailed(CANT_POST)
     return exc
 
@@ -94,6 +97,7 @@ class SlackFrontEnd:
         self.pattern = re.compile(core.settings.slack_escalation_pattern)
         self.noc = set(core.settings.slack_noc_channels)
         self.work = Work()
+        self.members: dict[str, bool] = {}  # user id -> full member (not a guest), from users.info
 
     # --- the places requests come from ------------------------------------------
 
@@ -108,16 +112,33 @@ class SlackFrontEnd:
             place = Where(PLATFORM, channel_id, user_id, thread_id=thread_id)
             if not info.known:
                 exc = Refused(UNKNOWN_CHANNEL)
-                await asyncio.to_thread(self.core.refuse, place, "slack channel lookup", exc)
+                await self.core.run(self.core.refuse, place, "slack channel lookup", exc)
                 raise exc
             external = info.external
         # DMs: channel_type "im" on events; slash commands only show it by the D prefix of the id.
-        is_direct = channel_type == "im" or channel_id.startswith("D")
+        # The same guest rule as Teams: a DM is the MSP's own only from a full member; a guest or
+        # single-channel guest (or anyone whose lookup fails) gets no DM scope and sees nothing.
+        is_direct = (channel_type == "im" or channel_id.startswith("D")) and await self.is_member(user_id)
         return Where(PLATFORM, channel_id, user_id, is_direct=is_direct, externally_shared=external,
                      thread_id=thread_id)
 
+    async def is_member(self, user_id: str | None) -> bool:
+        """A full member of the workspace (users.info: not ``is_restricted``/``is_ultra_restricted``, not
+        a bot); remembered per user for the process's life. Any failure counts as a guest (fail closed)."""
+        if not user_id:
+            return False
+        if user_id not in self.members:
+            try:
+                user = (await self.client.users_info(user=user_id)).get("user") or {}
+                self.members[user_id] = not (user.get("is_restricted") or user.get("is_ultra_restricted")
+                                             or user.get("is_bot") or user.get("deleted"))
+            except Exception as exc:
+                log.warning("could not look up %s for a direct message: %s", user_id, exc)
+                return False
+        return self.members[user_id]
+
     async def first(self, key: str) -> bool:
-        return await asyncio.to_thread(self.core.first_delivery, platform=PLATFORM, key=key)
+        return await self.core.run(self.core.first_delivery, platform=PLATFORM, key=key)
 
     # --- posting -------------------------------------------------------------------
 
@@ -142,6 +163,10 @@ class SlackFrontEnd:
     def mention(channel_id: str) -> str:
         return f"the review channel <#{channel_id}>"
 
+    @staticmethod
+    def retry_after(exc: BaseException) -> float | None:
+        return retry_after(exc)
+
     async def post_packet(self, packet: Packet, to: Where) -> str:
         """A packet as a new message in a channel (the webhook's, or shadow mode's review channel)."""
         assert to.channel_id is not None
@@ -149,24 +174,27 @@ class SlackFrontEnd:
             ts = await self.post(to.channel_id, packet_message(packet))
         except SlackApiError as exc:
             raise as_user_error(exc) from exc
-        await asyncio.to_thread(self.core.record_posted, packet, where=to, message_id=ts)
+        await self.core.run(self.core.record_posted, packet, where=to, message_id=ts)
         return ts
 
     async def deliver(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
-                      respond: Any | None = None) -> str | None:
+                      respond: Any | None = None, key: str | None = None) -> str | None:
         """A packet asked for in ``where``: posted there (in ``thread_ts``), or where the rollout says."""
 
         async def here(p: Packet) -> str:
             assert where.channel_id is not None
-            ts = await self.post(where.channel_id, packet_message(p), thread_ts=thread_ts)
-            await asyncio.to_thread(self.core.record_posted, p, where=where, message_id=ts, thread_id=thread_ts)
+            try:
+                ts = await self.post(where.channel_id, packet_message(p), thread_ts=thread_ts)
+            except SlackApiError as exc:
+                raise as_user_error(exc) from exc
+            await self.core.run(self.core.record_posted, p, where=where, message_id=ts, thread_id=thread_ts)
             return ts
 
         tell: Callable[[str], Awaitable[None]] | None = None
         if respond is not None:
             async def tell(text: str) -> None:
                 await self.ephemeral(respond, text_message(text, already_mrkdwn=True))
-        return await escalation.deliver(packet, where, poster=self, here=here, tell=tell)
+        return await escalation.deliver(self.core, packet, where, poster=self, here=here, tell=tell, key=key)
 
     @staticmethod
     async def ephemeral(respond: Any, message: Message) -> None:
@@ -193,7 +221,7 @@ class SlackFrontEnd:
         async with self.work.track("error"):
             request = f"slack {context.get('handoff_request') or 'event'}"
             text, _error_id = user_text(as_user_error(error), request=request, logger=log)
-            if respond is None:
+            if respond is None or not getattr(respond, "response_url", None):
                 return  # events have no one to answer privately; never post an error into a channel
             try:
                 await self.ephemeral(respond, error_message(text))
@@ -209,7 +237,7 @@ class SlackFrontEnd:
             where = await self.where(body["channel_id"], body.get("user_id"),
                                      channel_type="im" if body.get("channel_name") == "directmessage" else None)
             text = payloads.command_text(str(body.get("text") or ""))
-            reply = await asyncio.to_thread(self.core.handle_chat, text, where=where)
+            reply = await self.core.run(self.core.handle_chat, text, where=where)
             await send_reply(reply, SlackReplies(self, where, respond))
 
     # --- messages: NOC escalations, thread replies ----------------------------------
@@ -229,7 +257,7 @@ class SlackFrontEnd:
     async def thread_reply(self, event: dict[str, Any], channel: str) -> None:
         if not event.get("user"):
             return  # bots (Handoff's own "rest of packet" replies included) don't end corrections
-        await asyncio.to_thread(
+        await self.core.run(
             self.core.thread_reply, platform=PLATFORM, channel=channel, thread_id=event["thread_ts"],
             user_id=event["user"], at=payloads.slack_time(event.get("ts")),
         )
@@ -238,14 +266,13 @@ class SlackFrontEnd:
         match = self.pattern.search(payloads.message_text(event))
         if match is None:
             return
-        # channel+ts, not the event id: the same message can also arrive as another event type.
-        if not await self.first(f"noc:{channel}:{ts}"):
-            return
+        # channel+ts, not the event id: the same message can also arrive as another event type. The key
+        # is the outbox's (spent when the packet is posted), so Slack's retry after a failure posts it.
         where = await self.where(channel, event.get("user") or event.get("bot_id"),
                                  channel_type=event.get("channel_type"),
                                  ext_shared=bool(body.get("is_ext_shared_channel")), thread_id=ts)
-        packet = await asyncio.to_thread(self.core.packet_for, match.group("ticket"), where=where)
-        await self.deliver(packet, where, thread_ts=ts)
+        packet = await self.core.run(self.core.packet_for, match.group("ticket"), where=where)
+        await self.deliver(packet, where, thread_ts=ts, key=f"noc:{channel}:{ts}")
 
     # --- reactions ------------------------------------------------------------------
 
@@ -258,16 +285,13 @@ class SlackFrontEnd:
             wanted = payloads.ACCEPT_REACTIONS | payloads.CORRECT_REACTIONS if added else payloads.CORRECT_REACTIONS
             if name not in wanted:
                 return
-            if not await self.first(f"event:{body.get('event_id') or (item.get('ts'), event.get('event_ts'))}"):
-                return
-            args = {"platform": PLATFORM, "channel": item["channel"], "message_id": item["ts"],
-                    "user_id": event["user"], "at": payloads.slack_time(event.get("event_ts"))}
-            if added and name in payloads.ACCEPT_REACTIONS:
-                await asyncio.to_thread(self.core.accept, **args)
-            elif added:
-                await asyncio.to_thread(self.core.start_correction, **args)
-            else:
-                await asyncio.to_thread(self.core.finish_correction, **args, how="reaction removed")
+            how = "accept" if added and name in payloads.ACCEPT_REACTIONS else "start" if added else "finish"
+            # The delivery key and the feedback are one transaction: if the database fails, neither is
+            # written, and Slack's retry (the server answers 503 while the database is down) records it.
+            await self.core.run(
+                self.core.reaction, key=f"event:{body.get('event_id') or (item.get('ts'), event.get('event_ts'))}",
+                how=how, platform=PLATFORM, channel=item["channel"], message_id=item["ts"], user_id=event["user"],
+                at=payloads.slack_time(event.get("event_ts")))
 
     # --- buttons and menus ------------------------------------------------------------
 
@@ -283,7 +307,7 @@ class SlackFrontEnd:
             if not await self.first(f"flag:{channel}:{ts}:{claim_id}:{user}"):
                 await self.ephemeral(respond, text_message("You already flagged that citation. Thanks!"))
                 return
-            flagged = await asyncio.to_thread(self.core.flag_citation, platform=PLATFORM, channel=channel,
+            flagged = await self.core.run(self.core.flag_citation, platform=PLATFORM, channel=channel,
                                               message_id=ts, claim_id=claim_id, user_id=user)
             if flagged is None:
                 raise NotFound("That message isn't a Handoff packet.")
@@ -295,14 +319,26 @@ class SlackFrontEnd:
             channel, ts, user = payloads.message_of(body)
             thread_ts = (body.get("message") or {}).get("thread_ts") or ts
             where = await self.where(channel, user, thread_id=thread_ts)
-            packet = await asyncio.to_thread(self.core.posted_packet, where=where, message_id=ts)
-            if not await self.first(f"rest:{channel}:{ts}"):
-                await self.ephemeral(respond, text_message("The rest of this packet is already in the thread."))
-                return
-            for message in remaining_messages(packet, packet_message(packet).rest):
-                posted_ts = await self.post(channel, message, thread_ts=thread_ts)
-                await asyncio.to_thread(self.core.record_posted, packet, where=where, message_id=posted_ts,
-                                        thread_id=thread_ts, kind="packet_rest")
+            packet = await self.core.run(self.core.posted_packet, where=where, message_id=ts)
+            outbox = self.core.outbox
+            for n, message in enumerate(remaining_messages(packet, packet_message(packet).rest)):
+                # One outbox entry per thread reply: pressing the button again posts only what failed.
+                claim = await self.core.run(outbox.claim, platform=PLATFORM, key=f"rest:{channel}:{ts}:{n}",
+                                            kind="packet_rest", channel=channel, thread_id=thread_ts,
+                                            tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id)
+                if not claim.won:
+                    if n == 0:
+                        await self.ephemeral(respond, text_message("The rest of this packet is already in the thread."))
+                        return
+                    continue
+
+                async def post(m: Message = message) -> str:
+                    return await self.post(channel, m, thread_ts=thread_ts)
+
+                posted_ts = await outbox.send(claim, post, retry_after=retry_after, what="rest of the packet",
+                                              where="the packet's thread", run=self.core.run)
+                await self.core.run(self.core.record_posted, packet, where=where, message_id=posted_ts,
+                                    thread_id=thread_ts, kind="packet_rest")
 
     async def on_mark_sent(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         async with self.work.track("mark_sent"):

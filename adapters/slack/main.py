@@ -1,7 +1,8 @@
 """Running the Slack app: over HTTP (aiohttp) or in Socket Mode.
 
 HTTP: ``POST /slack/events`` (slash commands, events, interactivity: one
-Request URL for all three), ``POST /hooks/escalation`` and ``GET /healthz``.
+Request URL for all three; 503 in the JSON error shape while the database is down, so Slack
+re-sends), ``POST /hooks/escalation``, ``GET /healthz`` (liveness) and ``GET /readyz`` (database and index).
 Socket Mode: the app dials out to Slack over a websocket, so no public
 ingress is needed; ``--port`` additionally serves the webhook and the health
 check on the local network.
@@ -10,26 +11,35 @@ check on the local network.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import signal
+import time
 from contextlib import suppress
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.health import readyz
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
+from adapters.common.http import HttpError, read_body, with_json_errors
 from adapters.common.observability import instrument
 from adapters.common.psa_hooks import add_psa_routes
 from adapters.slack.app import SlackFrontEnd, build_app
+from adapters.slack.payloads import request_body, shape_problem
 from bot.core import Core
 from bot.errors import ConfigError
+from bot.runtime.health import DatabaseProbe
 
 log = logging.getLogger("handoff.slack")
 EVENTS_PATH = "/slack/events"
+MAX_SLACK_BODY = 1_000_000  # Slack's own payloads are far smaller; a larger body is not Slack's
 FRONT = web.AppKey("front", SlackFrontEnd)
 
 
@@ -42,18 +52,59 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
     app = web.Application()
     app[FRONT] = front
 
-    async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    probe = DatabaseProbe(front.core)
+    secret = front.core.settings.slack_signing_secret or ""
+
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        # Nothing is acked while the database is down: Slack re-sends events answered with an error
+        # (its retry policy), and a reaction or NOC message acked now could not be recorded.
+        body = await read_body(request, MAX_SLACK_BODY)
+        check_signature(request, body, secret)
+        problem = await front.core.run(probe.problem)
+        if problem is not None:
+            raise HttpError(503, "unavailable", f"Handoff can't record this now ({problem}); Slack retries later")
+        try:
+            problem = shape_problem(request_body(body, request.content_type))
+        except (ValueError, KeyError, RecursionError) as exc:  # not UTF-8, not JSON, nested too deeply
+            problem = f"not a Slack request body: {exc}"
+        if problem is not None:
+            raise HttpError(400, "malformed", problem)
+        try:
+            # Bolt reads fields of the body (authorizations[0], event.enterprise_id...) while building its
+            # request, before any listener: a signed but malformed body is the sender's error, a 400.
+            # Listener errors never reach here (Bolt hands them to SlackFrontEnd.on_error).
+            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                            headers=request.headers)  # type: ignore[arg-type]
+            answer = await bolt.async_dispatch(bolt_request)
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError) as exc:
+            raise HttpError(400, "malformed", f"not a Slack request body: {type(exc).__name__} {exc}") from None
+        return await to_aiohttp_response(answer)
 
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "in_flight": front.work.running})
 
-    app.router.add_post(EVENTS_PATH, slack_events)
+    app.router.add_post(EVENTS_PATH, with_json_errors(slack_events, log))
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     add_psa_routes(app, front.core, posters=[front])  # PSA callbacks: an escalation posts its packet here
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", readyz(front.core))
     return instrument(app, server="slack")
+
+
+def check_signature(request: web.Request, body: bytes, secret: str) -> None:
+    """Slack's v0 signature over the raw body, checked before anything reads the body
+    (https://api.slack.com/authentication/verifying-requests-from-slack); 401 naming what is wrong."""
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not timestamp.strip().isdigit():
+        raise HttpError(401, "unauthorized", "X-Slack-Request-Timestamp is missing or not a number")
+    if abs(time.time() - int(timestamp)) > 60 * 5:
+        raise HttpError(401, "unauthorized", "X-Slack-Request-Timestamp is more than 5 minutes off")
+    # Over the raw bytes (slack_sdk's verifier decodes them as UTF-8 first, and raises on other bytes).
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        raise HttpError(401, "unauthorized", "X-Slack-Signature does not match the body")
 
 
 def hooks_app(front: SlackFrontEnd) -> web.Application:
@@ -68,6 +119,7 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
                                                           track=front.work.track))
     add_psa_routes(app, front.core, posters=[front])
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", readyz(front.core))
     return instrument(app, server="slack")
 
 

@@ -20,7 +20,9 @@ Slack quirks named here:
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
 
@@ -110,3 +112,45 @@ def request_label(body: dict[str, Any]) -> str:
         return f"action {str(body['actions'][0].get('action_id') or '')[:40]}"
     event = body.get("event") or {}
     return f"event {event.get('type')} {event.get('channel') or (event.get('item') or {}).get('channel') or ''}".strip()
+
+
+_OBJECT_OR_ID = ("team", "enterprise", "channel", "container", "message", "view", "user", "item")
+
+
+def shape_problem(body: Any) -> str | None:
+    """What is wrong with a (signed) request body's shape, before Bolt reads it; None when it is usable.
+
+    Bolt indexes into these fields while building its request and in its authorization middleware
+    (``authorizations[0]``, ``event.get(...)``) and answers a bare 500 when they have another type.
+    """
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    if "type" in body and not isinstance(body["type"], str | type(None)):
+        return "type: expected a string"
+    for where, part in (("", body), ("event.", body.get("event"))):
+        if part is None:
+            continue
+        if not isinstance(part, dict):
+            return f"{where or 'event'}: expected an object"
+        auths = part.get("authorizations")
+        if auths is not None and not (isinstance(auths, list) and all(isinstance(a, dict) for a in auths)):
+            return f"{where}authorizations: expected a list of objects"
+        for name in _OBJECT_OR_ID:
+            if name in part and not isinstance(part[name], dict | str | type(None)):
+                return f"{where}{name}: expected an object or an id"
+        for name in ("type", "subtype", "channel_type", "ts", "thread_ts", "event_ts", "text", "bot_id"):
+            if where and name in part and not isinstance(part[name], str | type(None)):
+                return f"{where}{name}: expected a string"
+    actions = body.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
+        return "actions: expected a list of objects"
+    return None
+
+
+def request_body(raw: bytes, content_type: str) -> Any:
+    """The body as Bolt will see it: JSON, or a form whose ``payload`` field is JSON (interactivity)."""
+    text = raw.decode("utf-8")
+    if content_type == "application/x-www-form-urlencoded":
+        form = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
+        return json.loads(form["payload"]) if "payload" in form else form
+    return json.loads(text) if text.strip() else {}

@@ -11,7 +11,6 @@ the last call, so the chart and the draft land where the summary is.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -87,7 +86,7 @@ async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> s
     """
     assert where.channel_id is not None
     ts = await front.post(where.channel_id, report_message(draft))
-    await asyncio.to_thread(front.core.record_report_posted, draft, where=where, message_id=ts)
+    await front.core.run(front.core.record_report_posted, draft, where=where, message_id=ts)
     await front.client.files_upload_v2(
         channel=where.channel_id, thread_ts=ts, content=public_markdown(draft.markdown, draft.links), filename=report_filename(draft),
         title=f"Report draft {draft.report_id} ({draft.tenant} {draft.month}), for review",
@@ -102,7 +101,7 @@ async def mark_sent(front: SlackPoster, body: dict[str, Any], action: dict[str, 
     if not value.isdigit():
         raise NotFound("That button doesn't name a report.")
     where = await front.where(channel, user, thread_id=ts)
-    row, changed = await asyncio.to_thread(front.core.mark_report_sent, int(value), where=where)
+    row, changed = await front.core.run(front.core.mark_report_sent, int(value), where=where)
     when = f"{row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else "earlier"
     if not changed:
         await front.ephemeral(respond, text_message(f"Report {row.pk} was already marked sent ({when})."))

@@ -159,3 +159,30 @@ def reference_from(data: dict[str, Any]) -> ConversationReference:
 def reference_tenants(data: dict[str, Any]) -> set[str]:
     conversation = data.get("conversation") or {}
     return {str(t).lower() for t in (conversation.get("tenantId"), conversation.get("tenantID")) if t}
+
+
+def shape_problem(body: Any) -> str | None:
+    """What makes a posted activity unusable, before the Bot Framework adapter reads it; None when usable.
+
+    The Bot Framework schema (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object)
+    makes ``conversation``, ``from`` and ``recipient`` objects (ConversationAccount, ChannelAccount)
+    with a string ``id``; the adapter dereferences them unchecked and would answer 500.
+    """
+    if not isinstance(body, dict):
+        return "body is not an activity (a JSON object)"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "type: expected a string like \"message\""
+    for name in ("conversation", "from", "recipient"):
+        value = body.get(name)
+        if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+            return f"{name}: expected an object with a string id"
+    for name in ("serviceUrl", "channelId", "id", "text", "name", "replyToId", "locale", "textFormat"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            return f"{name}: expected a string"
+    if body.get("channelData") is not None and not isinstance(body["channelData"], dict):
+        return "channelData: expected an object"
+    for name in ("entities", "attachments", "membersAdded", "membersRemoved"):
+        value = body.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            return f"{name}: expected a list of objects"
+    return None

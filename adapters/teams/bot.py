@@ -3,7 +3,7 @@
 Rules about who may see what are the core's (``bot/tenancy/policy.py``); this module
 only tells the core where a request comes from (``activity.where_of``) and
 renders what comes back (``cards``). Core methods are synchronous SQL, so they
-run in a thread (``asyncio.to_thread``) and the event loop keeps serving.
+run on the core's bounded worker pool (``core.run``, bot/runtime/workers.py) and the event loop keeps serving.
 
 Teams quirks handled here:
 
@@ -25,7 +25,6 @@ escalation webhook, shadow mode's review channel) by ``posting.TeamsPoster``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -52,7 +51,7 @@ class HandoffBot(ActivityHandler):
         self.settings = core.settings
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        return await self.core.run(fn, *args, **kwargs)
 
     # --- where and who -------------------------------------------------------------
 

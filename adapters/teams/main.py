@@ -7,6 +7,7 @@ Routes:
                             post the ticket's packet into its client's Teams channels (the Slack front
                             end's contract: ``Idempotency-Key`` names the delivery, answers per channel)
   GET  /healthz             liveness, no auth
+  GET  /readyz              readiness: database and index (503 naming what is down), no auth
 
 Authentication of ``/api/messages``:
 
@@ -31,15 +32,19 @@ from typing import Any
 import jwt
 import requests
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from msrest.exceptions import DeserializationError as MsrestDeserializationError
 
+from adapters.common.health import readyz
 from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
 from adapters.common.observability import instrument
 from adapters.common.psa_hooks import add_psa_routes
+from adapters.teams import activity as act
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
 from adapters.teams.posting import TeamsPoster, on_turn_error
@@ -159,6 +164,7 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=poster, logger=log))
     add_psa_routes(app, core, posters=[poster])  # PSA callbacks: an escalation posts its packet here
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/readyz", readyz(core))
     return instrument(app, server="teams")
 
 
@@ -186,12 +192,15 @@ async def _messages(request: web.Request) -> web.Response:
         return _refuse(request, 415, "unsupported_media_type", "expected application/json")
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply for the parser
         return _refuse(request, 400, "malformed", "body is not JSON")
-    if not isinstance(body, dict) or not body.get("type"):
-        return _refuse(request, 400, "malformed", "body is not an activity")
+    problem = act.shape_problem(body)
+    if problem is not None:
+        return _refuse(request, 400, "malformed", problem)
     try:
         response = await request.app[ADAPTER_KEY].process(request, request.app[BOT_KEY])
+    except (DeserializationError, MsrestDeserializationError) as exc:  # a field of another type deeper down
+        return _refuse(request, 400, "malformed", f"not a Bot Framework activity: {exc}")
     except web.HTTPUnauthorized:  # the adapter's answer to PermissionError
         return _refuse(request, 401, "unauthorized", "invalid Bot Framework token")
     except web.HTTPException:

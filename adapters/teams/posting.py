@@ -21,15 +21,16 @@ Teams quirks handled here:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import DeserializationError as MsrestDeserializationError
 from msrest.serialization import Model
 
+from adapters.common.retry import retry_after
 from adapters.teams import activity as act
 from adapters.teams import answer_cards, cards, report_cards
 from bot.chat import escalation
@@ -89,7 +90,7 @@ class TeamsPoster:
         self.settings = core.settings
 
     async def _reference(self, channel_id: str) -> dict[str, Any] | None:
-        return await asyncio.to_thread(self.core.conversation_reference, platform=PLATFORM, channel_id=channel_id)
+        return await self.core.run(self.core.conversation_reference, platform=PLATFORM, channel_id=channel_id)
 
     def _foreign(self, reference: dict[str, Any]) -> bool:
         return act.is_foreign(act.reference_tenants(reference), channel=reference.get("channelId"),
@@ -104,6 +105,14 @@ class TeamsPoster:
     @staticmethod
     def mention(channel_id: str) -> str:
         return "the review channel"  # a card cannot link a channel by its id
+
+    @staticmethod
+    def retry_after(exc: BaseException) -> float | None:
+        # The connector client cannot read a plain-text error body (a proxy's or the service's 5xx
+        # page) and raises this instead of an error carrying the status: an outage, worth a retry.
+        if isinstance(exc, MsrestDeserializationError):
+            return 0.0
+        return retry_after(exc)
 
     async def post_packet(self, packet: Packet, to: Where) -> str:
         """Post a packet as a new thread in a channel through its stored reference; record and audit it."""
@@ -121,17 +130,25 @@ class TeamsPoster:
                 activity.reply_to_id = None
             return await next_send()
 
+        failed: list[BaseException] = []
+
         async def send(ctx: TurnContext) -> None:
             ctx.on_send_activities(new_thread)
-            response = await ctx.send_activity(card_activity(first))
+            try:
+                response = await ctx.send_activity(card_activity(first))
+            except Exception as exc:  # kept from the adapter's turn-error hook: the outbox decides on a retry
+                failed.append(exc)
+                return
             sent.append(response.id if response else "")
 
         await self.adapter.continue_conversation(act.reference_from(reference), send,
                                                  bot_app_id=self.settings.microsoft_app_id or None)
+        if failed:
+            raise failed[0]
         if not sent or not sent[0]:
             raise RuntimeError(f"the Teams connector returned no message id for channel {to.channel_id}")
         # The new post starts a thread: replies and card buttons refer to its id.
-        await asyncio.to_thread(self.core.record_posted, packet, where=Where(PLATFORM, to.channel_id, to.user_id),
+        await self.core.run(self.core.record_posted, packet, where=Where(PLATFORM, to.channel_id, to.user_id),
                                 message_id=sent[0], thread_id=sent[0])
         return sent[0]
 
@@ -153,15 +170,15 @@ class TeamsReplies:
         async def tell(text: str) -> None:
             await self._card(cards.message_card(text))
 
-        await escalation.deliver(packet, self.where, poster=TeamsPoster(self.core, self.ctx.adapter), here=here,
-                                 tell=tell)
+        await escalation.deliver(self.core, packet, self.where, poster=TeamsPoster(self.core, self.ctx.adapter),
+                                 here=here, tell=tell)
 
     async def metrics(self, reply: MetricsReply) -> None:
         await self._card(report_cards.metrics_card(reply))
 
     async def report(self, draft: ReportDraft) -> None:
         response = await self._card(report_cards.report_card(draft))
-        await asyncio.to_thread(self.core.record_report_posted, draft, where=self.where,
+        await self.core.run(self.core.record_report_posted, draft, where=self.where,
                                 message_id=response.id if response else "", thread_id=self.where.thread_id)
 
     async def answer(self, answer: Answer) -> None:
@@ -181,7 +198,7 @@ async def send_packet_card(core: Core, ctx: TurnContext, packet: Packet, where: 
         packet.delivery.check(PLATFORM, where.channel_id)
     response = await ctx.send_activity(card_activity(card))
     message_id = response.id if response else ""
-    await asyncio.to_thread(core.record_posted, packet, where=where, message_id=message_id,
+    await core.run(core.record_posted, packet, where=where, message_id=message_id,
                             thread_id=where.thread_id, kind=kind)
     return message_id
 

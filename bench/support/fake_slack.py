@@ -50,9 +50,16 @@ class Call:
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info fields, e.g. is_restricted
     errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
+    # method -> faults to answer, one per call, in order: "500" (plain-text body, as a proxy or
+    # Slack's edge answers), "429" (Retry-After: retry_after seconds), "hang" (answer after hang_s).
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    retry_after: int = 1
+    delivered: list[Call] = field(default_factory=list)  # chat.postMessage calls answered ok (really posted)
+    hang_s: float = 30.0
     url: str = ""
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -117,6 +124,16 @@ class FakeSlack:
                 args.update(dict(await request.post()))
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append(Call(method, args, request.path))
+        fault = self.faults[method].pop(0) if self.faults.get(method) else None
+        if fault == "500":
+            return web.Response(status=500, text="upstream connect error or disconnect/reset before headers",
+                                content_type="text/plain")
+        if fault == "429":
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(self.retry_after)})
+        if fault == "hang":
+            await asyncio.sleep(self.hang_s)
+            return web.json_response({"ok": False, "error": "hung"}, status=504)
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
@@ -131,8 +148,14 @@ class FakeSlack:
         if method == "chat.postMessage":
             self._n += 1
             ts = f"{1_800_000_000 + self._n}.{self._n:06d}"
+            self.delivered.append(Call(method, {**args, "ts": ts}, request.path))
             return web.json_response({"ok": True, "channel": channel, "ts": ts,
                                       "message": {"ts": ts, "bot_id": BOT_ID, "text": args.get("text")}})
+        if method == "users.info":  # https://api.slack.com/methods/users.info: guests are is_restricted
+            user = str(args.get("user", ""))
+            info = {"id": user, "team_id": TEAM, "is_bot": False, "is_restricted": False,
+                    "is_ultra_restricted": False, **self.users.get(user, {})}
+            return web.json_response({"ok": True, "user": info})
         if method == "conversations.info":
             info = self.channels.get(channel, {"id": channel, "is_channel": True, "is_shared": False,
                                                "is_ext_shared": False, "is_org_shared": False,

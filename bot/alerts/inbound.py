@@ -100,6 +100,8 @@ def decode_json(raw: bytes) -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise Rejected("malformed", f"body is not valid JSON: {exc.msg} at {where}", [(f"(body) {where}", exc.msg)]) from None
+    except RecursionError:  # e.g. 100,000 nested arrays: Python's parser gives up before we could look
+        raise Rejected("malformed", "body is nested too deeply to be an alert", [("(body)", "nested too deeply")]) from None
 
 
 def decode_body(raw: bytes, fmt: Format) -> Any:

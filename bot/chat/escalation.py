@@ -19,12 +19,12 @@ and record a packet as a new message there. Nothing here imports a platform SDK.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.chat import outbox
 from bot.errors import BadInput, DeliveryFailed, HandoffError, Refused, user_text
 from bot.packets.model import Packet
 from bot.tenancy.policy import Where
@@ -71,6 +71,10 @@ class ChannelPoster(Protocol):
 
     async def post_packet(self, packet: Packet, to: Where) -> str:
         """Render and post the packet as a new message in ``to``, record it; return the message id."""
+        ...
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        """Seconds before another attempt after this failure of a post (0: backoff), None: don't retry."""
         ...
 
 
@@ -131,7 +135,7 @@ def delivery_key(destination: str | None, *, delivery: str | None, packet_id: in
 async def escalate(core: Core, ticket_id: str, *, poster: ChannelPoster, delivery: str | None,
                    logger: logging.Logger | None = None) -> Escalation:
     """Post a ticket's packet into each of its client's channels; ``NotFound``/``NoHomeChannel`` before any."""
-    channels = await asyncio.to_thread(core.home_channels, ticket_id, platform=poster.platform)
+    channels = await core.run(core.home_channels, ticket_id, platform=poster.platform)
     if not channels:
         raise NoHomeChannel(f"the client of ticket #{ticket_id} has no {poster.platform.capitalize()} channel "
                             "in tenants.yaml")
@@ -146,14 +150,18 @@ async def _to_channel(core: Core, ticket_id: str, channel: str, *, poster: Chann
         where = await poster.reach(channel, user_id="escalation-webhook")
         if where is None:
             return Outcome(channel, UNREACHABLE, reason=f"Handoff hasn't seen this channel yet: {poster.unreachable_hint}")
-        packet = await asyncio.to_thread(core.packet_for, ticket_id, where=where)
+        packet = await core.run(core.packet_for, ticket_id, where=where)
         to, why = await _destination(packet, where, poster=poster)
         if to is None:
             return Outcome(channel, SHADOW, packet_id=packet.packet_id, reason=f"built in shadow mode and stored; {why}")
+        # The key is spent only when the platform confirms the post (bot/chat/outbox.py): after a
+        # failed post the PSA's retry posts, after a delivered one it is a duplicate.
         key = delivery_key(to.channel_id, delivery=delivery, packet_id=packet.packet_id)
-        if not await asyncio.to_thread(core.first_delivery, platform=poster.platform, key=key):
-            return Outcome(channel, DUPLICATE, packet_id=packet.packet_id)
-        message_id = await _post(packet, to, poster=poster)
+        claim = await _claim(core, packet, to, poster=poster, key=key, kind="escalation")
+        if not claim.won:
+            return Outcome(channel, DUPLICATE, packet_id=packet.packet_id, message_id=claim.message_id,
+                           reason=None if claim.status == outbox.DELIVERED else "another request is posting it now")
+        message_id = await _post(core, packet, to, poster=poster, claim=claim)
         if to.channel_id != channel:
             return Outcome(channel, SHADOW, packet_id=packet.packet_id, message_id=message_id, posted_to=to.channel_id)
         return Outcome(channel, POSTED, packet_id=packet.packet_id, message_id=message_id)
@@ -166,13 +174,16 @@ async def _to_channel(core: Core, ticket_id: str, channel: str, *, poster: Chann
         return Outcome(channel, ERROR, reason=text)
 
 
-async def deliver(packet: Packet, asked: Where, *, poster: ChannelPoster, here: Callable[[Packet], Awaitable[str]],
-                  tell: Callable[[str], Awaitable[None]] | None) -> str | None:
+async def deliver(core: Core, packet: Packet, asked: Where, *, poster: ChannelPoster,
+                  here: Callable[[Packet], Awaitable[str]], tell: Callable[[str], Awaitable[None]] | None,
+                  key: str | None = None) -> str | None:
     """Post a packet someone asked for where the rollout decision says; returns the message id.
 
     ``here`` posts into the asking place (its thread, its reply); the review channel
     is reached through ``poster``. ``tell`` (None for events, which have no one to
-    answer privately) says where a shadow packet went.
+    answer privately) says where a shadow packet went. ``key`` names the delivery (a
+    NOC message's channel+ts): a retry of a delivered one posts nothing. Either way
+    the post goes through the outbox; ``None`` is returned for a duplicate.
     """
     to, why = await _destination(packet, asked, poster=poster)
     if to is None:
@@ -181,8 +192,15 @@ async def deliver(packet: Packet, asked: Where, *, poster: ChannelPoster, here: 
         return None
     if to.channel_id == asked.channel_id and to.platform == asked.platform:
         _delivery(packet, asked).check(poster.platform, asked.channel_id)
-        return await here(packet)
-    message_id = await _post(packet, to, poster=poster)
+        claim = await _claim(core, packet, asked, poster=poster, key=key, kind="packet")
+        if not claim.won:
+            return None
+        return await core.outbox.send(claim, lambda: here(packet), retry_after=poster.retry_after,
+                                      what=f"packet for #{packet.ticket.id}", where="this conversation", run=core.run)
+    claim = await _claim(core, packet, to, poster=poster, key=key, kind="packet")
+    if not claim.won:
+        return None
+    message_id = await _post(core, packet, to, poster=poster, claim=claim)
     if tell is not None:
         assert to.channel_id is not None
         await tell(SHADOW_POSTED.format(ticket=packet.ticket.id, review=poster.mention(to.channel_id)))
@@ -210,7 +228,17 @@ async def _destination(packet: Packet, asked: Where, *, poster: ChannelPoster) -
     return Where(review.platform, review.channel_id, review.user_id, thread_id=None), ""
 
 
-async def _post(packet: Packet, to: Where, *, poster: ChannelPoster) -> str:
+async def _claim(core: Core, packet: Packet, to: Where, *, poster: ChannelPoster, key: str | None,
+                 kind: str) -> outbox.Claim:
+    """Record the post as pending in the outbox before the first attempt."""
+    return await core.run(core.outbox.claim, platform=poster.platform, key=key, kind=kind,
+                          channel=to.channel_id or "direct", thread_id=to.thread_id,
+                          tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id)
+
+
+async def _post(core: Core, packet: Packet, to: Where, *, poster: ChannelPoster, claim: outbox.Claim) -> str:
     # The core's routing decision is checked right before the post: posting anywhere else is a bug.
     _delivery(packet, to).check(poster.platform, to.channel_id)
-    return await poster.post_packet(packet, to)
+    return await core.outbox.send(claim, lambda: poster.post_packet(packet, to), retry_after=poster.retry_after,
+                                  what=f"packet for #{packet.ticket.id}", where=f"channel {to.channel_id}",
+                                  run=core.run)

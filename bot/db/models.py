@@ -359,3 +359,32 @@ class PsaSyncState(SQLModel, table=True):
     run_page: int = 0
     run_max_seen: datetime | None = _ts()
     updated_at: datetime = _ts(nullable=False)
+
+
+class OutboxEntry(SQLModel, table=True):
+    """One thing Handoff posts (a packet, its thread replies, an escalation), recorded before the first try.
+
+    ``bot/chat/outbox.py`` owns the life cycle: pending -> sending -> delivered,
+    or failed (told to the asker or logged with ``error_id``; a retry of the same
+    delivery claims it again). ``key`` is the delivery key: unique per platform,
+    and only ``delivered`` makes a retry a duplicate.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("platform", "key", name="uq_outbox_platform_key"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    key: str = Field(max_length=255)
+    kind: str = Field(max_length=32)  # packet | escalation | packet_rest
+    channel: str = Field(max_length=255)
+    thread_id: str | None = Field(default=None, max_length=64)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    packet_pk: int | None = None
+    status: str = Field(max_length=16, index=True)  # pending | sending | delivered | failed
+    attempts: int = 0
+    message_id: str | None = Field(default=None, max_length=255)
+    last_error: str | None = _text()
+    error_id: str | None = Field(default=None, max_length=16)
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)

@@ -6,7 +6,9 @@ section by section (``bot/packets/sections.py``, ``knowledge.py``; the scores
 come from ``confidence.py``), and refuses to return a packet that cites
 anything else (``bot.tenancy.guard.check_sources``).
 
-Building only reads. Alerts that arrived without a signal are classified by
+Building only reads, in two steps so that no transaction is open while the
+model writes the summary: ``prepare_packet`` reads everything in the caller's
+session, ``finish_packet`` (no session) calls the model and assembles. Alerts that arrived without a signal are classified by
 ``classify_ticket_alerts``, a separate write the caller runs first
 (``Core.packet_for`` does; imports and webhooks classify on arrival anyway).
 
@@ -17,6 +19,9 @@ calibration run uses each ticket's escalation time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -99,6 +104,60 @@ def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None,
     return g
 
 
+@dataclass
+class Prepared:
+    """What a packet is built from, read in one short session; the model is called after it closed."""
+
+    g: Gathered
+    draft: Draft
+    other_names: list[str]  # other clients' names and aliases: model sentences naming them are dropped
+
+    @property
+    def degraded(self) -> list[str]:
+        """What was unavailable while reading (stored in the packet's state, so it is never reused)."""
+        return ["index"] if self.g.knowledge_error else []
+
+
+def prepare_packet(*, session: Session, ticket: Ticket, now: datetime | None = None, as_of: datetime | None = None,
+                   retriever: KnowledgeSearch | None = None) -> Prepared:
+    g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
+    draft = draft_sections(g, session=session)
+    others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
+    return Prepared(g, draft, [n for t in others for n in (t.name, *t.aliases)])
+
+
+def finish_packet(prepared: Prepared, *, now: datetime | None = None, writer: LlmWriter | None = None,
+                  model_slot: Callable[[], AbstractContextManager[bool]] | None = None) -> Packet:
+    """The summary (the model's, else extractive) and the packet; needs no database session, so
+    callers close theirs first and no write lock is held while the model thinks."""
+    g, draft = prepared.g, prepared.draft
+    writer_name, notes = "extractive", []
+    if g.knowledge_error:
+        notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
+    if writer is not None:
+        with model_slot() if model_slot else nullcontext(True) as got_slot:
+            if got_slot:
+                result = writer.write(evidence_records(g, draft), other_clients=prepared.other_names,
+                                      own_names=[g.tenant.name, *g.tenant.aliases])
+                for written in result.sentences:
+                    draft.add("summary", written.text, written.sources, written.confidence)
+                if result.sentences:
+                    writer_name = writer.name
+                if result.note:
+                    notes.append(result.note)
+            else:
+                notes.append("The summary model was busy with other requests, so this summary is extractive.")
+    if not draft.claims["summary"]:
+        for sentence in extractive_summary(ticket=g.ticket, tenant=g.tenant, tried=g.tried, asked=g.asked,
+                                           alert_sentence=sections.alert_summary(g)):
+            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
+    packet = assemble(g, draft, now=now)
+    packet.writer, packet.notes = writer_name, notes
+    check_sources((s for c in packet.claims for s in c.sources), tenant_id=packet.ticket.tenant,
+                  cited_by=f"packet for ticket {packet.ticket.id} ({packet.ticket.tenant})")
+    return packet
+
+
 def build_packet(
     *,
     session: Session,
@@ -108,30 +167,9 @@ def build_packet(
     writer: LlmWriter | None = None,
     retriever: KnowledgeSearch | None = None,
 ) -> Packet:
-    g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
-    draft = draft_sections(g, session=session)
-    writer_name, notes = "extractive", []
-    if g.knowledge_error:
-        notes.append(f"Runbooks, client notes and past tickets are missing: {g.knowledge_error}")
-    if writer is not None:
-        others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
-        result = writer.write(evidence_records(g, draft), other_clients=[n for t in others for n in (t.name, *t.aliases)],
-                              own_names=[g.tenant.name, *g.tenant.aliases])
-        for written in result.sentences:
-            draft.add("summary", written.text, written.sources, written.confidence)
-        if result.sentences:
-            writer_name = writer.name
-        if result.note:
-            notes.append(result.note)
-    if not draft.claims["summary"]:
-        for sentence in extractive_summary(ticket=ticket, tenant=g.tenant, tried=g.tried, asked=g.asked,
-                                           alert_sentence=sections.alert_summary(g)):
-            draft.add("summary", sentence.text, sentence.sources, sentence.confidence)
-    packet = assemble(g, draft, now=now)
-    packet.writer, packet.notes = writer_name, notes
-    check_sources((s for c in packet.claims for s in c.sources), tenant_id=packet.ticket.tenant,
-                  cited_by=f"packet for ticket {packet.ticket.id} ({packet.ticket.tenant})")
-    return packet
+    """Prepare and finish in one go (evaluation and benches, which hold no write lock)."""
+    prepared = prepare_packet(session=session, ticket=ticket, now=now, as_of=as_of, retriever=retriever)
+    return finish_packet(prepared, now=now, writer=writer)
 
 
 def draft_sections(g: Gathered, *, session: Session) -> Draft:

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.observability import telemetry
 from bot.packets import confidence
 from bot.packets.model import Confidence, Source
 from bot.packets.model_checks import Checked, check_sentences, describe_dropped, name_patterns, parse_reply
+from bot.runtime import telemetry
 from bot.tenancy.secrets import redact
 
 log = logging.getLogger(__name__)

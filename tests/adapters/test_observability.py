@@ -17,8 +17,8 @@ from adapters.teams.main import make_app as teams_app
 from bot.config import Settings
 from bot.core import Core
 from bot.ingest.loader import ingest_folder
-from bot.observability import telemetry
-from bot.observability.logs import JsonFormatter, apply_format, bind_tenant, request_id_var
+from bot.runtime import telemetry
+from bot.runtime.logs import JsonFormatter, apply_format, bind_tenant, request_id_var
 from tests.harness.slack_harness import HOOK_TOKEN, Harness
 from tests.harness.worlds import write_world
 

@@ -159,6 +159,18 @@ async def test_direct_message_with_handoff_sees_any_client_unless_it_is_external
     assert "shared with other organisations" in message and len(slack.fake.posts) == 1
 
 
+@pytest.mark.parametrize("guest", ["is_restricted", "is_ultra_restricted"])
+async def test_a_guest_sees_nothing_in_a_direct_message(slack: Harness, guest: str) -> None:
+    """The Teams rule in Slack: users.info's is_restricted (multi-channel guest) and is_ultra_restricted
+    (single-channel guest) are not staff (https://api.slack.com/methods/users.info)."""
+    slack.fake.users["U0ENG1"] = {guest: True}  # the asker of refusal()
+    message = await refusal(slack, "4412", channel="D0DMGUEST")
+    assert "Ticket #4412" not in message and "isn't mapped" in message
+    message = await refusal(slack, "ask printer", channel="D0DMGUEST")
+    assert "acme" not in message.casefold() and "ridgeline" not in message.casefold()
+    assert slack.fake.posts == [] and [c.args["user"] for c in slack.fake.to("users.info")] == ["U0ENG1"]
+
+
 async def test_rate_limited_post_waits_and_retries(slack: Harness) -> None:
     slack.fake.rate_limited["chat.postMessage"] = 1
     await slack.command("4412")

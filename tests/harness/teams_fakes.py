@@ -61,6 +61,9 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
     fail_posts: bool = False
+    # Faults answered to posts, one per post, in order: "500" (plain-text body), "429" (Retry-After: 1).
+    faults: list[str] = field(default_factory=list)
+    delivered: list[Call] = field(default_factory=list)  # posts answered with an id (really posted)
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1700000000001))
 
@@ -77,6 +80,13 @@ class FakeConnector:
                                request.match_info.get("reply_to"), json.loads(raw), len(raw)))
         if self.fail_posts:
             return web.json_response({"error": {"code": "ServiceError", "message": "down"}}, status=502)
+        fault = self.faults.pop(0) if self.faults else None
+        if fault == "500":
+            return web.Response(status=500, text="upstream request timeout", content_type="text/plain")
+        if fault == "429":
+            return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=429,
+                                     headers={"Retry-After": "1"})
+        self.delivered.append(self.calls[-1])
         return web.json_response({"id": str(next(self._ids))})
 
     async def _member(self, request: web.Request) -> web.Response:

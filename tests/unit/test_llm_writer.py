@@ -93,7 +93,7 @@ def test_a_reply_that_is_not_json_falls_back(tmp_path: Path, core_with) -> None:
 
 
 def test_a_timeout_falls_back_with_a_note(tmp_path: Path, core_with) -> None:  # type: ignore[no-untyped-def]
-    from bot.observability import telemetry
+    from bot.runtime import telemetry
 
     timeouts = telemetry.model_calls.labels(outcome="timeout")._value.get()
     core = core_with(mock_response=reply(("x", ["E1"]), ("y", ["E1"])), mock_timeout=True)

@@ -10,6 +10,7 @@ from adapters.cli.commands import (
     evaluate,
     metrics,
     ops,
+    outbox,
     packet,
     report,
     rollout,
@@ -26,3 +27,4 @@ COMMAND_MODULES.append(report)
 COMMAND_MODULES.append(rollout)  # rollout and audit
 COMMAND_MODULES.append(ops)  # db upgrade|status, backup, restore
 COMMAND_MODULES.append(sync)  # sync from a PSA
+COMMAND_MODULES.append(outbox)

@@ -10,9 +10,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from bot.core import Core
+from bot.runtime.health import DataDirLock
+
+
+@contextlib.contextmanager
+def one_server_per_data_dir(core: Core) -> Iterator[None]:
+    """Slack and Teams servers open the embedded index, which one process can hold: a second server on
+    the same data folder refuses to start (exit 2, naming the holder) instead of degrading both. With
+    a Qdrant server (HANDOFF_QDRANT_URL) there is nothing to share and no lock is taken."""
+    if core.settings.qdrant_url:
+        yield
+        return
+    lock = DataDirLock(core.settings.data_dir).acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _register_inbound(group: argparse._SubParsersAction) -> None:
@@ -53,7 +69,7 @@ def run_slack(args: argparse.Namespace, core: Core) -> int:
 
     logging.getLogger("handoff").setLevel(logging.INFO)
     port = args.port if args.port is not None else (None if args.socket_mode else 3000)  # 0 stays 0: any free port
-    with contextlib.suppress(KeyboardInterrupt):
+    with one_server_per_data_dir(core), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(core, host=args.host, port=port, socket_mode=args.socket_mode))
     return 0
 
@@ -71,7 +87,8 @@ def run_teams(args: argparse.Namespace, core: Core) -> int:
     core.retriever.acquire()  # the serving process owns the embedded index (README: one process per data directory)
     from adapters.teams.main import serve
 
-    serve(core, host=args.host, port=args.port)
+    with one_server_per_data_dir(core):
+        serve(core, host=args.host, port=args.port)
     return 0
 
 

@@ -1,0 +1,44 @@
+"""``handoff outbox``: what Handoff still has to post, or could not post (``bot/chat/outbox.py``).
+
+Pending and sending entries are in flight (or were, when a server stopped
+mid-post); failed ones carry the error id that the asker or the log line named.
+A failed entry is posted by a retry of the same request (the PSA's webhook
+retry, Slack's event retry, the button pressed again).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from adapters.cli.commands.output import print_json, table, when
+from bot.chat import outbox
+from bot.core import Core
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("outbox", help="posts that are pending or failed (packets, thread replies, escalations)")
+    p.add_argument("--all", action="store_true", help="delivered entries too")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_outbox)
+
+
+def run_outbox(args: argparse.Namespace, core: Core) -> int:
+    statuses = (outbox.PENDING, outbox.SENDING, outbox.FAILED) + ((outbox.DELIVERED,) if args.all else ())
+    entries = core.outbox.entries(statuses=statuses, limit=args.limit)
+    counts = core.outbox.counts()
+    rows = [{"id": e.pk, "status": e.status, "platform": e.platform, "kind": e.kind, "channel": e.channel,
+             "key": e.key, "tenant": e.tenant_id, "packet_id": e.packet_pk, "attempts": e.attempts,
+             "message_id": e.message_id, "error_id": e.error_id, "last_error": e.last_error,
+             "updated_at": e.updated_at} for e in entries]
+    if args.json:
+        print_json({"counts": counts, "entries": rows})
+        return 0
+    print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if not rows:
+        print("(nothing pending or failed)" if not args.all else "(the outbox is empty)")
+        return 0
+    print(table([(e.pk, e.status, e.platform, e.kind, e.channel, e.attempts, when(e.updated_at), e.error_id or "",
+                  (e.last_error or "")[:120]) for e in entries],
+                ["id", "status", "platform", "kind", "channel", "tries", "updated (UTC)", "error id", "last error"]))
+    return 0

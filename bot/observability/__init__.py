@@ -1,1 +1,0 @@
-"""What an operator watches: Prometheus metrics (telemetry) and structured logs (logs)."""
