@@ -35,7 +35,7 @@ SUMMARY_TEXT = 300  # a summary line longer than this is clipped on the glance a
 GLANCE_TEXT = 600  # a top claim longer than this is clipped on the glance and posted whole in the thread
 THREAD_TEXT = 2_900
 COMPACT_SOURCES = 3  # sources linked under a section's top claim; more: "+N more", all in the thread
-SUMMARY_SOURCES = 3
+SUMMARY_SOURCES = 6  # a summary line that counts L1's steps cites each of them (bot/packets/summary.py)
 
 
 @dataclass(frozen=True)
