@@ -85,7 +85,7 @@ def test_reads_are_tenant_scoped_by_signature() -> None:
     ``find_ticket`` is the one exception (MSP-wide ticket numbers); it returns
     the ticket with its tenant for the caller's policy check.
     """
-    exceptions = {"find_ticket", "list_tenants", "get_tenant", "tenant_for_channel", "resolve_tenant_name", "require_tenant_id",
+    exceptions = {"find_ticket", "list_tenants", "get_tenant", "tenant_for_channel", "resolve_tenant_name", "split_client_name", "require_tenant_id",
                   "knowledge_owners"}
     checked = []
     for name, func in inspect.getmembers(store, inspect.isfunction):
