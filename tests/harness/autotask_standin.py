@@ -15,7 +15,6 @@ Follows (also cited in tests/unit/test_psa_autotask.py) the Autotask developer h
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+
+from tests.harness.threaded_app import ThreadedApp
 
 USER, SECRET, CODE = "api@handoffmsp.example", "at-secret-1", "INTEGRATION-CODE-1"
 STATUS = {"1": "New", "5": "Complete", "8": "In Progress", "13": "Escalated"}
@@ -49,9 +50,7 @@ class AutotaskStandIn:
     next_host: str | None = None  # a test's hostile "nextPageUrl" host
     requests: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
-    _loop: asyncio.AbstractEventLoop | None = None
-    _runner: web.AppRunner | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadedApp | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_ticket(self, ticket_id: int, *, company: int, title: str, updated: datetime, status: str = "8",
@@ -83,21 +82,11 @@ class AutotaskStandIn:
             ticket["lastActivityDate"] = at_time(updated)
 
     def start(self) -> AutotaskStandIn:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="autotask-standin", daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self._server = ThreadedApp(self._app(), name="autotask-standin")
+        self.url = self._server.start()
         return self
 
-    async def _start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application(middlewares=[self._record])
         root = "/atservicesrest/v1.0"
         app.router.add_get(f"{root}/zoneInformation", self.zone)
@@ -107,19 +96,11 @@ class AutotaskStandIn:
         app.router.add_get(f"{root}/Tickets/query/next", self.query_tickets)
         app.router.add_get(f"{root}/Tickets/{{id}}", self.get_ticket)
         app.router.add_get(f"{root}/TicketNotes/query", self.query_notes)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        return app
 
     def stop(self) -> None:
-        if self._loop is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread:
-            self._thread.join(10)
+        if self._server is not None:
+            self._server.stop()
 
     @web.middleware
     async def _record(self, request: web.Request, handler):  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ Follows (sources also cited in tests/unit/test_psa_halopsa.py):
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+
+from tests.harness.threaded_app import ThreadedApp
 
 CLIENT_ID, CLIENT_SECRET, TENANT = "halo-client-1", "halo-secret-1", "handoffmsp"
 
@@ -39,9 +40,7 @@ class HaloStandIn:
     storm_429: int = 0
     requests: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
-    _loop: asyncio.AbstractEventLoop | None = None
-    _runner: web.AppRunner | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadedApp | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_ticket(self, ticket_id: int, *, client_id: int, summary: str, team: str = "1st Line Support",
@@ -80,40 +79,22 @@ class HaloStandIn:
     # --- life cycle ----------------------------------------------------------------
 
     def start(self) -> HaloStandIn:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="halo-standin", daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self._server = ThreadedApp(self._app(), name="halo-standin")
+        self.url = self._server.start()
         return self
 
-    async def _start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/api/authinfo", self.authinfo)
         app.router.add_post("/auth/token", self.token)
         app.router.add_get("/api/tickets", self.list_tickets)
         app.router.add_get("/api/tickets/{id}", self.get_ticket)
         app.router.add_get("/api/actions", self.list_actions)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        return app
 
     def stop(self) -> None:
-        if self._loop is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread:
-            self._thread.join(10)
+        if self._server is not None:
+            self._server.stop()
 
     @web.middleware
     async def _record(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
