@@ -35,7 +35,14 @@ from botbuilder.schema import Activity
 
 from adapters.teams import activity as act
 from adapters.teams import cards, report_cards
-from adapters.teams.posting import InvokeBody, TeamsReplies, card_activity, invoke_message, send_packet_card
+from adapters.teams.posting import (
+    InvokeBody,
+    TeamsReplies,
+    card_activity,
+    invoke_message,
+    send_packet_card,
+    timed,
+)
 from bot.chat.replies import send_reply
 from bot.core import Core
 from bot.tenancy.policy import Where
@@ -65,7 +72,8 @@ class HandoffBot(ActivityHandler):
     async def _is_staff(self, ctx: TurnContext) -> bool:
         """Ask the connector for the sender's role; any failure counts as not staff (fail closed)."""
         try:
-            member = await TeamsInfo.get_member(ctx, ctx.activity.from_property.id)
+            member = await timed(TeamsInfo.get_member(ctx, ctx.activity.from_property.id),
+                                 seconds=self.settings.teams_call_timeout_s)
         except Exception as exc:  # the connector is down or refuses: no all-clients view
             log.warning("could not look up the role of %s in a personal chat: %s", act.user_id(ctx.activity), exc)
             return False
@@ -99,7 +107,8 @@ class HandoffBot(ActivityHandler):
         if isinstance(activity.value, dict) and activity.value.get("handoff"):
             # Action.Submit: a button click dressed as a message.
             text = await self._card_action(ctx, where, str(activity.value["handoff"]), activity.value)
-            await ctx.send_activity(card_activity(cards.message_card(text)))
+            await timed(ctx.send_activity(card_activity(cards.message_card(text))),
+                        seconds=self.settings.teams_call_timeout_s)
             return
         reply = await self._call(self.core.handle_chat, act.command_text(activity), where=where)
         await send_reply(reply, TeamsReplies(self.core, ctx, where))
