@@ -186,6 +186,14 @@ def direct_scope(where: Where, *, session: Session, settings: Settings) -> Scope
     return Scope("direct", tenants=mine)
 
 
+def dm_channels(settings: Settings, *, session: Session, platform: str) -> list[str]:
+    """The channels whose membership can widen a direct chat's scope: every client's, the NOC and review ones."""
+    own = [c for t in store.list_tenants(session=session)
+           for c in (t.slack_channels if platform == "slack" else t.teams_channels) or []]
+    wide = [*noc_channels(settings, platform), review_channel(settings, platform)]
+    return sorted({c for c in [*own, *wide] if c})
+
+
 def request_scope(where: Where, *, known: Scope | Refused | None, session: Session, settings: Settings) -> Scope:
     """The scope of one request, worked out once: ``known`` is what the request's entry point
     (``Core.handle_chat``) already found, a scope or the refusal; None works it out now."""
