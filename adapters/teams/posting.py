@@ -31,7 +31,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError as MsrestDeserializationError
 from msrest.serialization import Model
@@ -48,6 +48,7 @@ from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.core import Core
 
 log = logging.getLogger("handoff.teams")
@@ -65,6 +66,22 @@ async def timed(call: Awaitable[T], *, seconds: float) -> T:
         return await asyncio.wait_for(call, timeout=seconds)
     except TimeoutError:
         raise TimeoutError(f"the Teams Bot Connector did not answer within {seconds:g} s") from None
+
+
+class BoundedConnector(Middleware):
+    """Gives each turn's connector client our limit as its own per-request timeout. ``timed`` stops the
+    waiting coroutine; msrest sends with ``requests`` in a worker thread, which would otherwise stay blocked
+    on a hanging connector for msrest's default 100 s, and a few such threads fill the default pool."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[Any]]) -> None:
+        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        connection = getattr(getattr(client, "config", None), "connection", None)
+        if connection is not None:
+            connection.timeout = self.settings.teams_call_timeout_s
+        await logic()
 
 
 def card_activity(card: dict[str, Any]) -> Activity:

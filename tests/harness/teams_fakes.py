@@ -66,6 +66,7 @@ class FakeConnector:
     # "hang" (accept the request, answer 504 only after hang_s: a stalled connector).
     faults: list[str] = field(default_factory=list)
     hang_s: float = 5.0
+    abandoned: int = 0  # hung posts whose connection the bot closed (gave up) before the answer
     # Channel conversation id -> its members' ids; a channel not listed has every user as a member.
     members: dict[str, set[str]] = field(default_factory=dict)
     member_faults: list[str] = field(default_factory=list)  # like ``faults``, for member look-ups
@@ -93,7 +94,11 @@ class FakeConnector:
             return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=429,
                                      headers={"Retry-After": "1"})
         if fault == "hang":
-            await asyncio.sleep(self.hang_s)
+            try:
+                await asyncio.sleep(self.hang_s)
+            except asyncio.CancelledError:  # aiohttp cancels a handler whose client closed the connection
+                self.abandoned += 1
+                raise
             return web.json_response({"error": {"code": "GatewayTimeout", "message": "hung"}}, status=504)
         self.delivered.append(self.calls[-1])
         return web.json_response({"id": str(next(self._ids))})

@@ -8,6 +8,7 @@ The Bot Connector's documented answers: HTTP 429 with Retry-After when throttled
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -90,7 +91,7 @@ async def test_a_hanging_connector_is_given_up_on_and_the_post_retried_once_deli
     """The Bot Connector client has no per-request limit: a connector that accepts the post and never
     answers used to stall the escalation forever. Now the attempt times out and the outbox retries it."""
     core.settings.teams_call_timeout_s = 0.5
-    connector.hang_s = 3.0
+    connector.hang_s = 1.5
     await send(teams, bot_added(connector.url, channel=ACME))
     before = len(connector.delivered)
     connector.faults = ["hang"]
@@ -103,6 +104,10 @@ async def test_a_hanging_connector_is_given_up_on_and_the_post_retried_once_deli
     response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-hang"})
     assert (await response.json())["channels"][0]["status"] == "duplicate"
     assert len(connector.delivered) - before == 1
+    # The hung post's HTTP request itself was given up (its worker thread freed), not only awaited no more;
+    # and the connector client did not re-send it on its own.
+    await asyncio.sleep(1.2)
+    assert connector.abandoned == 1 and len(connector.posts) - before == 2
 
 
 async def test_a_connector_that_keeps_hanging_is_reported_with_an_error_id_and_posted_on_the_retry(
