@@ -6,7 +6,8 @@ clients' Teams channels in tenants.yaml, the NOC and review channels) is asked d
 ``GET /v3/conversations/{channel id}/members/{user id}`` (the Bot Connector's GetConversationMember,
 what ``TeamsInfo.get_member`` calls; for a standard channel the members are the team's members)
 answers the member, or 404 when the user is not one
-(https://learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context).
+(https://learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context); 403 when the bot
+itself is not in that conversation, which counts as "not a member" too (the channel widens nothing).
 
 Each call has a time limit and one retry (429, 5xx, timeouts, dropped connections); any other
 failure, or a retry that fails too, makes the whole answer None: the DM sees nothing and the user
@@ -28,6 +29,7 @@ from bot.chat.outbox import status_of
 log = logging.getLogger("handoff.teams")
 
 NOT_A_MEMBER = 404
+BOT_NOT_THERE = 403
 ATTEMPTS = 2
 
 
@@ -66,6 +68,12 @@ class TeamsMemberships:
                 return True
             except Exception as exc:  # noqa: BLE001 - a 404 answers; anything else is retried or fails closed
                 if status_of(exc) == NOT_A_MEMBER:
+                    return False
+                if status_of(exc) == BOT_NOT_THERE:
+                    # The bot isn't in that channel's team (BotNotInConversationRoster): nobody gets that
+                    # channel's client through it, but one stale channel must not blank every DM.
+                    log.warning("Handoff isn't in Teams channel %s: it widens no direct chat until it is added",
+                                channel_id)
                     return False
                 wait = retry_after(exc)
                 log.warning("member look-up of %s in %s failed (attempt %d of %d): %s", user_id, channel_id,

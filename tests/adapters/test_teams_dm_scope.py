@@ -85,3 +85,12 @@ async def test_a_failing_member_lookup_shows_nothing_and_says_why(core: Core, te
     assert rows(core, PacketRow) == []
     connector.member_faults = []  # not cached: once the connector answers, the chat works
     assert "Ticket #4412" in await ask(teams, connector, "packet 4412")
+
+
+async def test_a_channel_the_bot_was_removed_from_widens_nothing_but_blanks_nothing(
+        core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    connector.members = {ACME: {USER}, RIDGE: {USER}, NOC: set()}
+    connector.bot_missing = {ACME}  # its look-ups answer 403 BotNotInConversationRoster
+    told = await ask(teams, connector, "packet 4412")
+    assert "Ticket #4412 isn't available" in told
+    assert "Ticket #5001" in await ask(teams, connector, "packet 5001")

@@ -70,6 +70,7 @@ class FakeConnector:
     # Channel conversation id -> its members' ids; a channel not listed has every user as a member.
     members: dict[str, set[str]] = field(default_factory=dict)
     member_faults: list[str] = field(default_factory=list)  # like ``faults``, for member look-ups
+    bot_missing: set[str] = field(default_factory=set)  # channels whose member look-ups answer 403
     delivered: list[Call] = field(default_factory=list)  # posts answered with an id (really posted)
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1700000000001))
@@ -113,6 +114,10 @@ class FakeConnector:
         if fault == "hang":
             await asyncio.sleep(self.hang_s)
             return web.json_response({"error": {"code": "GatewayTimeout", "message": "hung"}}, status=504)
+        if conversation in self.bot_missing:  # the bot was removed from that channel's team
+            return web.json_response({"error": {"code": "BotNotInConversationRoster",
+                                                "message": "The bot is not part of the conversation roster."}},
+                                     status=403)
         if conversation in self.members and member not in self.members[conversation]:
             # https://learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context: 404 for a non-member
             return web.json_response({"error": {"code": "MemberNotFoundInConversation",
