@@ -55,7 +55,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--channels", default="40,600", help="comma-separated channel counts per user")
     args = parser.parse_args()
-    print(f"| channels per user | pages | cold look-up, median | cached, median | users.conversations calls |")
+    print("| channels per user | pages | cold look-up, median | cached, median | users.conversations calls |")
     print("|---|---|---|---|---|")
     for channels in (int(c) for c in args.channels.split(",")):
         cold_ms, warm_us, calls = await measure(args.users, channels)

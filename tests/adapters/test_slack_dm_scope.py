@@ -18,7 +18,17 @@ import pytest
 
 from bot.db.models import PacketRow
 from bot.tenancy.policy import MEMBERSHIP_UNKNOWN, NO_DM_ACCESS
-from tests.harness.slack_harness import ACME, NOC, RIDGE, Harness, private_reply, refusal, rows, start_harness, texts
+from tests.harness.slack_harness import (
+    ACME,
+    NOC,
+    RIDGE,
+    Harness,
+    private_reply,
+    refusal,
+    rows,
+    start_harness,
+    texts,
+)
 from tests.harness.worlds import write_world
 
 DM = "D0DMENG1"
