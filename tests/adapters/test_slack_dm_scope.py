@@ -83,6 +83,7 @@ async def test_a_member_of_one_clients_channel_sees_that_client_only_and_learns_
     assert unknown == ":warning: Ticket #9999 isn't available in this channel."
     # Triage of another client and of a made-up one: the same refusal; a report draft never comes to a DM.
     assert await refusal(slack, "triage ridge", channel=DM) == await refusal(slack, "triage nosuch", channel=DM)
+    assert await refusal(slack, "metrics ridge", channel=DM) == await refusal(slack, "metrics nosuch", channel=DM)
     report = await refusal(slack, "report ridge 2026-10", channel=DM)
     assert report == await refusal(slack, "report nosuch 2026-10", channel=DM) and "review channel" in report
     # Triage without a client is this user's one client; an answer cites acme's knowledge only.
