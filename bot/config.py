@@ -70,6 +70,23 @@ def _parse_targets(value: object) -> dict[str, float]:
     return out
 
 
+def _parse_dm_access(value: object) -> dict[str, list[str]]:
+    """``"U01ABC=acme,ridgeline; U02DEF=*"`` (or a mapping) to user id -> client ids (``*``: every client)."""
+    if isinstance(value, dict):
+        return {str(k).strip(): _split_ids(v) for k, v in value.items()}
+    if not isinstance(value, str):
+        raise ValueError("expected USER=CLIENT,CLIENT;USER=* entries")
+    out: dict[str, list[str]] = {}
+    for part in (p.strip() for p in value.split(";")):
+        if not part:
+            continue
+        user, sep, clients = part.partition("=")
+        if not sep or not user.strip() or not _split_ids(clients):
+            raise ValueError(f"expected USER=CLIENT,CLIENT or USER=* (entries separated by ';'), got {part!r}")
+        out[user.strip()] = _split_ids(clients)
+    return out
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HANDOFF_",
@@ -147,8 +164,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE", "HANDOFF_MICROSOFT_APP_TYPE"),
     )
     teams_noc_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Direct messages: a user id (Slack U..., Teams AAD object id) -> the client ids it sees there (``*``:
+    # every client), overriding channel membership (bot/tenancy/policy.py, ``direct_scope``).
+    dm_access: Annotated[dict[str, list[str]], NoDecode] = Field(default_factory=dict)
+    # How long a user's channel memberships are remembered for direct messages.
+    dm_membership_ttl_s: float = Field(default=300.0, gt=0)
     # The Teams equivalent of review_channel (a channel id like 19:...@thread.tacv2).
     teams_review_channel: str | None = None
+    # Seconds one call to the Bot Connector may take (its client has no per-request limit of its own);
+    # a post that runs out is retried by the outbox like a 5xx.
+    teams_call_timeout_s: float = Field(default=15.0, gt=0)
 
     # --- service-level targets (customer reports) ------------------------------
     # Per priority, wall-clock: "P1=15m,P2=1h,P3=4h,P4=8h". Common MSP defaults; set your contract's.
@@ -222,6 +247,11 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> list[str]:
         return _split_ids(value)
+
+    @field_validator("dm_access", mode="before")
+    @classmethod
+    def _dm_access(cls, value: object) -> dict[str, list[str]]:
+        return _parse_dm_access(value)
 
     @field_validator("web_secret", mode="before")
     @classmethod

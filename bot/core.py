@@ -140,7 +140,9 @@ class Core(Reporting, Publishing, FeedbackCalls):
         Raises ``HandoffError`` subclasses with a message meant for the user.
         """
         scope = self.scope_of(where)
-        request = parse(text, client_channel=isinstance(scope, Scope) and scope.kind == "client")
+        # A direct chat that sees one client reads like that client's channel (no client name needed).
+        one_client = isinstance(scope, Scope) and (scope.kind == "client" or len(scope.tenants or ()) == 1)
+        request = parse(text, client_channel=one_client)
         return self.dispatch(request, where=where, scope=scope)
 
     def dispatch(self, request: ChatRequest, *, where: Where, scope: Scope | Refused | None = None) -> ChatReply:
@@ -187,6 +189,8 @@ class Core(Reporting, Publishing, FeedbackCalls):
                 seen = policy.request_scope(where, known=scope, session=session, settings=self.settings)
                 if client_first and client is None:
                     named, rest = store.split_client_name(session=session, text=question)
+                    if named is None and not seen.all_clients:  # unknown or another client's: the same answer
+                        raise Refused(policy.NOT_HERE)
                     if named is None:
                         raise NotFound(f"No client called {question.split()[0]!r}: start with the client's id, "
                                        "name or alias, e.g. `ask acme how do we restart the Denticore service?`")
@@ -233,7 +237,7 @@ class Core(Reporting, Publishing, FeedbackCalls):
                     audit.record(session, action="triage_shown", where=where, tenant_id=tenant_id,
                                  detail={"signals": [v.signal_id for v in views if not v.noise][:limit_per_client]})
                 label = store.get_tenant(session=session, tenant_id=tenant_ids[0]).name if len(tenant_ids) == 1 \
-                    else "all clients"
+                    else "all clients" if seen.all_clients else "your clients"
                 view = TriageView(scope=label, signals=shown, noise_clusters=noise, alerts_in=alerts_in)
         except Refused as exc:
             self.refuse(where, "triage", exc)

@@ -54,6 +54,7 @@ from adapters.slack.blocks import (
     text_message,
 )
 from adapters.slack.channels import ChannelCache
+from adapters.slack.membership import MembershipCache
 from adapters.slack.replies import SlackReplies, mark_sent
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import assert_valid
@@ -98,6 +99,7 @@ class SlackFrontEnd:
         self.noc = set(core.settings.slack_noc_channels)
         self.work = Work()
         self.members: dict[str, bool] = {}  # user id -> full member (not a guest), from users.info
+        self.memberships = MembershipCache(client, ttl=core.settings.dm_membership_ttl_s)
 
     # --- the places requests come from ------------------------------------------
 
@@ -119,8 +121,12 @@ class SlackFrontEnd:
         # The same guest rule as Teams: a DM is the MSP's own only from a full member; a guest or
         # single-channel guest (or anyone whose lookup fails) gets no DM scope and sees nothing.
         is_direct = (channel_type == "im" or channel_id.startswith("D")) and await self.is_member(user_id)
+        member_of = None
+        if is_direct and user_id and user_id not in self.core.settings.dm_access and not external:
+            # What the DM may see follows the channels its user is in (policy.direct_scope); None fails closed.
+            member_of = await self.memberships.channels_of(user_id)
         return Where(PLATFORM, channel_id, user_id, is_direct=is_direct, externally_shared=external,
-                     thread_id=thread_id)
+                     thread_id=thread_id, member_of=member_of)
 
     async def is_member(self, user_id: str | None) -> bool:
         """A full member of the workspace (users.info: not ``is_restricted``/``is_ultra_restricted``, not
@@ -349,6 +355,11 @@ class SlackFrontEnd:
             if event.get("channel"):
                 self.channels.forget(event["channel"])
 
+    async def on_membership_change(self, event: dict[str, Any]) -> None:
+        """Someone joined or left a channel: their DM scope is looked up again at their next DM."""
+        if isinstance(event.get("user"), str):
+            self.memberships.forget(event["user"])
+
 
 def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: ChannelCache | None = None,
               socket_mode: bool = False) -> tuple[AsyncApp, SlackFrontEnd]:
@@ -387,4 +398,6 @@ def build_app(core: Core, *, client: AsyncWebClient | None = None, channels: Cha
     app.action(MARK_SENT_ACTION, middleware=first)(front.on_mark_sent)
     for name in ("channel_shared", "channel_unshared"):
         app.event(name)(front.on_channel_shared)
+    for name in ("member_joined_channel", "member_left_channel"):
+        app.event(name)(front.on_membership_change)
     return app, front

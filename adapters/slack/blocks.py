@@ -28,7 +28,7 @@ from adapters.slack.packet_blocks import (
     pt,
     thread_chunks,
 )
-from bot.chat.views import Answer, SignalView, TriageView
+from bot.chat.views import Answer, SignalView, TriageView, outage_line
 from bot.db.models import GLOBAL_TENANT
 from bot.packets.model import Packet
 
@@ -149,6 +149,8 @@ def signal_blocks(i: int, sig: SignalView, *, all_clients: bool) -> list[Block]:
     state = "firing" if sig.firing else "cleared"
     title = link(sig.web_url, sig.title, label_limit=200) if sig.web_url else escaped(sig.title, 200)
     text = f"{emoji} *{title}* · {escape(sig.severity)} · {state}\n{escaped(sig.representative, 600)}"
+    if sig.root:  # a correlated outage: the device that failed first, then what followed (bot/alerts/outages.py)
+        text += "\n" + outage_line(sig, markup=lambda d: f"`{escaped(d, 80)}`")
     devices = ", ".join(sig.devices[:5]) + (f" +{len(sig.devices) - 5}" if len(sig.devices) > 5 else "")
     seen = f"{sig.first_seen:%m-%d %H:%M}–{sig.last_seen:%m-%d %H:%M} UTC"
     facts = [f"{sig.count}×", seen]
@@ -170,7 +172,7 @@ def triage_message(view: TriageView, limits: Limits = LIMITS) -> Message:
     """``/packet triage``: the current actionable signals, noise counted but not listed."""
     actionable = [s for s in view.signals if s.noise is None]
     noise = [s for s in view.signals if s.noise is not None]
-    all_clients = view.scope == "all clients"
+    all_clients = view.scope in ("all clients", "your clients")  # name each signal's client
     head: list[Block] = [
         {"type": "header", "block_id": "head", "text": pt(f"Alert signals · {view.scope}", limits.header_text)},
         {"type": "context", "block_id": "counts", "elements": [md(

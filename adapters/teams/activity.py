@@ -106,7 +106,8 @@ def user_id(activity: Activity) -> str | None:
     return account.aad_object_id or account.id
 
 
-def where_of(activity: Activity, *, msp_tenant: str, staff: bool = True) -> Where:
+def where_of(activity: Activity, *, msp_tenant: str, staff: bool = True,
+             member_of: frozenset[str] | None = None) -> Where:
     """The policy's view of this activity. ``staff``: the sender is a member of the MSP's tenant
     (not a guest); a personal chat counts as the MSP's own only then."""
     return Where(
@@ -117,6 +118,7 @@ def where_of(activity: Activity, *, msp_tenant: str, staff: bool = True) -> Wher
         externally_shared=is_shared_channel(activity),
         foreign_org=is_foreign(conversation_tenants(activity), channel=activity.channel_id, msp_tenant=msp_tenant),
         thread_id=thread_id(activity),
+        member_of=member_of,
     )
 
 

@@ -15,7 +15,7 @@ from adapters.teams.cards import (
     _run,
     safe_url,
 )
-from bot.chat.views import Answer, SignalView, TriageView
+from bot.chat.views import Answer, SignalView, TriageView, outage_line
 
 
 def answer_card(answer: Answer, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any]:
@@ -56,6 +56,8 @@ def _signal_block(signal: SignalView) -> dict[str, Any]:
               spacing="None"),
         _rich(_run(_clip(signal.representative, 300), isSubtle=True, size="Small"), spacing="None"),
     ]
+    if signal.root:  # a correlated outage: the device that failed first, then what followed
+        items.append(_rich(_run(_clip(outage_line(signal), 400), size="Small", weight="Bolder"), spacing="None"))
     links = [u for u in (safe_url(x) for x in signal.alert_urls[:3]) if u]
     page = safe_url(signal.web_url) if signal.web_url else None
     if links or page:

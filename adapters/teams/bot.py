@@ -15,7 +15,9 @@ Teams quirks handled here:
 - Teams re-delivers an activity it thinks timed out; ``core.first_delivery``
   keeps a retry from posting a second packet.
 - A personal chat is the MSP's own only for members of its tenant: a guest
-  (``userRole == "guest"``, asked from the connector) is no staff member.
+  (``userRole == "guest"``, asked from the connector) is no staff member. A staff
+  member's personal chat sees the clients whose channels they are in
+  (``membership.TeamsMemberships``; the rule is ``policy.direct_scope``).
 
 Errors are not caught here: the adapter's ``on_turn_error``
 (``posting.on_turn_error``) words every one with ``bot.errors.user_text``.
@@ -35,9 +37,18 @@ from botbuilder.schema import Activity
 
 from adapters.teams import activity as act
 from adapters.teams import cards, report_cards
-from adapters.teams.posting import InvokeBody, TeamsReplies, card_activity, invoke_message, send_packet_card
+from adapters.teams.membership import TeamsMemberships
+from adapters.teams.posting import (
+    InvokeBody,
+    TeamsReplies,
+    card_activity,
+    invoke_message,
+    send_packet_card,
+    timed,
+)
 from bot.chat.replies import send_reply
 from bot.core import Core
+from bot.tenancy import policy
 from bot.tenancy.policy import Where
 
 log = logging.getLogger("handoff.teams")
@@ -49,6 +60,8 @@ class HandoffBot(ActivityHandler):
     def __init__(self, core: Core):
         self.core = core
         self.settings = core.settings
+        self.memberships = TeamsMemberships(ttl=core.settings.dm_membership_ttl_s,
+                                            timeout=core.settings.teams_call_timeout_s)
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await self.core.run(fn, *args, **kwargs)
@@ -57,15 +70,26 @@ class HandoffBot(ActivityHandler):
 
     async def _where(self, ctx: TurnContext) -> Where:
         activity = ctx.activity
-        staff = True
+        staff, member_of = True, None
         if act.is_personal(activity) and activity.channel_id == act.TEAMS:
             staff = await self._is_staff(ctx)
-        return act.where_of(activity, msp_tenant=self.settings.microsoft_app_tenant_id, staff=staff)
+            user = act.user_id(activity)
+            if staff and activity.from_property and user not in self.settings.dm_access:
+                # What the personal chat may see follows the user's channels (policy.direct_scope); None fails closed.
+                candidates = await self._call(self._dm_channels)
+                member_of = await self.memberships.channels_of(ctx, activity.from_property.id, candidates)
+        return act.where_of(activity, msp_tenant=self.settings.microsoft_app_tenant_id, staff=staff,
+                            member_of=member_of)
+
+    def _dm_channels(self) -> list[str]:
+        with self.core.session() as session:
+            return policy.dm_channels(self.settings, session=session, platform="teams")
 
     async def _is_staff(self, ctx: TurnContext) -> bool:
         """Ask the connector for the sender's role; any failure counts as not staff (fail closed)."""
         try:
-            member = await TeamsInfo.get_member(ctx, ctx.activity.from_property.id)
+            member = await timed(TeamsInfo.get_member(ctx, ctx.activity.from_property.id),
+                                 seconds=self.settings.teams_call_timeout_s)
         except Exception as exc:  # the connector is down or refuses: no all-clients view
             log.warning("could not look up the role of %s in a personal chat: %s", act.user_id(ctx.activity), exc)
             return False
@@ -99,7 +123,8 @@ class HandoffBot(ActivityHandler):
         if isinstance(activity.value, dict) and activity.value.get("handoff"):
             # Action.Submit: a button click dressed as a message.
             text = await self._card_action(ctx, where, str(activity.value["handoff"]), activity.value)
-            await ctx.send_activity(card_activity(cards.message_card(text)))
+            await timed(ctx.send_activity(card_activity(cards.message_card(text))),
+                        seconds=self.settings.teams_call_timeout_s)
             return
         reply = await self._call(self.core.handle_chat, act.command_text(activity), where=where)
         await send_reply(reply, TeamsReplies(self.core, ctx, where))

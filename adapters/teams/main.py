@@ -47,7 +47,7 @@ from adapters.common.psa_hooks import add_psa_routes
 from adapters.teams import activity as act
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
-from adapters.teams.posting import TeamsPoster, on_turn_error
+from adapters.teams.posting import BoundedConnector, TeamsPoster, on_turn_error
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import ConfigError
@@ -143,6 +143,7 @@ def authenticated(settings: Settings) -> bool:
 def make_adapter(settings: Settings) -> CloudAdapter:
     adapter = CloudAdapter(StrictAuthentication(ConfigurationBotFrameworkAuthentication(BotConfig(settings))))
     adapter.on_turn_error = on_turn_error  # the one place a turn's errors become words
+    adapter.use(BoundedConnector(settings))
     return adapter
 
 

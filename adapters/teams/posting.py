@@ -17,15 +17,21 @@ Teams quirks handled here:
   exist; clearing it makes the connector start a new thread.
 - An error in an ``invoke`` (a card's Action.Execute) must still be answered
   with an invoke response, or Teams shows its own error on the card.
+- The Bot Connector client (msrest over aiohttp) sets no per-request time limit
+  we can rely on: a connector that accepts the connection and never answers
+  would stall a post forever. Every outbound call goes through ``timed``
+  (``HANDOFF_TEAMS_CALL_TIMEOUT_S``); its ``TimeoutError`` is retryable in the
+  outbox (``adapters.common.retry``), like a 5xx.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError as MsrestDeserializationError
 from msrest.serialization import Model
@@ -42,11 +48,40 @@ from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.core import Core
 
 log = logging.getLogger("handoff.teams")
 PLATFORM = "teams"
 INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+ERROR_REPLY_TIMEOUT_S = 15.0
+
+
+T = TypeVar("T")
+
+
+async def timed(call: Awaitable[T], *, seconds: float) -> T:
+    """One outbound Bot Connector call, given up after ``seconds`` with ``TimeoutError``."""
+    try:
+        return await asyncio.wait_for(call, timeout=seconds)
+    except TimeoutError:
+        raise TimeoutError(f"the Teams Bot Connector did not answer within {seconds:g} s") from None
+
+
+class BoundedConnector(Middleware):
+    """Gives each turn's connector client our limit as its own per-request timeout. ``timed`` stops the
+    waiting coroutine; msrest sends with ``requests`` in a worker thread, which would otherwise stay blocked
+    on a hanging connector for msrest's default 100 s, and a few such threads fill the default pool."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[Any]]) -> None:
+        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        connection = getattr(getattr(client, "config", None), "connection", None)
+        if connection is not None:
+            connection.timeout = self.settings.teams_call_timeout_s
+        await logic()
 
 
 def card_activity(card: dict[str, Any]) -> Activity:
@@ -135,14 +170,17 @@ class TeamsPoster:
         async def send(ctx: TurnContext) -> None:
             ctx.on_send_activities(new_thread)
             try:
-                response = await ctx.send_activity(card_activity(first))
+                response = await timed(ctx.send_activity(card_activity(first)),
+                                       seconds=self.settings.teams_call_timeout_s)
             except Exception as exc:  # kept from the adapter's turn-error hook: the outbox decides on a retry
                 failed.append(exc)
                 return
             sent.append(response.id if response else "")
 
-        await self.adapter.continue_conversation(act.reference_from(reference), send,
-                                                 bot_app_id=self.settings.microsoft_app_id or None)
+        # The whole turn too: continuing a conversation may first fetch a token from Microsoft.
+        await timed(self.adapter.continue_conversation(act.reference_from(reference), send,
+                                                       bot_app_id=self.settings.microsoft_app_id or None),
+                    seconds=2 * self.settings.teams_call_timeout_s)
         if failed:
             raise failed[0]
         if not sent or not sent[0]:
@@ -161,7 +199,7 @@ class TeamsReplies:
         self.core, self.ctx, self.where = core, ctx, where
 
     async def _card(self, card: dict[str, Any]) -> Any:
-        return await self.ctx.send_activity(card_activity(card))
+        return await timed(self.ctx.send_activity(card_activity(card)), seconds=self.core.settings.teams_call_timeout_s)
 
     async def packet(self, packet: Packet) -> None:
         async def here(p: Packet) -> str:
@@ -196,7 +234,7 @@ async def send_packet_card(core: Core, ctx: TurnContext, packet: Packet, where: 
     """One card of a packet as a reply in the asking conversation; recorded for feedback."""
     if packet.delivery is not None:
         packet.delivery.check(PLATFORM, where.channel_id)
-    response = await ctx.send_activity(card_activity(card))
+    response = await timed(ctx.send_activity(card_activity(card)), seconds=core.settings.teams_call_timeout_s)
     message_id = response.id if response else ""
     await core.run(core.record_posted, packet, where=where, message_id=message_id,
                             thread_id=where.thread_id, kind=kind)
@@ -210,7 +248,7 @@ async def on_turn_error(ctx: TurnContext, error: Exception) -> None:
     try:
         if ctx.activity.type == ActivityTypes.invoke:
             await ctx.send_activity(Activity(type=ActivityTypes.invoke_response, value=invoke_message(text)))
-        else:
-            await ctx.send_activity(card_activity(cards.message_card(text)))
+        else:  # the hook has no settings: the default limit
+            await timed(ctx.send_activity(card_activity(cards.message_card(text))), seconds=ERROR_REPLY_TIMEOUT_S)
     except Exception as exc:
         log.warning("could not report an error to the conversation: %s", exc)

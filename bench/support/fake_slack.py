@@ -51,11 +51,13 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info fields, e.g. is_restricted
+    memberships: dict[str, list[str]] = field(default_factory=dict)  # user -> channel ids (users.conversations)
+    page_size: int = 2  # users.conversations answers in pages this long, so paging is exercised
     errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
     # method -> faults to answer, one per call, in order: "500" (plain-text body, as a proxy or
-    # Slack's edge answers), "429" (Retry-After: retry_after seconds), "hang" (answer after hang_s).
+    # Slack's edge answers), "429" (Retry-After: retry_after seconds), "hang" (answer after hang_s), "drop" (close the connection unanswered).
     faults: dict[str, list[str]] = field(default_factory=dict)
     retry_after: int = 1
     delivered: list[Call] = field(default_factory=list)  # chat.postMessage calls answered ok (really posted)
@@ -131,6 +133,10 @@ class FakeSlack:
         if fault == "429":
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(self.retry_after)})
+        if fault == "drop":  # the connection closes before any answer (a proxy restarting)
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
         if fault == "hang":
             await asyncio.sleep(self.hang_s)
             return web.json_response({"ok": False, "error": "hung"}, status=504)
@@ -156,6 +162,13 @@ class FakeSlack:
             info = {"id": user, "team_id": TEAM, "is_bot": False, "is_restricted": False,
                     "is_ultra_restricted": False, **self.users.get(user, {})}
             return web.json_response({"ok": True, "user": info})
+        if method == "users.conversations":  # https://api.slack.com/methods/users.conversations, cursor paging
+            ids = self.memberships.get(str(args.get("user", "")), [])
+            start = int(str(args.get("cursor") or "0").removeprefix("page:"))
+            more = start + self.page_size < len(ids)
+            return web.json_response({"ok": True, "channels": [{"id": c} for c in ids[start:start + self.page_size]],
+                                      "response_metadata": {"next_cursor": f"page:{start + self.page_size}" if more
+                                                            else ""}})
         if method == "conversations.info":
             info = self.channels.get(channel, {"id": channel, "is_channel": True, "is_shared": False,
                                                "is_ext_shared": False, "is_org_shared": False,

@@ -7,6 +7,7 @@ functions of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -68,3 +69,14 @@ class TriageView:
     signals: list[SignalView] = field(default_factory=list)
     noise_clusters: int = 0
     alerts_in: int = 0
+
+
+def outage_line(signal: SignalView, *, markup: Callable[[str], str] = str, most: int = 6) -> str:
+    """A correlated outage's probable root and its effects in words, the same on every platform
+    (``markup`` wraps each device name the platform's way): "Probable root: UPS (failed first) · then: ..."."""
+    if not signal.root:
+        return ""
+    shown = ", ".join(markup(d) for d in signal.effects[:most])
+    more = f" and {len(signal.effects) - most} more" if len(signal.effects) > most else ""
+    then = f" · then: {shown}{more}" if shown else ""
+    return f"Probable root: {markup(signal.root)} (failed first){then}"

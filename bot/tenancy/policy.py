@@ -2,8 +2,8 @@
 
 A request arrives from somewhere (``Where``): a client's channel sees only that
 client; a NOC channel (configured per platform) sees every client; a direct
-chat with the bot is treated as the MSP's own staff; any other channel sees
-nothing. A channel shared with another organisation (Slack Connect, a Teams
+chat with the bot sees what its user's scope allows (``direct_scope``); any
+other channel sees nothing. A channel shared with another organisation (Slack Connect, a Teams
 channel of another Microsoft 365 tenant) never receives client data at all.
 
 Refusals never reveal anything about what was refused: "ticket 4412 belongs
@@ -35,6 +35,9 @@ class Where:
     externally_shared: bool = False  # Slack Connect, or a channel shared with another org
     foreign_org: bool = False  # Teams: the conversation belongs to another Microsoft 365 tenant
     thread_id: str | None = None
+    # Direct chats only: the channels the user is a member of, as the platform said (a short-lived
+    # cache in the adapter); None when the platform could not be asked or did not answer.
+    member_of: frozenset[str] | None = None
 
     def describe(self) -> str:
         return f"{self.platform}:{self.channel_id or 'direct'}"
@@ -42,17 +45,21 @@ class Where:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a place may see: every client (``tenant_id`` None) or exactly one."""
+    """What a place may see: every client (``tenant_id`` and ``tenants`` None), exactly one
+    (``tenant_id``), or a direct chat's set of clients (``tenants``)."""
 
     kind: str  # noc | review | client | direct | operator
     tenant_id: str | None = None
+    tenants: frozenset[str] | None = None
 
     @property
     def all_clients(self) -> bool:
-        return self.tenant_id is None
+        return self.tenant_id is None and self.tenants is None
 
     def allows(self, tenant_id: str) -> bool:
-        return self.tenant_id is None or self.tenant_id == tenant_id
+        if self.tenant_id is not None:
+            return self.tenant_id == tenant_id
+        return self.tenants is None or tenant_id in self.tenants
 
 
 NOT_HERE = "That isn't available in this channel."
@@ -129,11 +136,62 @@ def scope_for(where: Where, *, session: Session, settings: Settings) -> Scope:
         if tenant is not None:
             return Scope("client", tenant.id)
     if where.is_direct:
-        return Scope("direct")
+        return direct_scope(where, session=session, settings=settings)
     raise Refused(
         "This channel isn't mapped to a client or listed as a NOC channel, so Handoff shows nothing here. "
         "Add it to the client's channels in tenants.yaml or to the NOC channel setting."
     )
+
+
+NO_DM_ACCESS = (
+    "You have no clients in direct messages with Handoff. A direct message shows the clients whose Handoff "
+    "channels you are a member of (every client for members of a NOC channel). Join the client's channel "
+    "or ask there, or ask your Handoff administrator to add you to HANDOFF_DM_ACCESS."
+)
+MEMBERSHIP_UNKNOWN = (
+    "Handoff couldn't check which client channels you are a member of, so it shows nothing in this direct "
+    "message. Try again in a minute, or ask in the client's channel."
+)
+
+
+def direct_scope(where: Where, *, session: Session, settings: Settings) -> Scope:
+    """What a direct chat with the bot may see (guests never get here: the adapters give them no DM).
+
+    1. ``HANDOFF_DM_ACCESS`` names the user: exactly the clients listed (``*``: every client).
+    2. Else a member of a NOC or the review channel sees every client.
+    3. Else the clients whose channels (tenants.yaml) the user is a member of.
+    4. Else nothing, and the user is told how to get access; no client is named.
+    Membership that could not be looked up shows nothing (fail closed), unless rule 1 applies.
+    """
+    listed = settings.dm_access.get(where.user_id or "")
+    if listed is not None:
+        if "*" in listed:
+            return Scope("direct")
+        known = {t.id for t in store.list_tenants(session=session)}
+        allowed = frozenset(c for c in listed if c in known)
+        if not allowed:
+            raise Refused(NO_DM_ACCESS)
+        return Scope("direct", tenants=allowed)
+    if where.member_of is None:
+        raise Refused(MEMBERSHIP_UNKNOWN)
+    msp_wide = {*noc_channels(settings, where.platform), review_channel(settings, where.platform)} - {None}
+    if where.member_of & msp_wide:
+        return Scope("direct")
+    mine = frozenset(
+        t.id for t in store.list_tenants(session=session)
+        if where.member_of & set((t.slack_channels if where.platform == "slack" else t.teams_channels) or [])
+    )
+    if not mine:
+        raise Refused(NO_DM_ACCESS)
+    return Scope("direct", tenants=mine)
+
+
+def dm_channels(settings: Settings, *, session: Session, platform: str) -> list[str]:
+    """The channels whose membership can widen a direct chat's scope: every client's, the NOC and review ones."""
+    own = [c for t in store.list_tenants(session=session)
+           for c in (t.slack_channels if platform == "slack" else t.teams_channels) or []]
+    wide = [*noc_channels(settings, platform), review_channel(settings, platform)]
+    return sorted({c for c in [*own, *wide] if c})
 
 
 def request_scope(where: Where, *, known: Scope | Refused | None, session: Session, settings: Settings) -> Scope:
@@ -173,6 +231,15 @@ def client_for_request(
             if tenant is None or tenant.id != scope.tenant_id:
                 raise Refused(NOT_HERE)
         return scope.tenant_id
+    if scope.tenants is not None:  # a direct chat's clients: an unknown name and another client's alike
+        tenant = store.resolve_tenant_name(session=session, name=requested) if requested else None
+        if requested and (tenant is None or tenant.id not in scope.tenants):
+            raise Refused(NOT_HERE)
+        if tenant is not None:
+            return tenant.id
+        if len(scope.tenants) == 1:
+            return next(iter(scope.tenants))
+        raise Refused("Name the client: you see more than one client here.")
     if not requested:
         raise Refused("Name the client: this channel sees all clients.")
     tenant = store.resolve_tenant_name(session=session, name=requested)
@@ -208,6 +275,8 @@ def clients_in_scope(requested: str | None, *, scope: Scope, session: Session) -
     NOC-like place sees. Used by triage and metrics, which may span clients; never by packets."""
     if scope.tenant_id is not None or requested:
         return [client_for_request(requested, scope=scope, session=session)]
+    if scope.tenants is not None:
+        return sorted(scope.tenants)
     return [t.id for t in store.list_tenants(session=session)]
 
 

@@ -150,6 +150,7 @@ async def test_not_in_channel_is_explained_privately(slack: Harness) -> None:
 
 
 async def test_direct_message_with_handoff_sees_any_client_unless_it_is_external(slack: Harness) -> None:
+    slack.fake.memberships["U0ENG1"] = [NOC]  # a NOC member's DM sees every client (test_slack_dm_scope.py)
     await slack.command("5001", channel="D0DM01", channel_name="directmessage")
     [post] = await slack.fake.wait_for("chat.postMessage")
     assert post.args["channel"] == "D0DM01" and post.blocks[0]["text"]["text"].startswith("Ticket #5001")

@@ -11,9 +11,9 @@ from adapters.slack.app import COMMAND
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "slack"
 SCOPES = {"commands", "chat:write", "channels:read", "groups:read", "im:read", "channels:history",
-          "groups:history", "reactions:read", "files:write"}
+          "groups:history", "reactions:read", "files:write", "users:read"}
 EVENTS = {"message.channels", "message.groups", "reaction_added", "reaction_removed", "channel_shared",
-          "channel_unshared"}
+          "channel_unshared", "member_joined_channel", "member_left_channel"}
 
 
 @pytest.mark.parametrize("name, socket_mode", [("manifest.yml", False), ("manifest.socket-mode.yml", True)])

@@ -116,6 +116,7 @@ async def test_report_in_a_noc_channel_posts_the_draft_for_review_with_a_mark_se
 
 @pytest.mark.parametrize("channel", [ACME, "D0DIRECT"])
 async def test_report_is_never_drafted_into_a_client_channel_or_a_direct_chat(slack: Harness, channel: str) -> None:
+    slack.fake.memberships["U0ENG1"] = [NOC]  # even a DM that sees every client
     message = await refusal(slack, "report acme 2026-11", channel=channel)
     assert "never in a client's channel" in message
     assert slack.fake.posts == [] and slack.fake.uploads == [] and rows(slack, Report) == []

@@ -80,7 +80,11 @@ async def test_personal_chat_answers_packet_and_bare_number(teams: TestClient, c
     assert "Ticket #4412" in card_text(first) and "Ticket #5001" in card_text(second)
     # The chat's own conversation; the sender's role was looked up for each message (guests are no staff).
     assert all(p.conversation.startswith("a:") for p in connector.posts)
-    assert sum(c.method == "GET" and "/members/" in c.path for c in connector.calls) == 2
+    lookups = [c for c in connector.calls if c.method == "GET" and "/members/" in c.path]
+    assert sum(c.conversation.startswith("a:") for c in lookups) == 2
+    # The channels that widen a DM were asked once (cached), each its own member look-up.
+    channels = [c.conversation for c in lookups if not c.conversation.startswith("a:")]
+    assert channels and len(channels) == len(set(channels))
 
 
 async def test_card_shows_the_same_claims_sources_and_confidence_as_the_core(

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
@@ -61,8 +62,15 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
     fail_posts: bool = False
-    # Faults answered to posts, one per post, in order: "500" (plain-text body), "429" (Retry-After: 1).
+    # Faults answered to posts, one per post, in order: "500" (plain-text body), "429" (Retry-After: 1),
+    # "hang" (accept the request, answer 504 only after hang_s: a stalled connector).
     faults: list[str] = field(default_factory=list)
+    hang_s: float = 5.0
+    abandoned: int = 0  # hung posts whose connection the bot closed (gave up) before the answer
+    # Channel conversation id -> its members' ids; a channel not listed has every user as a member.
+    members: dict[str, set[str]] = field(default_factory=dict)
+    member_faults: list[str] = field(default_factory=list)  # like ``faults``, for member look-ups
+    bot_missing: set[str] = field(default_factory=set)  # channels whose member look-ups answer 403
     delivered: list[Call] = field(default_factory=list)  # posts answered with an id (really posted)
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1700000000001))
@@ -86,12 +94,35 @@ class FakeConnector:
         if fault == "429":
             return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=429,
                                      headers={"Retry-After": "1"})
+        if fault == "hang":
+            try:
+                await asyncio.sleep(self.hang_s)
+            except asyncio.CancelledError:  # aiohttp cancels a handler whose client closed the connection
+                self.abandoned += 1
+                raise
+            return web.json_response({"error": {"code": "GatewayTimeout", "message": "hung"}}, status=504)
         self.delivered.append(self.calls[-1])
         return web.json_response({"id": str(next(self._ids))})
 
     async def _member(self, request: web.Request) -> web.Response:
         member = request.match_info["member"]
-        self.calls.append(Call("GET", request.path, request.match_info["conversation"], None, {}, 0))
+        conversation = request.match_info["conversation"]
+        self.calls.append(Call("GET", request.path, conversation, None, {}, 0))
+        fault = self.member_faults.pop(0) if self.member_faults else None
+        if fault == "500":
+            return web.Response(status=500, text="upstream request timeout", content_type="text/plain")
+        if fault == "hang":
+            await asyncio.sleep(self.hang_s)
+            return web.json_response({"error": {"code": "GatewayTimeout", "message": "hung"}}, status=504)
+        if conversation in self.bot_missing:  # the bot was removed from that channel's team
+            return web.json_response({"error": {"code": "BotNotInConversationRoster",
+                                                "message": "The bot is not part of the conversation roster."}},
+                                     status=403)
+        if conversation in self.members and member not in self.members[conversation]:
+            # https://learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context: 404 for a non-member
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation",
+                                                "message": "The member could not be found in the conversation."}},
+                                     status=404)
         return web.json_response({"id": member, "name": "Someone", "aadObjectId": "aad-" + member[-6:],
                                   "userRole": self.roles.get(member, "user"), "tenantId": MSP_TENANT})
 

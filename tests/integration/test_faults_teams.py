@@ -8,6 +8,8 @@ The Bot Connector's documented answers: HTTP 429 with Retry-After when throttled
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -82,3 +84,65 @@ async def test_teams_failed_escalation_is_posted_by_the_psas_retry(core: Core, t
     assert (await response.json())["channels"][0]["status"] == "posted"
     assert len(connector.delivered) - before == 1
     assert [e.status for e in rows(core, OutboxEntry)] == [outbox.DELIVERED]
+
+
+async def test_a_hanging_connector_is_given_up_on_and_the_post_retried_once_delivered(
+        core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    """The Bot Connector client has no per-request limit: a connector that accepts the post and never
+    answers used to stall the escalation forever. Now the attempt times out and the outbox retries it."""
+    core.settings.teams_call_timeout_s = 0.5
+    connector.hang_s = 1.5
+    await send(teams, bot_added(connector.url, channel=ACME))
+    before = len(connector.delivered)
+    connector.faults = ["hang"]
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-hang"})
+    assert response.status == 200, await response.text()
+    assert (await response.json())["channels"][0]["status"] == "posted"
+    [entry] = rows(core, OutboxEntry)
+    assert entry.status == outbox.DELIVERED and entry.attempts == 2
+    assert len(connector.delivered) - before == 1 and len(rows(core, PostedMessage)) == 1
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-hang"})
+    assert (await response.json())["channels"][0]["status"] == "duplicate"
+    assert len(connector.delivered) - before == 1
+    # The hung post's HTTP request itself was given up (its worker thread freed), not only awaited no more;
+    # and the connector client did not re-send it on its own.
+    await asyncio.sleep(1.2)
+    assert connector.abandoned == 1 and len(connector.posts) - before == 2
+
+
+async def test_a_connector_that_keeps_hanging_is_reported_with_an_error_id_and_posted_on_the_retry(
+        core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    core.settings.teams_call_timeout_s = 0.3
+    connector.hang_s = 2.0
+    await send(teams, bot_added(connector.url, channel=ACME))
+    before = len(connector.delivered)
+    connector.faults = ["hang", "hang", "hang"]
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-hang-2"})
+    assert response.status == 502
+    reason = (await response.json())["channels"][0]["reason"]
+    [entry] = rows(core, OutboxEntry)
+    assert entry.status == outbox.FAILED and entry.error_id in reason and "did not answer" in reason
+    assert len(connector.delivered) == before
+    connector.faults = []
+    response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-hang-2"})
+    assert (await response.json())["channels"][0]["status"] == "posted"
+    assert len(connector.delivered) - before == 1
+    assert [e.status for e in rows(core, OutboxEntry)] == [outbox.DELIVERED]
+
+
+async def test_a_hanging_reply_in_a_chat_is_given_up_on_and_the_user_told(
+        core: Core, teams: TestClient, connector: FakeConnector) -> None:
+    """A reply in a conversation (the turn's own, not the outbox's) is bounded too: the turn gives up
+    after the limit, not after the connector's 2 s hang, and the error card with its id reaches the user."""
+    import time
+
+    from tests.harness.teams_fakes import teams_activity
+
+    core.settings.teams_call_timeout_s = 0.3
+    connector.hang_s = 2.0
+    connector.faults = ["hang"]  # the reply hangs; the error card after it goes through
+    started = time.monotonic()
+    await send(teams, teams_activity(connector.url, text="help", kind="channel", channel=ACME))
+    assert time.monotonic() - started < 1.9
+    [told] = [c.card for c in connector.delivered if c.card]
+    assert "error id" in json.dumps(told)

@@ -91,7 +91,7 @@ def test_draft_is_stored_with_its_turnaround_and_audited(core: Core) -> None:
 
 @pytest.mark.parametrize("where", [
     Where("slack", "C0ACME", "U0ENG1"),  # the client's own channel
-    Where("slack", "D0DIRECT", "U0ENG1", is_direct=True),  # a direct chat
+    Where("slack", "D0DIRECT", "U0ENG1", is_direct=True, member_of=frozenset({NOC})),  # a DM that sees every client
     Where("slack", NOC, "U0ENG1", externally_shared=True),  # a NOC channel someone shared out
     Where("slack", "C0RANDOM", "U0ENG1"),  # an unmapped channel
 ])
