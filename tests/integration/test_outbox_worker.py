@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from adapters.cli.main import main
 from adapters.common.periodic import WORKERS
 from adapters.slack.app import DELIVERY_EVENT
 from bot.chat import outbox
@@ -163,3 +164,24 @@ async def test_rounds_are_bounded_then_one_log_line_and_the_asker_is_told(slack:
     assert entry.error_id and f"error id {entry.error_id}" in line
     [told] = slack.fake.to("chat.postEphemeral")
     assert told.args["user"] == "U0ENG1" and told.args["channel"] == ACME and entry.error_id in told.args["text"]
+
+
+async def test_handoff_outbox_retry_makes_a_given_up_entry_due(slack: Harness, db_url: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    slack.fake.faults["chat.postMessage"] = ["500", "500"]
+    await hook(slack)
+    set_entry(slack, next_attempt_at=None)  # as if its rounds were spent
+    assert await worker(slack).run_once(utcnow() + timedelta(days=1)) == []
+    [entry] = rows(slack, OutboxEntry)
+    cli = ["--database-url", db_url, "--data-dir", str(slack.core.settings.data_dir), "outbox"]
+    assert main([*cli, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["counts"]["failed"] == 1 and listed["entries"][0]["id"] == entry.pk
+    assert main([*cli, "--retry", str(entry.pk)]) == 0
+    assert "outbox:slack" in capsys.readouterr().out
+    [outcome] = await worker(slack).run_once(utcnow() + timedelta(seconds=1))
+    assert outcome.status == "delivered" and len(slack.fake.delivered) == 1
+    assert main([*cli, "--retry", str(entry.pk)]) == 2
+    assert "delivered already" in capsys.readouterr().err
+    assert main([*cli, "--retry", "999999"]) == 2
+    assert "no outbox entry 999999" in capsys.readouterr().err
