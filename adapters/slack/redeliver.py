@@ -31,6 +31,7 @@ PAGES = 5  # of up to 200 messages each: a busy channel's last 1000 messages sin
 
 class SlackRedeliverer:
     platform = "slack"
+    finds_posts = True  # by the delivery key in the message metadata
 
     def __init__(self, front: SlackFrontEnd):
         self.front = front

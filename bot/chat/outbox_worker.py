@@ -57,6 +57,7 @@ class Redeliverer(Protocol):
     """What a front end gives the worker: how to find, post and report an entry on its platform."""
 
     platform: str
+    finds_posts: bool  # False: an entry stuck in "sending" is never posted again (it may have been posted)
 
     async def reach(self, channel_id: str, *, user_id: str | None) -> Where | None: ...
 
@@ -82,17 +83,21 @@ class Outcome:
     message_id: str | None = None
 
 
-def due_filter(now: datetime) -> Any:
-    return or_(
-        (col(OutboxEntry.status) == outbox.FAILED) & (col(OutboxEntry.next_attempt_at) <= now),
-        (col(OutboxEntry.status) == outbox.SENDING) & (col(OutboxEntry.updated_at) < now - outbox.STALE_SENDING),
-        (col(OutboxEntry.status) == outbox.PENDING) & (col(OutboxEntry.updated_at) < now - PENDING_GRACE),
-    )
+def due_filter(now: datetime, *, stale_sending: bool = True) -> Any:
+    """``stale_sending``: also entries stuck in *sending*, for a platform where an earlier post can be found."""
+    due = [(col(OutboxEntry.status) == outbox.FAILED) & (col(OutboxEntry.next_attempt_at) <= now),
+           (col(OutboxEntry.status) == outbox.PENDING) & (col(OutboxEntry.updated_at) < now - PENDING_GRACE)]
+    if stale_sending:
+        due.append((col(OutboxEntry.status) == outbox.SENDING)
+                   & (col(OutboxEntry.updated_at) < now - outbox.STALE_SENDING))
+    return or_(*due)
 
 
-def take_due(session: Session, *, platform: str, now: datetime, limit: int = 20) -> list[OutboxEntry]:
+def take_due(session: Session, *, platform: str, now: datetime, limit: int = 20,
+             stale_sending: bool = True) -> list[OutboxEntry]:
     """The entries due for a retry on ``platform``, moved to *sending* and counted as a round."""
-    query = (select(OutboxEntry).where(OutboxEntry.platform == platform).where(due_filter(now))
+    due = due_filter(now, stale_sending=stale_sending)
+    query = (select(OutboxEntry).where(OutboxEntry.platform == platform).where(due)
              .order_by(col(OutboxEntry.updated_at)).limit(limit))
     taken: list[OutboxEntry] = []
     if session.get_bind().dialect.name == "postgresql":
@@ -101,7 +106,7 @@ def take_due(session: Session, *, platform: str, now: datetime, limit: int = 20)
             taken.append(row)
     else:
         for pk in [row.pk for row in session.exec(query).all()]:
-            result = session.execute(update(OutboxEntry).where(col(OutboxEntry.pk) == pk).where(due_filter(now))
+            result = session.execute(update(OutboxEntry).where(col(OutboxEntry.pk) == pk).where(due)
                                      .values(status=outbox.SENDING, updated_at=now, next_attempt_at=None,
                                              rounds=OutboxEntry.rounds + 1))
             if result.rowcount == 1:  # type: ignore[attr-defined]
@@ -138,7 +143,8 @@ class OutboxWorker:
 
     def _take_due(self, now: datetime) -> list[OutboxEntry]:
         with self.core.session() as session:
-            return take_due(session, platform=self.front.platform, now=now, limit=self.batch)
+            return take_due(session, platform=self.front.platform, now=now, limit=self.batch,
+                            stale_sending=getattr(self.front, "finds_posts", True))
 
     async def retry(self, entry: OutboxEntry) -> Outcome:
         assert entry.pk is not None

@@ -185,3 +185,46 @@ async def test_handoff_outbox_retry_makes_a_given_up_entry_due(slack: Harness, d
     assert "delivered already" in capsys.readouterr().err
     assert main([*cli, "--retry", "999999"]) == 2
     assert "no outbox entry 999999" in capsys.readouterr().err
+
+
+# --- Teams: no way to look a post up, so only entries that surely did not reach Teams are posted again ----
+
+async def test_teams_worker_posts_a_failed_escalation_but_never_a_stuck_one(tmp_path: Path, embedder: Any) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.teams.main import make_app
+    from bot.config import Settings
+    from tests.harness.teams_fakes import MSP_TENANT, FakeConnector, bot_added
+    from tests.harness.teams_harness import ACME as TEAMS_ACME
+    from tests.harness.teams_harness import NOC, TENANTS, TOKEN, escalate, send
+    from tests.harness.worlds import core_with_index
+
+    core = core_with_index(Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'h.db'}",
+                                    teams_noc_channels=NOC, microsoft_app_tenant_id=MSP_TENANT, inbound_token=TOKEN),
+                           embedder, write_world(tmp_path / "w", tenants_yaml=TENANTS))
+    core.outbox.policy = outbox.RetryPolicy(attempts=2, base_delay_s=0.01, rounds=3, round_delay_s=0)
+    connector = FakeConnector()
+    fake_server = TestServer(connector.app())
+    await fake_server.start_server()
+    connector.url = str(fake_server.make_url("/"))
+    app = make_app(core)
+    teams = TestClient(TestServer(app))
+    await teams.start_server()
+    try:
+        await send(teams, bot_added(connector.url, channel=TEAMS_ACME))
+        before = len(connector.delivered)
+        connector.faults = ["500", "500"]
+        response = await escalate(teams, {"ticket_id": "4412"}, **{"Idempotency-Key": "psa-9"})
+        assert response.status == 502
+        teams_worker = app[WORKERS]["teams"]
+        [outcome] = await teams_worker.run_once()
+        assert outcome.status == "delivered" and len(connector.delivered) - before == 1
+        # An entry stuck in "sending" (its process died, perhaps after posting) is left for an operator.
+        with core.session() as session:
+            session.execute(update(OutboxEntry).values(status=outbox.SENDING, message_id=None))
+        assert await teams_worker.run_once(utcnow() + timedelta(days=1)) == []
+        assert len(connector.delivered) - before == 1
+    finally:
+        await teams.close()
+        await fake_server.close()
+        core.close()

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 import signal
-import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,7 +22,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bench.support.fake_slack import BOT_TOKEN, SECRET, FakeSlack
+from bench.support.fake_slack import FakeSlack
 from bot.chat import outbox
 from bot.config import Settings
 from bot.core import Core
@@ -34,13 +30,12 @@ from bot.db.engine import make_engine, session_scope
 from bot.db.models import OutboxEntry, utcnow
 from bot.ingest.loader import ingest_folder
 from bot.runtime.leader import holders
-from tests.adapters.test_slack_serve import free_port
 from tests.harness import throwaway_pg
+from tests.harness.servers import Server, start_slack_server, wait_status
 from tests.harness.slack_harness import ACME, HOOK_TOKEN
 from tests.harness.worlds import write_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-ROOT = Path(__file__).resolve().parents[2]
 TTL_S = 3.0  # HANDOFF_LEASE_TTL_S: renewed every second, taken over at most ~TTL after the holder dies
 
 
@@ -49,23 +44,8 @@ def pg() -> Iterator[throwaway_pg.ThrowawayPostgres]:
     why = throwaway_pg.available()
     if why:
         pytest.skip(f"no throwaway PostgreSQL: {why}")
-    root = Path(tempfile.mkdtemp(prefix="handoff-pg-"))
-    root.chmod(0o755)  # the postgres user must reach its folder
-    try:
-        server = throwaway_pg.ThrowawayPostgres(root / "pg").init()
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-class Server:
-    def __init__(self, proc: asyncio.subprocess.Process, port: int, log: Path):
-        self.proc, self.port, self.log = proc, port, log
-        self.url = f"http://127.0.0.1:{port}"
+    with throwaway_pg.running() as server:
+        yield server
 
 
 @pytest.fixture
@@ -75,21 +55,10 @@ async def servers(tmp_path: Path, pg: throwaway_pg.ThrowawayPostgres) -> AsyncIt
     assert ingest_folder(world, engine=core.engine).ok
     core.close()
     fake = await FakeSlack().start()
-    procs: list[Server] = []
-    for n in (1, 2):
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HANDOFF_"))}
-        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, HANDOFF_SLACK_API_URL=fake.api_url,
-                   HANDOFF_DATABASE_URL=pg.url, HANDOFF_DATA_DIR=str(tmp_path / f"replica{n}"),
-                   HANDOFF_INBOUND_TOKEN=HOOK_TOKEN, HANDOFF_LEASE_TTL_S=str(TTL_S),
-                   HANDOFF_OUTBOX_RETRY_INTERVAL_S="0.5", HANDOFF_DB_CONNECT_TIMEOUT_S="2",
-                   HANDOFF_DB_STATEMENT_TIMEOUT_S="5", PYTHONPATH=str(ROOT))
-        log = tmp_path / f"replica{n}.log"  # a file, not a pipe: a full pipe would stall a chatty server
-        with log.open("wb") as sink:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "adapters.cli.main", "serve", "slack", "--host", "127.0.0.1", "--port",
-                str(port), cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=sink)
-        procs.append(Server(proc, port, log))
+    procs = [await start_slack_server(
+        tmp_path / f"replica{n}.log", fake, HANDOFF_DATABASE_URL=pg.url, HANDOFF_DATA_DIR=str(tmp_path / f"replica{n}"),
+        HANDOFF_INBOUND_TOKEN=HOOK_TOKEN, HANDOFF_LEASE_TTL_S=str(TTL_S), HANDOFF_OUTBOX_RETRY_INTERVAL_S="0.5",
+        HANDOFF_DB_CONNECT_TIMEOUT_S="2", HANDOFF_DB_STATEMENT_TIMEOUT_S="5") for n in (1, 2)]
     try:
         async with aiohttp.ClientSession() as http:
             for server in procs:
@@ -97,27 +66,8 @@ async def servers(tmp_path: Path, pg: throwaway_pg.ThrowawayPostgres) -> AsyncIt
         yield fake, procs
     finally:
         for server in procs:
-            if server.proc.returncode is None:
-                server.proc.send_signal(signal.SIGTERM)
-        for server in procs:
-            await asyncio.wait_for(server.proc.wait(), 30)
+            await server.stop()
         await fake.stop()
-
-
-async def wait_status(http: aiohttp.ClientSession, server: Server, path: str, status: int, *,
-                      timeout: float) -> float:
-    started = time.monotonic()
-    while True:
-        try:
-            async with http.get(server.url + path) as r:
-                if r.status == status:
-                    return time.monotonic() - started
-        except aiohttp.ClientConnectionError:
-            pass
-        if server.proc.returncode is not None:
-            raise AssertionError(f"server exited {server.proc.returncode}: {server.log.read_text()[-3000:]}")
-        assert time.monotonic() - started < timeout, f"{path} never answered {status}"
-        await asyncio.sleep(0.1)
 
 
 async def escalate(http: aiohttp.ClientSession, server: Server, key: str) -> tuple[int, Any]:
