@@ -114,14 +114,15 @@ def run_backup(args: argparse.Namespace, core: Core) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     sqlite_backup(live, dest / DB_FILE)
     files = snapshot_index(core.settings, dest / "index")
-    size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    written = [p.stat() for p in dest.rglob("*") if p.is_file()]
+    size, disk = sum(st.st_size for st in written), sum(st.st_blocks * 512 for st in written)  # index files are sparse
     tables = table_counts(dest / DB_FILE)
     manifest = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "schema": list(_revisions(dest / DB_FILE)), "tables": tables,
-                "index_files": files, "bytes": size}
+                "index_files": files, "bytes": size, "bytes_on_disk": disk}
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"backed up {sum(tables.values())} rows and {files} index files to {dest} "
-          f"({size / 1e6:.1f} MB, {time.monotonic() - started:.1f} s)")
+          f"({disk / 1e6:.1f} MB on disk, {size / 1e6:.1f} MB apparent, {time.monotonic() - started:.1f} s)")
     return 0
 
 
