@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.chat.outbox_worker import OutboxWorker, Redeliverer
+from bot.runtime import telemetry
 from bot.runtime.leader import Leadership
 
 if TYPE_CHECKING:
@@ -71,8 +72,35 @@ def every(app: web.Application, lease: Leadership, interval_s: float, job: Calla
     app.on_cleanup.insert(0, stop)  # before the leases are released
 
 
+def add_outbox_gauges(app: web.Application, core: Core, *, every_s: float = 15.0) -> None:
+    """``handoff_outbox_depth`` and ``..._oldest_age_seconds``, read from the database every ``every_s`` on every
+    replica (not at scrape time: a scrape must not wait on a database that does not answer)."""
+    task: list[asyncio.Task[None]] = []
+
+    async def loop() -> None:
+        while True:
+            try:
+                telemetry.observe_outbox(*await asyncio.to_thread(core.outbox.waiting))
+            except Exception as exc:  # the gauges keep their last values; readiness reports the database
+                log.warning("outbox gauges not updated: %s", type(exc).__name__)
+            await asyncio.sleep(every_s)
+
+    async def start(_app: web.Application) -> None:
+        task.append(asyncio.create_task(loop()))
+
+    async def stop(_app: web.Application) -> None:
+        for t in task:
+            t.cancel()
+        await asyncio.gather(*task, return_exceptions=True)
+
+    app.on_startup.append(start)
+    app.on_cleanup.insert(0, stop)
+
+
 def add_outbox_worker(app: web.Application, core: Core, redeliverer: Redeliverer) -> OutboxWorker | None:
-    """The outbox worker for one platform, on the lease ``outbox:<platform>`` (off when the interval is 0)."""
+    """The outbox worker for one platform, on the lease ``outbox:<platform>`` (off when the interval is 0),
+    and the outbox gauges."""
+    add_outbox_gauges(app, core)
     interval = core.settings.outbox_retry_interval_s
     if interval <= 0:
         return None

@@ -48,6 +48,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxEntry, utcnow
 from bot.errors import DeliveryFailed, HandoffError, new_error_id
+from bot.runtime import telemetry
 
 log = logging.getLogger("handoff.outbox")
 
@@ -67,6 +68,8 @@ RetryAfter = Callable[[BaseException], float | None]
 
 FAILED_TEXT = ("Handoff couldn't post the {what} in {where} after {attempts} attempt(s): {error}. "
                "It is kept as failed in the outbox (error id {error_id}); a retry of the same request posts it.")
+LATER_TEXT = ("Handoff couldn't post the {what} in {where} after {attempts} attempt(s): {error}. "
+              "It will try again in the background for about half an hour (error id {error_id}).")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Claim:
     status: str
     message_id: str | None = None
     key: str | None = None
+    platform: str | None = None
 
     @property
     def won(self) -> bool:
@@ -141,8 +145,8 @@ class Outbox:
             row = session.exec(select(OutboxEntry).where(OutboxEntry.platform == platform,
                                                          OutboxEntry.key == key)).one()
             if taken:
-                return Claim(row.pk, SENDING, key=key)
-            return Claim(None, row.status, row.message_id, key=key)
+                return Claim(row.pk, SENDING, key=key, platform=platform)
+            return Claim(None, row.status, row.message_id, key=key, platform=platform)
 
     @staticmethod
     def _claim_skip_locked(session: Session, platform: str, key: str, channel: str, packet_pk: int | None,
@@ -151,11 +155,11 @@ class Outbox:
         row = session.exec(select(OutboxEntry).where(OutboxEntry.platform == platform, OutboxEntry.key == key)
                            .with_for_update(skip_locked=True)).first()
         if row is None:
-            return Claim(None, SENDING, key=key)
+            return Claim(None, SENDING, key=key, platform=platform)
         if not claimable(row, now):
-            return Claim(None, row.status, row.message_id, key=key)
+            return Claim(None, row.status, row.message_id, key=key, platform=platform)
         row.status, row.updated_at, row.channel, row.packet_pk = SENDING, now, channel, packet_pk
-        return Claim(row.pk, SENDING, key=key)
+        return Claim(row.pk, SENDING, key=key, platform=platform)
 
     def _attempted(self, pk: int, error: str) -> None:
         with self.session() as session:
@@ -192,6 +196,16 @@ class Outbox:
                 session.expunge(row)
             return list(rows)
 
+    def waiting(self, now: datetime | None = None) -> tuple[int, float]:
+        """For the gauges: how many deliveries still wait (pending, sending, failed with a round to come) and
+        the age in seconds of the oldest of them (0 when none)."""
+        now = now or utcnow()
+        with self.session() as session:
+            rows = session.exec(select(OutboxEntry.created_at).where(or_(
+                col(OutboxEntry.status).in_((PENDING, SENDING)),
+                (col(OutboxEntry.status) == FAILED) & col(OutboxEntry.next_attempt_at).is_not(None)))).all()
+        return len(rows), max(((now - c).total_seconds() for c in rows), default=0.0)
+
     def counts(self) -> dict[str, int]:
         with self.session() as session:
             return {status: len(session.exec(select(OutboxEntry.pk).where(OutboxEntry.status == status)).all())
@@ -222,11 +236,13 @@ class Outbox:
                 wait = retry_after(exc)
                 if wait is None or attempt >= self.policy.attempts:
                     error_id = new_error_id()
-                    await _quietly(call, self._failed, pk, error, error_id, wait is not None)
+                    later = await _quietly(call, self._failed, pk, error, error_id, wait is not None)
                     log.error("outbox entry %s (%s in %s) failed after %d attempt(s), error id %s: %s",
                               pk, what, where, attempt, error_id, error)
-                    raise DeliveryFailed(FAILED_TEXT.format(what=what, where=where, attempts=attempt,
-                                                            error=_short(exc), error_id=error_id)) from exc
+                    telemetry.delivery_failed(claim.platform or "unknown")
+                    text = LATER_TEXT if later is not None else FAILED_TEXT
+                    raise DeliveryFailed(text.format(what=what, where=where, attempts=attempt,
+                                                     error=_short(exc), error_id=error_id)) from exc
                 await _quietly(call, self._attempted, pk, error)
                 delay = self.policy.delay(attempt, wait)
                 log.warning("outbox entry %s: attempt %d failed (%s), retrying in %.1fs", pk, attempt, error, delay)
@@ -269,12 +285,13 @@ async def _to_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.to_thread(fn, *args)
 
 
-async def _quietly(call: Callable[..., Awaitable[Any]], fn: Callable[..., Any], *args: Any) -> None:
+async def _quietly(call: Callable[..., Awaitable[Any]], fn: Callable[..., Any], *args: Any) -> Any:
     """A bookkeeping write that must not hide the delivery's own error (the database may be what failed)."""
     try:
-        await call(fn, *args)
+        return await call(fn, *args)
     except Exception as exc:
         log.warning("outbox bookkeeping failed: %s", exc)
+        return None
 
 
 def _short(exc: BaseException) -> str:

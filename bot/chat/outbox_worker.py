@@ -38,7 +38,6 @@ from bot.db.models import OutboxEntry, utcnow
 from bot.errors import DeliveryFailed, HandoffError, Refused, new_error_id
 from bot.packets import stored as packets
 from bot.packets.model import Packet
-from bot.runtime import telemetry
 from bot.tenancy import policy, rollout
 from bot.tenancy.policy import Where
 
@@ -120,17 +119,6 @@ def take_due(session: Session, *, platform: str, now: datetime, limit: int = 20,
     return taken
 
 
-def take(session: Session, pk: int, *, now: datetime) -> OutboxEntry | None:
-    """``handoff outbox --retry ID``: a failed (or long-stuck) entry made due now, whatever its schedule."""
-    row = session.get(OutboxEntry, pk)
-    if row is None or not outbox.claimable(row, now) or row.status == outbox.DELIVERED:
-        return None
-    row.status, row.updated_at, row.rounds, row.next_attempt_at = outbox.SENDING, now, row.rounds + 1, None
-    session.flush()
-    session.expunge(row)
-    return row
-
-
 class OutboxWorker:
     def __init__(self, core: Core, redeliverer: Redeliverer, *, batch: int = 20):
         self.core, self.front, self.batch = core, redeliverer, batch
@@ -148,7 +136,7 @@ class OutboxWorker:
 
     async def retry(self, entry: OutboxEntry) -> Outcome:
         assert entry.pk is not None
-        claim = outbox.Claim(entry.pk, outbox.SENDING, key=entry.key)
+        claim = outbox.Claim(entry.pk, outbox.SENDING, key=entry.key, platform=entry.platform)
         ob = self.core.outbox
         try:
             try:
@@ -210,7 +198,6 @@ class OutboxWorker:
         error_id = row.error_id if row is not None and row.error_id else new_error_id()
         log.error("outbox entry %s (%s in %s) given up after %d background round(s), error id %s: %s",
                   entry.pk, entry.kind, entry.channel, entry.rounds, error_id, reason)
-        telemetry.deliveries_failed.labels(platform=entry.platform).inc()
         text = GIVEN_UP.format(what=entry.kind, channel=entry.channel, rounds=entry.rounds,
                                error=(row.last_error if row is not None else None) or reason, error_id=error_id)
         try:

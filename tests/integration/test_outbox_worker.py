@@ -26,6 +26,7 @@ from adapters.slack.app import DELIVERY_EVENT
 from bot.chat import outbox
 from bot.chat.outbox_worker import OutboxWorker
 from bot.db.models import OutboxEntry, PostedMessage, utcnow
+from bot.runtime import telemetry
 from tests.harness.slack_harness import ACME, HOOK_TOKEN, RIDGE, Harness, rows, start_harness
 from tests.harness.worlds import write_world
 
@@ -62,12 +63,22 @@ def set_entry(h: Harness, **values: Any) -> None:
         session.execute(update(OutboxEntry).values(**values))
 
 
+def failed_total() -> float:
+    return telemetry.REGISTRY.get_sample_value("handoff_deliveries_failed_total", {"platform": "slack"}) or 0.0
+
+
 async def test_a_failed_escalation_is_posted_once_after_slack_recovers(slack: Harness) -> None:
     slack.fake.faults["chat.postMessage"] = ["500", "500"]  # both attempts of the request
+    failed_before = failed_total()
     status, body = await hook(slack)
     assert status == 502 and body["channels"][0]["status"] == "error"
+    assert "try again in the background" in body["channels"][0]["reason"]
     [entry] = rows(slack, OutboxEntry)
     assert entry.status == outbox.FAILED and entry.next_attempt_at is not None and slack.fake.delivered == []
+    # What an operator watches: one failed delivery, one waiting (the gauges' source).
+    assert failed_total() == failed_before + 1
+    depth, age = slack.core.outbox.waiting(utcnow() + timedelta(seconds=90))
+    assert depth == 1 and 90 <= age < 120
 
     # Slack is back: one worker round posts it, tagged with its delivery key, and records it.
     [outcome] = await worker(slack).run_once()
@@ -78,6 +89,7 @@ async def test_a_failed_escalation_is_posted_once_after_slack_recovers(slack: Ha
     [entry] = rows(slack, OutboxEntry)
     assert (entry.status, entry.message_id, entry.rounds) == (outbox.DELIVERED, post.args["ts"], 1)
     assert [m.message_id for m in rows(slack, PostedMessage)] == [post.args["ts"]]
+    assert slack.core.outbox.waiting() == (0, 0.0)
     # Nothing is due any more; the PSA's own retry of the same delivery is a duplicate.
     assert await worker(slack).run_once(utcnow() + timedelta(hours=1)) == []
     status, body = await hook(slack)

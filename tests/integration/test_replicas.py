@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from adapters.cli.main import main
 from bench.support.fake_slack import FakeSlack
 from bot.chat import outbox
 from bot.config import Settings
@@ -91,7 +92,8 @@ def pid_of(holder: str | None) -> int | None:
 
 
 async def test_two_replicas_one_post_one_leader_and_a_takeover(
-        servers: tuple[FakeSlack, list[Server]], pg: throwaway_pg.ThrowawayPostgres) -> None:
+        servers: tuple[FakeSlack, list[Server]], pg: throwaway_pg.ThrowawayPostgres, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     fake, (one, two) = servers
     async with aiohttp.ClientSession() as http:
         # The same escalation (the PSA retrying, a load balancer spreading it) at both replicas at once.
@@ -119,6 +121,11 @@ async def test_two_replicas_one_post_one_leader_and_a_takeover(
             await asyncio.sleep(0.1)
         took_over_s = time.monotonic() - killed
         assert took_over_s <= TTL_S + TTL_S / 3 + 3
+        # `handoff leases` names the holder.
+        assert await asyncio.to_thread(main, ["--database-url", pg.url, "--data-dir", str(tmp_path / "cli"),
+                                              "leases"]) == 0
+        [line] = [row for row in capsys.readouterr().out.splitlines() if row.startswith("outbox:slack")]
+        assert f":{survivor.proc.pid}:" in line and "held" in line
 
         # ...and does the periodic work: a failed entry that is due is posted by the survivor's worker.
         await asyncio.to_thread(add_due_entry, pg.url)
