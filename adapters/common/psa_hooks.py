@@ -33,7 +33,7 @@ from aiohttp import web
 from adapters.common.http import HttpError, read_body, with_json_errors
 from adapters.common.periodic import every, leadership
 from bot.chat import escalation
-from bot.errors import ConfigError, HandoffError
+from bot.errors import ConfigError, Conflict, HandoffError
 from bot.psa.base import WebhookRejected
 from bot.psa.connectors import configured, make_service
 from bot.psa.http import PsaError
@@ -126,3 +126,5 @@ async def _sync_once(core: Core, service: PsaService, posters: Sequence[escalati
     except PsaError as exc:
         log.warning("%s interval sync failed, next try at the next interval: %s", service.connector.name,
                     exc.message)
+    except Conflict as exc:  # a sync of this PSA runs elsewhere (another kind of server, `handoff sync`)
+        log.info("%s interval sync skipped: %s", service.connector.name, exc.message)

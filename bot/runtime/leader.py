@@ -29,7 +29,10 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +43,7 @@ from sqlmodel import col
 
 from bot.db.engine import session_scope
 from bot.db.models import Lease, utcnow
+from bot.errors import Conflict
 
 log = logging.getLogger("handoff.leader")
 
@@ -97,6 +101,19 @@ class Leadership:
         except IntegrityError:
             return False
 
+    def take_from(self, dead: str) -> bool:
+        """Take the lease from a holder known to be dead (``_dead_here``), if it still holds it."""
+        now = utcnow()
+        with session_scope(self.engine) as session:
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(Lease).where(col(Lease.name) == self.name, col(Lease.holder) == dead)
+                .values(holder=self.holder, acquired_at=now, expires_at=now + self.ttl))
+            won = result.rowcount == 1
+        self._until = now + self.ttl if won else None
+        if won:
+            log.warning("lease %s: taken from %s, whose process is gone", self.name, dead)
+        return won
+
     def release(self) -> None:
         """Give the lease up (a clean stop): another replica takes it at its next try, not after ``ttl``."""
         was = self._until is not None
@@ -118,6 +135,48 @@ class Leadership:
                 await asyncio.sleep(self.ttl.total_seconds() / 3)
         finally:
             await asyncio.shield(asyncio.to_thread(self.release))
+
+
+def _dead_here(holder: str) -> bool:
+    """The holder ran on this host and its process is gone (killed): its lease need not run out first."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:80] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str, *, ttl_s: float = 30.0, what: str = "this job") -> Iterator[Leadership]:
+    """Hold the lease ``name`` for the length of a ``with`` block (renewed by a thread), or ``Conflict`` naming
+    its holder. For work that must never run twice at once anywhere (a PSA sync run, which keeps one cursor);
+    a holder that was killed on this host is taken over at once, elsewhere when its lease runs out."""
+    lease = Leadership(engine, name, ttl_s=ttl_s)
+    if not lease.try_acquire():
+        current = next((row for row in holders(engine) if row.name == lease.name), None)
+        if current is None or not _dead_here(current.holder) or not lease.take_from(current.holder):
+            who = current.holder if current is not None else "another process"
+            raise Conflict(f"{what} is running already in {who} (lease {name}); try again when it ends")
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(ttl_s / 3):
+            lease.try_acquire()
+
+    renewer = threading.Thread(target=renew, name=f"lease {name}", daemon=True)
+    renewer.start()
+    try:
+        yield lease
+    finally:
+        stop.set()
+        renewer.join()
+        lease.release()
 
 
 def holders(engine: Engine) -> list[Lease]:

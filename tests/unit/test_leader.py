@@ -71,3 +71,38 @@ def test_no_leader_while_the_database_is_unreachable(engine: Engine) -> None:
     lease.engine = unreachable
     assert not lease.try_acquire() and not lease.is_leader  # it cannot prove it still holds the lease
     unreachable.dispose()
+
+
+def test_exclusive_runs_once_anywhere_and_takes_over_from_a_killed_holder(engine: Engine) -> None:
+    import socket
+    import subprocess
+    import time
+
+    import pytest
+
+    from bot.db.engine import session_scope
+    from bot.db.models import Lease
+    from bot.errors import Conflict
+    from bot.runtime.leader import exclusive
+
+    with exclusive(engine, "psa-sync-run:connectwise", ttl_s=0.6, what="a connectwise sync") as held:
+        time.sleep(1.0)  # longer than the lease: the renewing thread keeps it
+        with pytest.raises(Conflict, match=held.holder), exclusive(engine, "psa-sync-run:connectwise"):
+            pass
+    with exclusive(engine, "psa-sync-run:connectwise"):  # released at the end of the block
+        pass
+    # A holder on this host whose process was killed: taken over at once, not after its lease.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    later = utcnow() + timedelta(minutes=5)
+    for holder in (f"{socket.gethostname()[:80]}:{gone.pid}:dead", "another-host:4242:alive"):
+        with session_scope(engine) as session:
+            row = session.get(Lease, "psa-sync-run:connectwise")
+            assert row is not None
+            row.holder, row.expires_at = holder, later
+        if holder.endswith("dead"):
+            with exclusive(engine, "psa-sync-run:connectwise") as taken:
+                assert taken.is_leader
+        else:  # elsewhere: nothing to tell whether it lives, so its lease must run out
+            with pytest.raises(Conflict, match="another-host"), exclusive(engine, "psa-sync-run:connectwise"):
+                pass
