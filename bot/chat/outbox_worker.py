@@ -18,8 +18,8 @@ Each taken entry is first looked for on the platform by its delivery key (Slack
 tags every post with it): found means it was posted and only the recording was
 lost, so it is marked delivered, not posted again. Otherwise the stored packet
 is posted again, after the same checks as a request: the packet must belong to
-the entry's client and the channel (its sharing state checked live) must be
-allowed to see that client. A final failure logs one line with the error id and
+the entry's client, the channel (its sharing state checked live) must be
+allowed to see that client, and the rollout must still say what it said. A final failure logs one line with the error id and
 tells the asker privately where the platform can (Slack's ephemeral message).
 """
 
@@ -186,6 +186,10 @@ class OutboxWorker:
                 raise Refused(f"shadow packet {entry.packet_pk} may only go to the review channel")
             if not scope.allows(entry.tenant_id):
                 raise Refused(policy.NOT_HERE)
+            # The rollout may have changed since the request (switched off, or on from shadow): its word now counts.
+            mode = rollout.resolve(session=session, tenant_id=entry.tenant_id, category=packet.ticket.category).mode
+            if mode != packet.mode:
+                raise Refused(f"the rollout of this client or category is now {mode!r}, the packet was {packet.mode!r}")
         packet.delivery = rollout.Delivery(packet.mode, to=to, asked=to)
         return self.core.publish_packet(packet, to)
 

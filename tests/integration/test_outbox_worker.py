@@ -27,6 +27,7 @@ from bot.chat import outbox
 from bot.chat.outbox_worker import OutboxWorker
 from bot.db.models import OutboxEntry, PostedMessage, utcnow
 from bot.runtime import telemetry
+from bot.tenancy import rollout
 from tests.harness.slack_harness import ACME, HOOK_TOKEN, RIDGE, Harness, rows, start_harness
 from tests.harness.worlds import write_world
 
@@ -153,6 +154,15 @@ async def test_an_entry_is_never_posted_where_its_client_may_not_be_seen(slack: 
     assert outcome.status == "refused" and slack.fake.delivered == []
 
 
+async def test_an_entry_is_not_posted_after_its_client_was_switched_off(slack: Harness) -> None:
+    slack.fake.faults["chat.postMessage"] = ["500", "500"]
+    await hook(slack)
+    with slack.core.session() as session:
+        rollout.set_mode(session=session, tenant_id="acme", category=rollout.ANY, mode="off", by="test")
+    [outcome] = await worker(slack).run_once()
+    assert outcome.status == "refused" and slack.fake.delivered == []
+
+
 async def test_rounds_are_bounded_then_one_log_line_and_the_asker_is_told(slack: Harness,
                                                                           caplog: pytest.LogCaptureFixture) -> None:
     slack.fake.faults["chat.postMessage"] = ["500"] * 2  # the request's two attempts
@@ -189,6 +199,8 @@ async def test_handoff_outbox_retry_makes_a_given_up_entry_due(slack: Harness, d
     assert main([*cli, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["counts"]["failed"] == 1 and listed["entries"][0]["id"] == entry.pk
+    assert main(cli) == 0
+    assert "given up (--retry)" in capsys.readouterr().out
     assert main([*cli, "--retry", str(entry.pk)]) == 0
     assert "outbox:slack" in capsys.readouterr().out
     [outcome] = await worker(slack).run_once(utcnow() + timedelta(seconds=1))

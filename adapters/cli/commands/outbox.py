@@ -38,7 +38,8 @@ def run_outbox(args: argparse.Namespace, core: Core) -> int:
     rows = [{"id": e.pk, "status": e.status, "platform": e.platform, "kind": e.kind, "channel": e.channel,
              "key": e.key, "tenant": e.tenant_id, "packet_id": e.packet_pk, "attempts": e.attempts,
              "message_id": e.message_id, "error_id": e.error_id, "last_error": e.last_error,
-             "updated_at": e.updated_at} for e in entries]
+             "updated_at": e.updated_at, "rounds": e.rounds, "next_attempt_at": e.next_attempt_at,
+             "asker": e.asker} for e in entries]
     if args.json:
         print_json({"counts": counts, "entries": rows})
         return 0
@@ -46,10 +47,18 @@ def run_outbox(args: argparse.Namespace, core: Core) -> int:
     if not rows:
         print("(nothing pending or failed)" if not args.all else "(the outbox is empty)")
         return 0
-    print(table([(e.pk, e.status, e.platform, e.kind, e.channel, e.attempts, when(e.updated_at), e.error_id or "",
-                  (e.last_error or "")[:120]) for e in entries],
-                ["id", "status", "platform", "kind", "channel", "tries", "updated (UTC)", "error id", "last error"]))
+    print(table([(e.pk, e.status, e.platform, e.kind, e.channel, e.attempts, e.rounds, when(e.updated_at),
+                  _next(e), e.error_id or "", (e.last_error or "")[:120]) for e in entries],
+                ["id", "status", "platform", "kind", "channel", "tries", "rounds", "updated (UTC)", "next try",
+                 "error id", "last error"]))
     return 0
+
+
+def _next(entry: OutboxEntry) -> str:
+    """When the worker tries it again: a time, "given up" (failed, no round left) or nothing."""
+    if entry.status != outbox.FAILED:
+        return ""
+    return when(entry.next_attempt_at) if entry.next_attempt_at else "given up (--retry)"
 
 
 def retry(args: argparse.Namespace, core: Core) -> int:
