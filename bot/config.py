@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     model_workers: int = Field(default=2, ge=1, le=64)
     # Attempts of one post to Slack/Teams (bot/chat/outbox.py): 429/5xx/timeouts are retried.
     post_attempts: int = Field(default=6, ge=1, le=20)
+    # The outbox worker (bot/chat/outbox_worker.py): seconds between its runs (0 = off), how many background
+    # rounds a failed post gets before it is given up; the lease of periodic work (bot/runtime/leader.py).
+    outbox_retry_interval_s: float = Field(default=30.0, ge=0)
+    outbox_rounds: int = Field(default=5, ge=0, le=50)
+    lease_ttl_s: float = Field(default=30.0, ge=1, le=3600)
     llm_api_base: str | None = None
 
     # --- Slack ---------------------------------------------------------------

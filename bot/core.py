@@ -78,7 +78,8 @@ class Core(Reporting, Publishing, FeedbackCalls):
 
     @cached_property
     def outbox(self) -> Outbox:
-        return Outbox(self.session, policy=RetryPolicy(attempts=self.settings.post_attempts))
+        return Outbox(self.session, policy=RetryPolicy(attempts=self.settings.post_attempts,
+                                                       rounds=self.settings.outbox_rounds))
 
     @cached_property
     def engine(self) -> Engine:

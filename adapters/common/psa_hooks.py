@@ -16,7 +16,8 @@ Answers: 200 ``{"ok", "status", "ticket", "escalation", "channels"}``; 400
 malformed, 401 not authentic, 502 the PSA could not be read (the PSA retries),
 503 not configured; the error shape of ``adapters.common.http``. With a PSA
 configured the server also syncs every ``HANDOFF_PSA_SYNC_INTERVAL`` seconds
-(default 300; 0 = off), the safety net for callbacks that never arrived.
+(default 300; 0 = off), the safety net for callbacks that never arrived; of
+several replicas only the holder of the sync's lease does (``adapters/common/periodic.py``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from adapters.common.http import HttpError, read_body, with_json_errors
+from adapters.common.periodic import every, leadership
 from bot.chat import escalation
-from bot.errors import ConfigError, HandoffError
+from bot.errors import ConfigError, Conflict, HandoffError
 from bot.psa.base import WebhookRejected
 from bot.psa.connectors import configured, make_service
 from bot.psa.http import PsaError
@@ -74,21 +77,19 @@ def add_psa_routes(app: web.Application, core: Core, *,
     for name, path in ROUTES.items():
         app.router.add_post(path, with_json_errors(_handler(core, name, posters), log))
     interval = core.settings.psa_sync_interval_s
-    tasks: list[asyncio.Task[None]] = []
-
-    async def start(app: web.Application) -> None:
-        if interval > 0:
-            for service in services.values():
-                tasks.append(asyncio.create_task(_sync_every(core, service, interval, posters)))
+    if interval > 0:
+        # One replica syncs (the lease's holder); the lease is per PSA and per platform posted to, so the
+        # Slack servers' sync still posts to Slack and the inbound server's posts nothing (adapters/common/periodic.py).
+        where = "+".join(sorted(p.platform for p in posters)) or "-"
+        for service in services.values():
+            lease = leadership(app, core, f"psa-sync:{service.connector.name}:{where}")
+            every(app, lease, interval, partial(_sync_once, core, service, posters),
+                  what=f"the {service.connector.name} interval sync")
 
     async def close(app: web.Application) -> None:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         for service in app[SERVICES_KEY].values():
             service.connector.close()
 
-    app.on_startup.append(start)
     app.on_cleanup.append(close)
 
 
@@ -114,20 +115,16 @@ def _handler(core: Core, name: str, posters: Sequence[escalation.ChannelPoster])
     return handle
 
 
-async def _sync_every(core: Core, service: PsaService, interval: float,
-                      posters: Sequence[escalation.ChannelPoster]) -> None:
-    """A sync from the watermark every ``interval`` seconds; escalations it finds are posted like a callback's."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            report = await asyncio.to_thread(run_sync, service)
-            for event in report.escalations:
-                await deliver(core, event, posters)
-            log.info("%s interval sync: %d ticket(s), %d added, %d updated", service.connector.name,
-                     report.tickets, report.added, report.updated)
-        except PsaError as exc:
-            log.warning("%s interval sync failed, next try in %.0fs: %s", service.connector.name, interval,
-                        exc.message)
-        except Exception:
-            # Keep the loop alive: one bad run must not end the safety net for the life of the server.
-            log.exception("%s interval sync failed unexpectedly", service.connector.name)
+async def _sync_once(core: Core, service: PsaService, posters: Sequence[escalation.ChannelPoster]) -> None:
+    """A sync from the watermark (on the leader); escalations it finds are posted like a callback's."""
+    try:
+        report = await asyncio.to_thread(run_sync, service)
+        for event in report.escalations:
+            await deliver(core, event, posters)
+        log.info("%s interval sync: %d ticket(s), %d added, %d updated", service.connector.name,
+                 report.tickets, report.added, report.updated)
+    except PsaError as exc:
+        log.warning("%s interval sync failed, next try at the next interval: %s", service.connector.name,
+                    exc.message)
+    except Conflict as exc:  # a sync of this PSA runs elsewhere (another kind of server, `handoff sync`)
+        log.info("%s interval sync skipped: %s", service.connector.name, exc.message)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,13 +60,14 @@ from adapters.slack.replies import SlackReplies, mark_sent
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from adapters.slack.validate import assert_valid
 from adapters.slack.work import Work
-from bot.chat import escalation
+from bot.chat import escalation, outbox
 from bot.chat.replies import send_reply
 from bot.core import Core
 from bot.errors import ConfigError, DeliveryFailed, NotFound, Refused, user_text
 from bot.packets.model import Packet
 from bot.tenancy.policy import Where
 
+DELIVERY_EVENT = "handoff_delivery"  # the message metadata's event_type on every outbox post
 log = logging.getLogger("handoff.slack")
 
 COMMAND = "/packet"
@@ -151,9 +153,13 @@ class SlackFrontEnd:
     async def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
         assert_valid(message)
         # unfurl off: Slack would otherwise expand every PSA and runbook link into a preview.
+        key = outbox.current_key.get()
+        # Tagged with the outbox's delivery key: a retry after a lost "delivered" finds this message by it
+        # (adapters/slack/redeliver.py) instead of posting it twice.
+        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}} if key else None
         response = await self.client.chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts,
-            unfurl_links=False, unfurl_media=False,
+            unfurl_links=False, unfurl_media=False, metadata=metadata,
         )
         return str(response["ts"])
 
@@ -177,10 +183,12 @@ class SlackFrontEnd:
         """A packet as a new message in a channel (the webhook's, or shadow mode's review channel)."""
         assert to.channel_id is not None
         try:
-            ts = await self.post(to.channel_id, packet_message(packet))
+            ts = await self.post(to.channel_id, packet_message(packet), thread_ts=to.thread_id)
         except SlackApiError as exc:
             raise as_user_error(exc) from exc
-        await self.core.run(self.core.record_posted, packet, where=to, message_id=ts)
+        # Posted: recording it must not fail the post (a retry would post it again), so a database blip is waited out.
+        await outbox.recorded(self.core.run, partial(self.core.record_posted, packet, where=to, message_id=ts,
+                                                     thread_id=to.thread_id), what=f"packet message {ts}")
         return ts
 
     async def deliver(self, packet: Packet, where: Where, *, thread_ts: str | None = None,
@@ -193,7 +201,8 @@ class SlackFrontEnd:
                 ts = await self.post(where.channel_id, packet_message(p), thread_ts=thread_ts)
             except SlackApiError as exc:
                 raise as_user_error(exc) from exc
-            await self.core.run(self.core.record_posted, p, where=where, message_id=ts, thread_id=thread_ts)
+            await outbox.recorded(self.core.run, partial(self.core.record_posted, p, where=where, message_id=ts,
+                                                         thread_id=thread_ts), what=f"packet message {ts}")
             return ts
 
         tell: Callable[[str], Awaitable[None]] | None = None

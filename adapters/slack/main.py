@@ -30,9 +30,11 @@ from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import HttpError, read_body, with_json_errors
 from adapters.common.observability import instrument
+from adapters.common.periodic import add_outbox_worker
 from adapters.common.psa_hooks import add_psa_routes
 from adapters.slack.app import SlackFrontEnd, build_app
 from adapters.slack.payloads import request_body, shape_problem
+from adapters.slack.redeliver import SlackRedeliverer
 from bot.core import Core
 from bot.errors import ConfigError
 from bot.runtime.health import DatabaseProbe
@@ -87,6 +89,7 @@ def web_app(core: Core, *, client: AsyncWebClient | None = None, bolt: AsyncApp 
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     add_psa_routes(app, front.core, posters=[front])  # PSA callbacks: an escalation posts its packet here
+    add_outbox_worker(app, front.core, SlackRedeliverer(front))  # posts left failed or stuck, on one replica
     app.router.add_get("/healthz", health)
     app.router.add_get("/readyz", readyz(front.core))
     return instrument(app, server="slack")
@@ -118,6 +121,7 @@ def hooks_app(front: SlackFrontEnd) -> web.Application:
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(front.core, poster=front, logger=log,
                                                           track=front.work.track))
     add_psa_routes(app, front.core, posters=[front])
+    add_outbox_worker(app, front.core, SlackRedeliverer(front))
     app.router.add_get("/healthz", health)
     app.router.add_get("/readyz", readyz(front.core))
     return instrument(app, server="slack")

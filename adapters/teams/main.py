@@ -43,11 +43,13 @@ from adapters.common.hooks import ROUTE as ESCALATION_ROUTE
 from adapters.common.hooks import escalation_hook
 from adapters.common.http import error_response, with_json_errors
 from adapters.common.observability import instrument
+from adapters.common.periodic import add_outbox_worker
 from adapters.common.psa_hooks import add_psa_routes
 from adapters.teams import activity as act
 from adapters.teams.bot import HandoffBot
 from adapters.teams.manifest import GUID
 from adapters.teams.posting import BoundedConnector, TeamsPoster, on_turn_error
+from adapters.teams.redeliver import TeamsRedeliverer
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import ConfigError
@@ -164,6 +166,7 @@ def make_app(core: Core, *, adapter: CloudAdapter | None = None) -> web.Applicat
     poster = TeamsPoster(core, app[ADAPTER_KEY])
     app.router.add_post(ESCALATION_ROUTE, escalation_hook(core, poster=poster, logger=log))
     add_psa_routes(app, core, posters=[poster])  # PSA callbacks: an escalation posts its packet here
+    add_outbox_worker(app, core, TeamsRedeliverer(poster))  # posts left failed, on one replica
     app.router.add_get("/healthz", _health)
     app.router.add_get("/readyz", readyz(core))
     return instrument(app, server="teams")

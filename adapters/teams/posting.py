@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botbuilder.core import BotAdapter, CardFactory, InvokeResponse, MessageFactory, Middleware, TurnContext
@@ -39,7 +40,7 @@ from msrest.serialization import Model
 from adapters.common.retry import retry_after
 from adapters.teams import activity as act
 from adapters.teams import answer_cards, cards, report_cards
-from bot.chat import escalation
+from bot.chat import escalation, outbox
 from bot.chat.views import Answer, TriageView
 from bot.errors import Refused, user_text
 from bot.packets.model import Packet
@@ -186,8 +187,11 @@ class TeamsPoster:
         if not sent or not sent[0]:
             raise RuntimeError(f"the Teams connector returned no message id for channel {to.channel_id}")
         # The new post starts a thread: replies and card buttons refer to its id.
-        await self.core.run(self.core.record_posted, packet, where=Where(PLATFORM, to.channel_id, to.user_id),
-                                message_id=sent[0], thread_id=sent[0])
+        # Posted: a database blip while recording it is waited out, not turned into a second post.
+        await outbox.recorded(self.core.run, partial(self.core.record_posted, packet,
+                                                     where=Where(PLATFORM, to.channel_id, to.user_id),
+                                                     message_id=sent[0], thread_id=sent[0]),
+                              what=f"packet message {sent[0]}")
         return sent[0]
 
 

@@ -157,6 +157,8 @@ class FakeSlack:
             self.delivered.append(Call(method, {**args, "ts": ts}, request.path))
             return web.json_response({"ok": True, "channel": channel, "ts": ts,
                                       "message": {"ts": ts, "bot_id": BOT_ID, "text": args.get("text")}})
+        if method in ("conversations.history", "conversations.replies"):
+            return web.json_response(self.history(method, args))
         if method == "users.info":  # https://api.slack.com/methods/users.info: guests are is_restricted
             user = str(args.get("user", ""))
             info = {"id": user, "team_id": TEAM, "is_bot": False, "is_restricted": False,
@@ -185,6 +187,25 @@ class FakeSlack:
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http", "ws") + "/socket"})
         return web.json_response({"ok": True})
+
+    def history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """What Slack has in a channel (or a thread: conversations.replies), newest first; message metadata only
+        with include_all_metadata (https://api.slack.com/methods/conversations.history#arg_include_all_metadata)."""
+        channel, thread = str(args.get("channel", "")), args.get("ts")
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+        messages = []
+        for call in reversed(self.delivered):
+            if call.args.get("channel") != channel or float(call.args["ts"]) < float(args.get("oldest") or 0):
+                continue
+            if (call.args.get("thread_ts") or None) != (thread if method == "conversations.replies" else None):
+                continue
+            message: dict[str, Any] = {"type": "message", "ts": call.args["ts"], "bot_id": BOT_ID,
+                                       "text": call.args.get("text")}
+            metadata = call.args.get("metadata")
+            if with_metadata and metadata:
+                message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            messages.append(message)
+        return {"ok": True, "messages": messages, "has_more": False}
 
     @property
     def uploads(self) -> list[Call]:

@@ -47,6 +47,7 @@ NO_REVIEW_CHANNEL = "no review channel is set ({setting})"
 REVIEW_UNREACHABLE = "Handoff hasn't seen the review channel yet ({hint})"
 REVIEW_SETTING = {"slack": "HANDOFF_REVIEW_CHANNEL", "teams": "HANDOFF_TEAMS_REVIEW_CHANNEL"}
 
+WEBHOOK_USER = "escalation-webhook"  # who "asks" for an escalation's packet: no one to tell privately
 _TICKET = re.compile(r"^#?(\d{1,12})$")
 
 
@@ -147,7 +148,7 @@ async def escalate(core: Core, ticket_id: str, *, poster: ChannelPoster, deliver
 async def _to_channel(core: Core, ticket_id: str, channel: str, *, poster: ChannelPoster, delivery: str | None,
                       logger: logging.Logger | None) -> Outcome:
     try:
-        where = await poster.reach(channel, user_id="escalation-webhook")
+        where = await poster.reach(channel, user_id=WEBHOOK_USER)
         if where is None:
             return Outcome(channel, UNREACHABLE, reason=f"Handoff hasn't seen this channel yet: {poster.unreachable_hint}")
         packet = await core.run(core.packet_for, ticket_id, where=where)
@@ -233,7 +234,8 @@ async def _claim(core: Core, packet: Packet, to: Where, *, poster: ChannelPoster
     """Record the post as pending in the outbox before the first attempt."""
     return await core.run(core.outbox.claim, platform=poster.platform, key=key, kind=kind,
                           channel=to.channel_id or "direct", thread_id=to.thread_id,
-                          tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id)
+                          tenant_id=packet.ticket.tenant, packet_pk=packet.packet_id,
+                          asker=None if to.user_id == WEBHOOK_USER else to.user_id)
 
 
 async def _post(core: Core, packet: Packet, to: Where, *, poster: ChannelPoster, claim: outbox.Claim) -> str:

@@ -388,3 +388,15 @@ class OutboxEntry(SQLModel, table=True):
     error_id: str | None = Field(default=None, max_length=16)
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)
+    rounds: int = 0  # background retries so far (bot/chat/outbox_worker.py), bounded by the retry policy
+    next_attempt_at: datetime | None = _ts()  # set on a retryable failure: when the worker tries again
+    asker: str | None = Field(default=None, max_length=64)  # the user to tell if it finally fails
+
+
+class Lease(SQLModel, table=True):
+    """Who runs a periodic job now (bot/runtime/leader.py): held until ``expires_at`` unless renewed."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    acquired_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)

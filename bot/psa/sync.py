@@ -24,8 +24,10 @@ from typing import Any
 from bot.db.engine import session_scope
 from bot.psa import store
 from bot.psa.service import EscalationEvent, PsaService
+from bot.runtime.leader import exclusive
 
 log = logging.getLogger("handoff.psa.sync")
+RUN_LEASE_S = 30.0  # renewed every 10 s while a run lasts; a run killed elsewhere blocks the next for at most this
 
 
 @dataclass
@@ -71,7 +73,18 @@ def run_sync(service: PsaService, *, since: datetime | None = None, full: bool =
 
     ``on_total(n)`` is told how many tickets the run covers (when the PSA can
     count them) and ``on_page(page, tickets)`` after each stored page.
+
+    One run of a PSA at a time, anywhere: the run holds the lease ``psa-sync-run:<psa>``
+    (``bot/runtime/leader.py``), because every run of a PSA moves the same cursor. A
+    second one (a server's interval sync, ``handoff sync`` from a cron) gets ``Conflict``.
     """
+    name = service.connector.name
+    with exclusive(service.engine, f"psa-sync-run:{name}", ttl_s=RUN_LEASE_S, what=f"a {name} sync"):
+        return _run(service, since=since, full=full, page_size=page_size, on_page=on_page, on_total=on_total)
+
+
+def _run(service: PsaService, *, since: datetime | None, full: bool, page_size: int,
+         on_page: Callable[[int, int], None] | None, on_total: Callable[[int], None] | None) -> SyncReport:
     connector = service.connector
     name = connector.name
     started = time.monotonic()

@@ -7,11 +7,14 @@ PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 CANDIDATES = [Path(f"/usr/lib/postgresql/{v}/bin") for v in (17, 16, 15, 14)]
@@ -79,3 +82,19 @@ class ThrowawayPostgres:
                     return
             time.sleep(0.05)
         raise TimeoutError(f"PostgreSQL on port {self.port} still accepts connections")
+
+
+@contextlib.contextmanager
+def running() -> Iterator[ThrowawayPostgres]:
+    """A started server in a fresh folder under /tmp (the postgres user must reach it), removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="handoff-pg-"))
+    root.chmod(0o755)
+    try:
+        server = ThrowawayPostgres(root / "pg").init()
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

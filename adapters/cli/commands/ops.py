@@ -1,4 +1,4 @@
-"""Operating a Handoff: ``handoff db upgrade|status``, ``handoff backup DIR``, ``handoff restore DIR``.
+"""Operating a Handoff: ``handoff db upgrade|status``, ``handoff leases``, ``handoff backup|restore DIR``.
 
 ``db upgrade`` is the one place a PostgreSQL schema is migrated (the servers
 there only check it); it holds a lock, so several replicas or Jobs starting
@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.set_defaults(run=run_db_upgrade)
     st = group.add_parser("status", help="the schema revision in the database and this version's (exit 2 if older)")
     st.set_defaults(run=run_db_status)
+
+    p = sub.add_parser("leases", help="which process runs each periodic job (outbox worker, PSA sync) until when")
+    p.set_defaults(run=run_leases)
 
     p = sub.add_parser("backup", help="copy the SQLite database and the embedded index into DIR (online)")
     p.add_argument("dir", type=Path, help="a new or empty folder")
@@ -85,6 +88,19 @@ def run_db_status(args: argparse.Namespace, core: Core) -> int:
     return 0 if current == head else 2
 
 
+def run_leases(args: argparse.Namespace, core: Core) -> int:
+    from adapters.cli.commands.output import table, when
+    from bot.db.models import utcnow
+    from bot.runtime.leader import holders
+
+    now = utcnow()
+    rows = [(lease.name, lease.holder, when(lease.expires_at),
+             "held" if lease.expires_at > now else "free (expired or released)") for lease in holders(core.engine)]
+    print(table(rows, ["job", "holder (host:pid:id)", "expires (UTC)", "state"]) if rows else
+          "(no lease yet: no server has run periodic work on this database)")
+    return 0
+
+
 def _sqlite_path(core: Core, verb: str) -> Path:
     url = core.settings.resolved_database_url
     if not url.startswith("sqlite:///"):
@@ -114,14 +130,15 @@ def run_backup(args: argparse.Namespace, core: Core) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     sqlite_backup(live, dest / DB_FILE)
     files = snapshot_index(core.settings, dest / "index")
-    size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    written = [p.stat() for p in dest.rglob("*") if p.is_file()]
+    size, disk = sum(st.st_size for st in written), sum(st.st_blocks * 512 for st in written)  # index files are sparse
     tables = table_counts(dest / DB_FILE)
     manifest = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "schema": list(_revisions(dest / DB_FILE)), "tables": tables,
-                "index_files": files, "bytes": size}
+                "index_files": files, "bytes": size, "bytes_on_disk": disk}
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"backed up {sum(tables.values())} rows and {files} index files to {dest} "
-          f"({size / 1e6:.1f} MB, {time.monotonic() - started:.1f} s)")
+          f"({disk / 1e6:.1f} MB on disk, {size / 1e6:.1f} MB apparent, {time.monotonic() - started:.1f} s)")
     return 0
 
 
