@@ -1,6 +1,7 @@
 """Triage speed: clustering alone, with storage on SQLite and PostgreSQL, and webhook latency.
 
     python bench/triage_bench.py [--alerts N] [--rate R] [--seconds S] [--no-postgres]
+    python bench/triage_bench.py --compare /work/v01 [--rounds 5] [--no-postgres]
 
 1. Clustering alone: ``bot.alerts.triage.triage`` over N labelled alerts of the test
    stream (bench/support/alert_stream.py), in memory; median of 3 runs.
@@ -23,6 +24,14 @@
    their alerts stay open and each classification re-triages more of them.
 
 One run each; the machine is shared, so read the numbers as orders of magnitude.
+
+``--compare DIR`` puts numbers side by side on a loaded machine: it measures
+this tree and the checkout in DIR (v0.1, say) in turn, ``--rounds`` times each,
+alternating which goes first, each run a fresh subprocess with that checkout
+first on PYTHONPATH (``--code DIR`` measures one checkout; the stream of alerts
+always comes from this tree, so both see the same input). It prints a table of
+medians and the ratio this/DIR per measurement; a measurement the other
+checkout cannot run (topology, the NinjaOne endpoint came after v0.1) shows n/a.
 """
 
 from __future__ import annotations
@@ -41,20 +50,29 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from importlib.util import module_from_spec, spec_from_file_location
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import select  # noqa: E402
 
-from bench.support.alert_stream import A, stream  # noqa: E402
-from bot.alerts.signals import classify_alerts, classify_pending  # noqa: E402
-from bot.alerts.topology import Topology, topology_from  # noqa: E402
-from bot.alerts.triage import triage  # noqa: E402
-from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
-from bot.db.models import Alert, Tenant  # noqa: E402
-from bot.ingest.loader import store_alerts  # noqa: E402
-from bot.ingest.records import AlertRecord  # noqa: E402
+def _own(relative: str) -> Any:
+    """A module of this tree by path: with ``--code DIR``, ``bench`` and ``bot`` come from DIR."""
+    spec = spec_from_file_location(f"_triage_bench_{Path(relative).stem}", ROOT / relative)
+    module = module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]  # dataclasses look their module up
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_stream = _own("bench/support/alert_stream.py")
+A, stream = _stream.A, _stream.stream
+load_api = _own("bench/support/triage_api.py").load
+compare_runs = _own("bench/support/triage_compare.py").compare_runs
 
 
 def alerts_for(n: int) -> list[A]:
@@ -66,12 +84,12 @@ def alerts_for(n: int) -> list[A]:
     return out[:n]
 
 
-def topologies_for(alerts: list[A]) -> dict[str, Topology]:
+def topologies_for(alerts: list[A]) -> dict[str, Any]:
     """Every client: workstations behind a main-site firewall on a UPS, a second site behind its own."""
     out = {}
     for tenant in sorted({a.tenant_id for a in alerts}):
         prefix = tenant.upper()
-        out[tenant] = topology_from({
+        out[tenant] = api.topology_from({
             "sites": [{"name": "Main", "devices": [f"{prefix}-WS0*", f"{prefix}-WS1*"], "uplink": f"{prefix}-FW"},
                       {"name": "Branch", "devices": [f"{prefix}-WS2*"], "uplink": f"{prefix}-BR-FW",
                        "depends_on": ["Main"]}],
@@ -79,59 +97,67 @@ def topologies_for(alerts: list[A]) -> dict[str, Topology]:
     return out
 
 
-def bench_clustering(alerts: list[A]) -> None:
-    for label, topologies in (("clustering alone", None), ("clustering alone, with topology", topologies_for(alerts))):
+def bench_clustering(alerts: list[A]) -> dict[str, float]:
+    found = {}
+    plans = [("clustering alone", "clustering alone", None)]
+    if api.topology_from is not None:
+        plans.append(("clustering with topology", "clustering alone, with topology", topologies_for(alerts)))
+    for key, label, topologies in plans:
         runs = []
         for _ in range(3):
             start = time.perf_counter()
-            signals = triage(alerts, topologies=topologies)
+            signals = api.triage(alerts, topologies=topologies) if topologies else api.triage(alerts)
             runs.append(time.perf_counter() - start)
         median = statistics.median(runs)
+        found[f"{key} (alerts/s)"] = len(alerts) / median
         print(f"{label}: {len(alerts)} alerts -> {len(signals)} signals in {median * 1000:.0f} ms: "
               f"{len(alerts) / median:,.0f} alerts/s (median of 3)")
+    return found
 
 
-def _records(alerts: list[A]) -> list[AlertRecord]:
-    return [AlertRecord.model_validate(a.record()) for a in alerts]
+def _records(alerts: list[A]) -> list[Any]:
+    return [api.AlertRecord.model_validate(a.record()) for a in alerts]
 
 
-def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
+def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str, float]:
+    engine = api.make_engine(url)
+    api.upgrade(engine)
     tenants = sorted({a.tenant_id for a in alerts})
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
+    with api.session_scope(engine) as session:
         for t in tenants:
-            session.add(Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
+            session.add(api.Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
     records = _records(alerts)
     start = time.perf_counter()
     for offset in range(0, len(records), batch):
         chunk = records[offset : offset + batch]
-        with session_scope(engine) as session:
-            new, updated, _, conflicts = store_alerts(chunk, session=session)
+        with api.session_scope(engine) as session:
+            new, updated, _, conflicts = api.store_alerts(chunk, session=session)
             assert not conflicts
-            owners = dict(session.exec(select(Alert.pk, Alert.tenant_id).where(Alert.pk.in_(new + updated))).all())  # type: ignore[attr-defined]
+            owners = dict(session.exec(select(api.Alert.pk, api.Alert.tenant_id).where(api.Alert.pk.in_(new + updated))).all())
         for tenant in sorted(set(owners.values())):
-            with session_scope(engine) as session:
-                classify_alerts(session=session, tenant_id=tenant, pks=[p for p, t in owners.items() if t == tenant])
+            with api.session_scope(engine) as session:
+                api.classify_alerts(session=session, tenant_id=tenant, pks=[p for p, t in owners.items() if t == tenant])
     live = time.perf_counter() - start
-    with session_scope(engine) as session:
+    with api.session_scope(engine) as session:
         session.execute(text("UPDATE alert SET signal_id = NULL, classified_at = NULL"))
         session.execute(text("DELETE FROM signal"))
     start = time.perf_counter()
     for tenant in tenants:
-        with session_scope(engine) as session:
-            classify_pending(session=session, tenant_id=tenant)
+        with api.session_scope(engine) as session:
+            api.classify_pending(session=session, tenant_id=tenant)
     bulk = time.perf_counter() - start
     engine.dispose()
     print(f"with storage, {name}: deliveries of {batch} stored + classified: {len(records) / live:,.0f} alerts/s "
           f"({live:.1f} s); re-classifying all stored alerts: {len(records) / bulk:,.0f} alerts/s ({bulk:.1f} s)")
+    return {f"stored in deliveries of {batch}, {name} (alerts/s)": len(records) / live,
+            f"re-classifying all, {name} (alerts/s)": len(records) / bulk}
 
 
 def postgres_schema_url() -> tuple[str, str, str] | None:
     base = os.environ.get("HANDOFF_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     try:
-        admin = create_engine(normalise_url(base), connect_args={"connect_timeout": 3})
+        admin = create_engine(api.normalise_url(base), connect_args={"connect_timeout": 3})
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -140,11 +166,11 @@ def postgres_schema_url() -> tuple[str, str, str] | None:
         print(f"with storage, PostgreSQL: skipped ({base} not reachable: {exc.__class__.__name__})")
         return None
     sep = "&" if "?" in base else "?"
-    return base, schema, f"{normalise_url(base)}{sep}options=-csearch_path%3D{schema}"
+    return base, schema, f"{api.normalise_url(base)}{sep}options=-csearch_path%3D{schema}"
 
 
 def drop_schema(base: str, schema: str) -> None:
-    admin = create_engine(normalise_url(base))
+    admin = create_engine(api.normalise_url(base))
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
@@ -175,23 +201,22 @@ BODIES = {"alertmanager": (alertmanager_body, lambda a: "/alerts/alertmanager"),
           "ninjaone": (ninjaone_body, lambda a: f"/alerts/ninjaone/{a.tenant_id}")}
 
 
-def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "alertmanager") -> None:
-
+def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "alertmanager") -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         token = uuid.uuid4().hex
-        env = {**os.environ, "HANDOFF_DATA_DIR": tmp, "HANDOFF_INBOUND_TOKEN": token}
+        env = {**os.environ, "HANDOFF_DATA_DIR": tmp, "HANDOFF_INBOUND_TOKEN": token, "PYTHONPATH": str(api.code)}
         env.pop("HANDOFF_DATABASE_URL", None)
         folder = Path(tmp) / "world"
         folder.mkdir()
         tenants = sorted({a.tenant_id for a in alerts})
         (folder / "tenants.yaml").write_text("tenants:\n" + "".join(f"  - id: {t}\n    name: {t}\n" for t in tenants))
-        subprocess.run([sys.executable, "-m", "adapters.cli.main", "ingest", str(folder)], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", api.cli, "ingest", str(folder)], cwd=api.code, env=env, check=True,
                        capture_output=True)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "serve", "inbound", "--port", str(port)],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen([sys.executable, "-m", api.cli, "serve", "inbound", "--port", str(port)],
+                                  cwd=api.code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds, fmt))
         finally:
@@ -199,12 +224,13 @@ def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "aler
             server.wait(timeout=10)
     if not latencies:
         print("webhook: no successful requests", errors)
-        return
+        return {}
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(f"webhook {fmt} (SQLite, 1 alert per body, {rate:g} req/s for {seconds:g} s, second process on loopback): "
           f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    return {f"webhook {fmt} p50 (ms)": p50, f"webhook {fmt} p99 (ms)": p99}
 
 
 async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float,
@@ -254,6 +280,30 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
     return latencies, errors
 
 
+def measure(args: argparse.Namespace) -> dict[str, float]:
+    """Every measurement of one checkout (``api``), as printed lines and as numbers."""
+    alerts = alerts_for(args.alerts)
+    found = bench_clustering(alerts)
+    with tempfile.TemporaryDirectory() as tmp:
+        found |= bench_storage("SQLite", f"sqlite:///{tmp}/bench.db", alerts, args.batch)
+    if not args.no_postgres:
+        pg = postgres_schema_url()
+        if pg is not None:
+            base, schema, url = pg
+            try:
+                found |= bench_storage("PostgreSQL", url, alerts, args.batch)
+            finally:
+                drop_schema(base, schema)
+    if not args.no_webhook:
+        for fmt in BODIES:
+            if fmt != "ninjaone" or api.ninjaone:
+                found |= bench_webhook(alerts, args.rate, args.seconds, fmt)
+    return found
+
+
+api = SimpleNamespace()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=3000)
@@ -262,22 +312,25 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="webhook load duration (10)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-webhook", action="store_true")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this tree)")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="measure this tree and the checkout in DIR in turn; print medians and ratios")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each checkout with --compare (5)")
+    parser.add_argument("--json", action="store_true", help="end with one line: RESULT <the numbers as JSON>")
     args = parser.parse_args()
-    alerts = alerts_for(args.alerts)
-    bench_clustering(alerts)
-    with tempfile.TemporaryDirectory() as tmp:
-        bench_storage("SQLite", f"sqlite:///{tmp}/bench.db", alerts, args.batch)
-    if not args.no_postgres:
-        pg = postgres_schema_url()
-        if pg is not None:
-            base, schema, url = pg
-            try:
-                bench_storage("PostgreSQL", url, alerts, args.batch)
-            finally:
-                drop_schema(base, schema)
-    if not args.no_webhook:
-        for fmt in BODIES:
-            bench_webhook(alerts, args.rate, args.seconds, fmt)
+    for flag, value in (("--code", args.code), ("--compare", args.compare)):
+        if value is not None and not (value / "bot").is_dir():
+            parser.error(f"{flag} {value}: not a checkout of this project (no bot/ folder)")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if args.compare is not None:
+        passed = [f"--alerts={args.alerts}", f"--batch={args.batch}", f"--rate={args.rate}",
+                  f"--seconds={args.seconds}"] + [f for f in ("--no-postgres", "--no-webhook") if getattr(args, f[2:].replace("-", "_"))]
+        return compare_runs(Path(__file__).resolve(), ROOT, args.compare.resolve(), args.rounds, passed)
+    api.__dict__.update(vars(load_api(args.code)))
+    found = measure(args)
+    if args.json:
+        print("RESULT " + json.dumps(found), flush=True)
     return 0
 
 
