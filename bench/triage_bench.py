@@ -48,9 +48,8 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
-
 from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
