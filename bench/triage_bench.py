@@ -23,7 +23,10 @@
    The NinjaOne bodies are triggers only (a reset is a separate activity), so
    their alerts stay open and each classification re-triages more of them.
 
-One run each; the machine is shared, so read the numbers as orders of magnitude.
+One run each; the machine is shared, so read the numbers as orders of magnitude. Next to each
+wall-clock throughput, the same work per CPU second of this process (SQLite's writes included, its
+waits for the disk and for other processes not), and for the webhook the server process's CPU time per
+request (from /proc): these move much less with other work on the machine.
 
 ``--compare DIR`` puts numbers side by side on a loaded machine: it measures
 this tree and the checkout in DIR (v0.1, say) in turn, ``--rounds`` times each,
@@ -102,13 +105,15 @@ def bench_clustering(alerts: list[A]) -> dict[str, float]:
     if api.topology_from is not None:
         plans.append(("clustering with topology", "clustering alone, with topology", topologies_for(alerts)))
     for key, label, topologies in plans:
-        runs = []
+        runs, cpu = [], []
         for _ in range(3):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             signals = api.triage(alerts, topologies=topologies) if topologies else api.triage(alerts)
             runs.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         median = statistics.median(runs)
         found[f"{key} (alerts/s)"] = len(alerts) / median
+        found[f"{key}, per CPU second (alerts/s)"] = len(alerts) / statistics.median(cpu)
         print(f"{label}: {len(alerts)} alerts -> {len(signals)} signals in {median * 1000:.0f} ms: "
               f"{len(alerts) / median:,.0f} alerts/s (median of 3)")
     return found
@@ -127,7 +132,7 @@ def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str,
         for t in tenants:
             session.add(api.Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
     records = _records(alerts)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for offset in range(0, len(records), batch):
         chunk = records[offset : offset + batch]
         with api.session_scope(engine) as session:
@@ -137,7 +142,7 @@ def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str,
         for tenant in sorted(set(owners.values())):
             with api.session_scope(engine) as session:
                 api.classify_alerts(session=session, tenant_id=tenant, pks=[p for p, t in owners.items() if t == tenant])
-    live = time.perf_counter() - start
+    live, live_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     with api.session_scope(engine) as session:
         session.execute(text("UPDATE alert SET signal_id = NULL, classified_at = NULL"))
         session.execute(text("DELETE FROM signal"))
@@ -150,6 +155,7 @@ def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str,
     print(f"with storage, {name}: deliveries of {batch} stored + classified: {len(records) / live:,.0f} alerts/s "
           f"({live:.1f} s); re-classifying all stored alerts: {len(records) / bulk:,.0f} alerts/s ({bulk:.1f} s)")
     return {f"stored in deliveries of {batch}, {name} (alerts/s)": len(records) / live,
+            f"stored in deliveries of {batch}, {name}, per CPU second (alerts/s)": len(records) / live_cpu,
             f"re-classifying all, {name} (alerts/s)": len(records) / bulk}
 
 
@@ -217,23 +223,36 @@ def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "aler
         server = subprocess.Popen([sys.executable, "-m", api.cli, "serve", "inbound", "--port", str(port)],
                                   cwd=api.code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds, fmt))
+            latencies, errors, server_cpu = asyncio.run(_load(port, token, alerts, rate, seconds, fmt,
+                                                             lambda: _cpu_seconds(server.pid)))
         finally:
             server.terminate()
             server.wait(timeout=10)
     if not latencies:
         print("webhook: no successful requests", errors)
         return {}
+    per_request = {} if server_cpu is None else {
+        f"webhook {fmt} server CPU per request (ms)": server_cpu / (len(latencies) + errors) * 1000}
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(f"webhook {fmt} (SQLite, 1 alert per body, {rate:g} req/s for {seconds:g} s, second process on loopback): "
-          f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
-    return {f"webhook {fmt} p50 (ms)": p50, f"webhook {fmt} p99 (ms)": p99}
+          f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms" + "".join(f"; server CPU {v:.1f} ms per request" for v in per_request.values()))
+    return {f"webhook {fmt} p50 (ms)": p50, f"webhook {fmt} p99 (ms)": p99, **per_request}
 
 
-async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float,
-                fmt: str) -> tuple[list[float], int]:
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used (Linux /proc), or None elsewhere: unlike latency, it
+    hardly moves with the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float, fmt: str,
+                server_cpu: Any) -> tuple[list[float], int, float | None]:
     import aiohttp
 
     make_body, path = BODIES[fmt]
@@ -252,6 +271,7 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
                 await resp.read()
         latencies: list[float] = []
         errors = 0
+        cpu_before = server_cpu()
 
         async def one(url: str, body: bytes) -> None:
             nonlocal errors
@@ -276,7 +296,9 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(f"http://127.0.0.1:{port}{path(a)}", make_body(a))))
         await asyncio.gather(*tasks)
-    return latencies, errors
+        cpu_after = server_cpu()
+    used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return latencies, errors, used
 
 
 def measure(args: argparse.Namespace) -> dict[str, float]:
