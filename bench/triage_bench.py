@@ -15,7 +15,9 @@
    Clustering runs twice: without topology, and with a topology for every
    client (two sites, an uplink, a device dependency), so the outage step
    (``bot/alerts/outages.py``) walks dependencies for every signal.
-3. Webhook latency: ``handoff serve inbound`` runs in a second process
+3. The webhook's work in this process: ``receive_alerts`` on 400 Alertmanager bodies into SQLite, CPU
+   time per body (no HTTP, no second process: the steadiest number here on a loaded machine).
+4. Webhook latency: ``handoff serve inbound`` runs in a second process
    (SQLite); this process posts one body (one alert) every 1/R seconds for S
    seconds on loopback, open loop (a slow answer does not delay the next
    request), and reports p50/p99 of the round trip: Alertmanager bodies to
@@ -157,6 +159,29 @@ def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str,
     return {f"stored in deliveries of {batch}, {name} (alerts/s)": len(records) / live,
             f"stored in deliveries of {batch}, {name}, per CPU second (alerts/s)": len(records) / live_cpu,
             f"re-classifying all, {name} (alerts/s)": len(records) / bulk}
+
+
+def bench_receive(alerts: list[A], count: int = 400) -> dict[str, float]:
+    """The webhook's work without HTTP: ``receive_alerts`` on ``count`` Alertmanager bodies (one alert
+    each) into SQLite, in this process; CPU time per body (parse, store, classify its window)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = api.make_engine(f"sqlite:///{tmp}/receive.db")
+        api.upgrade(engine)
+        now = datetime.now(UTC)
+        with api.session_scope(engine) as session:
+            for t in sorted({a.tenant_id for a in alerts}):
+                session.add(api.Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
+        bodies = [alertmanager_body(a) for a in alerts[: count + 20]]
+        for body in bodies[:20]:  # warm-up: imports, statement caches
+            api.receive_alerts(body, fmt="alertmanager", endpoint_tenant=None, engine=engine)
+        start = time.process_time()
+        for body in bodies[20:]:
+            api.receive_alerts(body, fmt="alertmanager", endpoint_tenant=None, engine=engine)
+        per_body = (time.process_time() - start) / max(1, len(bodies) - 20) * 1000
+        engine.dispose()
+    print(f"webhook work in process (receive_alerts, SQLite, {len(bodies) - 20} Alertmanager bodies of 1 alert): "
+          f"{per_body:.2f} ms CPU per body")
+    return {"receive_alerts in process, CPU per body (ms)": per_body}
 
 
 def postgres_schema_url() -> tuple[str, str, str] | None:
@@ -315,6 +340,7 @@ def measure(args: argparse.Namespace) -> dict[str, float]:
                 found |= bench_storage("PostgreSQL", url, alerts, args.batch)
             finally:
                 drop_schema(base, schema)
+    found |= bench_receive(alerts)
     if not args.no_webhook:
         for fmt in BODIES:
             if fmt != "ninjaone" or api.ninjaone:

@@ -29,6 +29,7 @@ _NAMES = {
     "Tenant": ("bot.db.models", "bot.models"),
     "store_alerts": ("bot.ingest.loader", "bot.ingest"),
     "AlertRecord": ("bot.ingest.records", "bot.records"),
+    "receive_alerts": ("bot.alerts.inbound", "bot.inbound"),
 }
 
 
