@@ -283,13 +283,18 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
     make_body, path = BODIES[fmt]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as session:
-        for _ in range(100):
+        # The server imports and migrates first: seconds on a quiet machine, much longer on a loaded one.
+        deadline = time.monotonic() + 180
+        while True:
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     if resp.status == 200:
                         break
             except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"webhook: the server on port {port} did not answer /healthz within 180 s")
+            await asyncio.sleep(0.2)
         # Warm-up: the first requests open the database and import drain3.
         for a in alerts[:5]:
             async with session.post(f"http://127.0.0.1:{port}{path(a)}", data=make_body(a), headers=headers) as resp:
