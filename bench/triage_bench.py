@@ -56,7 +56,7 @@ from datetime import UTC, datetime
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, text
 from sqlmodel import select
@@ -74,7 +74,9 @@ def _own(relative: str) -> Any:
 
 
 _stream = _own("bench/support/alert_stream.py")
-A, stream = _stream.A, _stream.stream
+stream = _stream.stream
+if TYPE_CHECKING:  # the same class, for the annotations (at run time it is loaded by path above)
+    from bench.support.alert_stream import A
 load_api = _own("bench/support/triage_api.py").load
 compare_runs = _own("bench/support/triage_compare.py").compare_runs
 
@@ -103,7 +105,7 @@ def topologies_for(alerts: list[A]) -> dict[str, Any]:
 
 def bench_clustering(alerts: list[A]) -> dict[str, float]:
     found = {}
-    plans = [("clustering alone", "clustering alone", None)]
+    plans: list[tuple[str, str, dict[str, Any] | None]] = [("clustering alone", "clustering alone", None)]
     if api.topology_from is not None:
         plans.append(("clustering with topology", "clustering alone, with topology", topologies_for(alerts)))
     for key, label, topologies in plans:

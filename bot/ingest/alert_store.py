@@ -63,8 +63,9 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str,
 
 
 def _insert_statement(insert: Any) -> Any:
-    return (insert(Alert.__table__).on_conflict_do_nothing(index_elements=["source", "external_id"])
-            .returning(Alert.__table__.c.pk, Alert.__table__.c.source, Alert.__table__.c.external_id))
+    table = Alert.__table__  # type: ignore[attr-defined]  # sqlmodel's table classes have one
+    return (insert(table).on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(table.c.pk, table.c.source, table.c.external_id))
 
 
 _INSERT = {False: _insert_statement(sqlite.insert), True: _insert_statement(postgresql.insert)}  # by "postgresql?"

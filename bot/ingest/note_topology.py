@@ -183,7 +183,7 @@ def _unknown_devices(note: Declared, known: set[str], sites: set[str], keys: set
 def apply_note_topologies(session: Session) -> list[str]:
     """Merge every client's notes into its stored topology (see the module doc); the warnings."""
     warnings: list[str] = []
-    notes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    notes: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for tenant_id, path, meta in session.exec(select(Doc.tenant_id, Doc.path, Doc.meta).order_by(col(Doc.path))):
         if meta and any(k in meta for k in TOPOLOGY_FIELDS):
             notes.setdefault(tenant_id, []).append((f"docs/{tenant_id}/{path}", meta))
@@ -203,7 +203,7 @@ def apply_note_topologies(session: Session) -> list[str]:
         if declared:
             merged, problems = merge_topology(yaml, declared, _known_devices(session, tenant.id))
             warnings += problems
-            wanted = {**(merged or {"sites": [], "depends_on": {}}), YAML_KEY: yaml}
+            wanted: dict[str, Any] | None = {**(merged or {"sites": [], "depends_on": {}}), YAML_KEY: yaml}
         else:
             wanted = yaml
         if wanted != stored:
