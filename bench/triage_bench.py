@@ -1,6 +1,7 @@
 """Triage speed: clustering alone, with storage on SQLite and PostgreSQL, and webhook latency.
 
     python bench/triage_bench.py [--alerts N] [--rate R] [--seconds S] [--no-postgres]
+    python bench/triage_bench.py --compare /work/v01 [--rounds 5] [--no-postgres]
 
 1. Clustering alone: ``bot.alerts.triage.triage`` over N labelled alerts of the test
    stream (bench/support/alert_stream.py), in memory; median of 3 runs.
@@ -14,7 +15,9 @@
    Clustering runs twice: without topology, and with a topology for every
    client (two sites, an uplink, a device dependency), so the outage step
    (``bot/alerts/outages.py``) walks dependencies for every signal.
-3. Webhook latency: ``handoff serve inbound`` runs in a second process
+3. The webhook's work in this process: ``receive_alerts`` on 400 Alertmanager bodies into SQLite, CPU
+   time per body (no HTTP, no second process: the steadiest number here on a loaded machine).
+4. Webhook latency: ``handoff serve inbound`` runs in a second process
    (SQLite); this process posts one body (one alert) every 1/R seconds for S
    seconds on loopback, open loop (a slow answer does not delay the next
    request), and reports p50/p99 of the round trip: Alertmanager bodies to
@@ -22,7 +25,18 @@
    The NinjaOne bodies are triggers only (a reset is a separate activity), so
    their alerts stay open and each classification re-triages more of them.
 
-One run each; the machine is shared, so read the numbers as orders of magnitude.
+One run each; the machine is shared, so read the numbers as orders of magnitude. Next to each
+wall-clock throughput, the same work per CPU second of this process (SQLite's writes included, its
+waits for the disk and for other processes not), and for the webhook the server process's CPU time per
+request (from /proc): these move much less with other work on the machine.
+
+``--compare DIR`` puts numbers side by side on a loaded machine: it measures
+this tree and the checkout in DIR (v0.1, say) in turn, ``--rounds`` times each,
+alternating which goes first, each run a fresh subprocess with that checkout
+first on PYTHONPATH (``--code DIR`` measures one checkout; the stream of alerts
+always comes from this tree, so both see the same input). It prints a table of
+medians and the ratio this/DIR per measurement; a measurement the other
+checkout cannot run (topology, the NinjaOne endpoint came after v0.1) shows n/a.
 """
 
 from __future__ import annotations
@@ -39,22 +53,32 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, text
+from sqlmodel import select
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import select  # noqa: E402
 
-from bench.support.alert_stream import A, stream  # noqa: E402
-from bot.alerts.signals import classify_alerts, classify_pending  # noqa: E402
-from bot.alerts.topology import Topology, topology_from  # noqa: E402
-from bot.alerts.triage import triage  # noqa: E402
-from bot.db.engine import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
-from bot.db.models import Alert, Tenant  # noqa: E402
-from bot.ingest.loader import store_alerts  # noqa: E402
-from bot.ingest.records import AlertRecord  # noqa: E402
+def _own(relative: str) -> Any:
+    """A module of this tree by path: with ``--code DIR``, ``bench`` and ``bot`` come from DIR."""
+    spec = spec_from_file_location(f"_triage_bench_{Path(relative).stem}", ROOT / relative)
+    module = module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]  # dataclasses look their module up
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_stream = _own("bench/support/alert_stream.py")
+stream = _stream.stream
+if TYPE_CHECKING:  # the same class, for the annotations (at run time it is loaded by path above)
+    from bench.support.alert_stream import A
+load_api = _own("bench/support/triage_api.py").load
+compare_runs = _own("bench/support/triage_compare.py").compare_runs
 
 
 def alerts_for(n: int) -> list[A]:
@@ -66,12 +90,12 @@ def alerts_for(n: int) -> list[A]:
     return out[:n]
 
 
-def topologies_for(alerts: list[A]) -> dict[str, Topology]:
+def topologies_for(alerts: list[A]) -> dict[str, Any]:
     """Every client: workstations behind a main-site firewall on a UPS, a second site behind its own."""
     out = {}
     for tenant in sorted({a.tenant_id for a in alerts}):
         prefix = tenant.upper()
-        out[tenant] = topology_from({
+        out[tenant] = api.topology_from({
             "sites": [{"name": "Main", "devices": [f"{prefix}-WS0*", f"{prefix}-WS1*"], "uplink": f"{prefix}-FW"},
                       {"name": "Branch", "devices": [f"{prefix}-WS2*"], "uplink": f"{prefix}-BR-FW",
                        "depends_on": ["Main"]}],
@@ -79,59 +103,93 @@ def topologies_for(alerts: list[A]) -> dict[str, Topology]:
     return out
 
 
-def bench_clustering(alerts: list[A]) -> None:
-    for label, topologies in (("clustering alone", None), ("clustering alone, with topology", topologies_for(alerts))):
-        runs = []
+def bench_clustering(alerts: list[A]) -> dict[str, float]:
+    found = {}
+    plans: list[tuple[str, str, dict[str, Any] | None]] = [("clustering alone", "clustering alone", None)]
+    if api.topology_from is not None:
+        plans.append(("clustering with topology", "clustering alone, with topology", topologies_for(alerts)))
+    for key, label, topologies in plans:
+        runs, cpu = [], []
         for _ in range(3):
-            start = time.perf_counter()
-            signals = triage(alerts, topologies=topologies)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            signals = api.triage(alerts, topologies=topologies) if topologies else api.triage(alerts)
             runs.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         median = statistics.median(runs)
+        found[f"{key} (alerts/s)"] = len(alerts) / median
+        found[f"{key}, per CPU second (alerts/s)"] = len(alerts) / statistics.median(cpu)
         print(f"{label}: {len(alerts)} alerts -> {len(signals)} signals in {median * 1000:.0f} ms: "
               f"{len(alerts) / median:,.0f} alerts/s (median of 3)")
+    return found
 
 
-def _records(alerts: list[A]) -> list[AlertRecord]:
-    return [AlertRecord.model_validate(a.record()) for a in alerts]
+def _records(alerts: list[A]) -> list[Any]:
+    return [api.AlertRecord.model_validate(a.record()) for a in alerts]
 
 
-def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
+def bench_storage(name: str, url: str, alerts: list[A], batch: int) -> dict[str, float]:
+    engine = api.make_engine(url)
+    api.upgrade(engine)
     tenants = sorted({a.tenant_id for a in alerts})
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
+    with api.session_scope(engine) as session:
         for t in tenants:
-            session.add(Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
+            session.add(api.Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
     records = _records(alerts)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for offset in range(0, len(records), batch):
         chunk = records[offset : offset + batch]
-        with session_scope(engine) as session:
-            new, updated, _, conflicts = store_alerts(chunk, session=session)
+        with api.session_scope(engine) as session:
+            new, updated, _, conflicts = api.store_alerts(chunk, session=session)
             assert not conflicts
-            owners = dict(session.exec(select(Alert.pk, Alert.tenant_id).where(Alert.pk.in_(new + updated))).all())  # type: ignore[attr-defined]
+            owners = dict(session.exec(select(api.Alert.pk, api.Alert.tenant_id).where(api.Alert.pk.in_(new + updated))).all())
         for tenant in sorted(set(owners.values())):
-            with session_scope(engine) as session:
-                classify_alerts(session=session, tenant_id=tenant, pks=[p for p, t in owners.items() if t == tenant])
-    live = time.perf_counter() - start
-    with session_scope(engine) as session:
+            with api.session_scope(engine) as session:
+                api.classify_alerts(session=session, tenant_id=tenant, pks=[p for p, t in owners.items() if t == tenant])
+    live, live_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    with api.session_scope(engine) as session:
         session.execute(text("UPDATE alert SET signal_id = NULL, classified_at = NULL"))
         session.execute(text("DELETE FROM signal"))
     start = time.perf_counter()
     for tenant in tenants:
-        with session_scope(engine) as session:
-            classify_pending(session=session, tenant_id=tenant)
+        with api.session_scope(engine) as session:
+            api.classify_pending(session=session, tenant_id=tenant)
     bulk = time.perf_counter() - start
     engine.dispose()
     print(f"with storage, {name}: deliveries of {batch} stored + classified: {len(records) / live:,.0f} alerts/s "
           f"({live:.1f} s); re-classifying all stored alerts: {len(records) / bulk:,.0f} alerts/s ({bulk:.1f} s)")
+    return {f"stored in deliveries of {batch}, {name} (alerts/s)": len(records) / live,
+            f"stored in deliveries of {batch}, {name}, per CPU second (alerts/s)": len(records) / live_cpu,
+            f"re-classifying all, {name} (alerts/s)": len(records) / bulk}
+
+
+def bench_receive(alerts: list[A], count: int = 400) -> dict[str, float]:
+    """The webhook's work without HTTP: ``receive_alerts`` on ``count`` Alertmanager bodies (one alert
+    each) into SQLite, in this process; CPU time per body (parse, store, classify its window)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = api.make_engine(f"sqlite:///{tmp}/receive.db")
+        api.upgrade(engine)
+        now = datetime.now(UTC)
+        with api.session_scope(engine) as session:
+            for t in sorted({a.tenant_id for a in alerts}):
+                session.add(api.Tenant(id=t, name=t, content_hash="-", created_at=now, updated_at=now))
+        bodies = [alertmanager_body(a) for a in alerts[: count + 20]]
+        for body in bodies[:20]:  # warm-up: imports, statement caches
+            api.receive_alerts(body, fmt="alertmanager", endpoint_tenant=None, engine=engine)
+        start = time.process_time()
+        for body in bodies[20:]:
+            api.receive_alerts(body, fmt="alertmanager", endpoint_tenant=None, engine=engine)
+        per_body = (time.process_time() - start) / max(1, len(bodies) - 20) * 1000
+        engine.dispose()
+    print(f"webhook work in process (receive_alerts, SQLite, {len(bodies) - 20} Alertmanager bodies of 1 alert): "
+          f"{per_body:.2f} ms CPU per body")
+    return {"receive_alerts in process, CPU per body (ms)": per_body}
 
 
 def postgres_schema_url() -> tuple[str, str, str] | None:
     base = os.environ.get("HANDOFF_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     try:
-        admin = create_engine(normalise_url(base), connect_args={"connect_timeout": 3})
+        admin = create_engine(api.normalise_url(base), connect_args={"connect_timeout": 3})
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -140,11 +198,11 @@ def postgres_schema_url() -> tuple[str, str, str] | None:
         print(f"with storage, PostgreSQL: skipped ({base} not reachable: {exc.__class__.__name__})")
         return None
     sep = "&" if "?" in base else "?"
-    return base, schema, f"{normalise_url(base)}{sep}options=-csearch_path%3D{schema}"
+    return base, schema, f"{api.normalise_url(base)}{sep}options=-csearch_path%3D{schema}"
 
 
 def drop_schema(base: str, schema: str) -> None:
-    admin = create_engine(normalise_url(base))
+    admin = create_engine(api.normalise_url(base))
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
@@ -175,58 +233,77 @@ BODIES = {"alertmanager": (alertmanager_body, lambda a: "/alerts/alertmanager"),
           "ninjaone": (ninjaone_body, lambda a: f"/alerts/ninjaone/{a.tenant_id}")}
 
 
-def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "alertmanager") -> None:
-
+def bench_webhook(alerts: list[A], rate: float, seconds: float, fmt: str = "alertmanager") -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         token = uuid.uuid4().hex
-        env = {**os.environ, "HANDOFF_DATA_DIR": tmp, "HANDOFF_INBOUND_TOKEN": token}
+        env = {**os.environ, "HANDOFF_DATA_DIR": tmp, "HANDOFF_INBOUND_TOKEN": token, "PYTHONPATH": str(api.code)}
         env.pop("HANDOFF_DATABASE_URL", None)
         folder = Path(tmp) / "world"
         folder.mkdir()
         tenants = sorted({a.tenant_id for a in alerts})
         (folder / "tenants.yaml").write_text("tenants:\n" + "".join(f"  - id: {t}\n    name: {t}\n" for t in tenants))
-        subprocess.run([sys.executable, "-m", "adapters.cli.main", "ingest", str(folder)], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", api.cli, "ingest", str(folder)], cwd=api.code, env=env, check=True,
                        capture_output=True)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "serve", "inbound", "--port", str(port)],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen([sys.executable, "-m", api.cli, "serve", "inbound", "--port", str(port)],
+                                  cwd=api.code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            latencies, errors = asyncio.run(_load(port, token, alerts, rate, seconds, fmt))
+            latencies, errors, server_cpu = asyncio.run(_load(port, token, alerts, rate, seconds, fmt,
+                                                             lambda: _cpu_seconds(server.pid)))
         finally:
             server.terminate()
             server.wait(timeout=10)
     if not latencies:
         print("webhook: no successful requests", errors)
-        return
+        return {}
+    per_request = {} if server_cpu is None else {
+        f"webhook {fmt} server CPU per request (ms)": server_cpu / (len(latencies) + errors) * 1000}
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(f"webhook {fmt} (SQLite, 1 alert per body, {rate:g} req/s for {seconds:g} s, second process on loopback): "
-          f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+          f"{len(latencies)} ok, {errors} errors; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms" + "".join(f"; server CPU {v:.1f} ms per request" for v in per_request.values()))
+    return {f"webhook {fmt} p50 (ms)": p50, f"webhook {fmt} p99 (ms)": p99, **per_request}
 
 
-async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float,
-                fmt: str) -> tuple[list[float], int]:
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used (Linux /proc), or None elsewhere: unlike latency, it
+    hardly moves with the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: float, fmt: str,
+                server_cpu: Any) -> tuple[list[float], int, float | None]:
     import aiohttp
 
     make_body, path = BODIES[fmt]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as session:
-        for _ in range(100):
+        # The server imports and migrates first: seconds on a quiet machine, much longer on a loaded one.
+        deadline = time.monotonic() + 180
+        while True:
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     if resp.status == 200:
                         break
             except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"webhook: the server on port {port} did not answer /healthz within 180 s")
+            await asyncio.sleep(0.2)
         # Warm-up: the first requests open the database and import drain3.
         for a in alerts[:5]:
             async with session.post(f"http://127.0.0.1:{port}{path(a)}", data=make_body(a), headers=headers) as resp:
                 await resp.read()
         latencies: list[float] = []
         errors = 0
+        cpu_before = server_cpu()
 
         async def one(url: str, body: bytes) -> None:
             nonlocal errors
@@ -251,7 +328,34 @@ async def _load(port: int, token: str, alerts: list[A], rate: float, seconds: fl
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(f"http://127.0.0.1:{port}{path(a)}", make_body(a))))
         await asyncio.gather(*tasks)
-    return latencies, errors
+        cpu_after = server_cpu()
+    used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return latencies, errors, used
+
+
+def measure(args: argparse.Namespace) -> dict[str, float]:
+    """Every measurement of one checkout (``api``), as printed lines and as numbers."""
+    alerts = alerts_for(args.alerts)
+    found = bench_clustering(alerts)
+    with tempfile.TemporaryDirectory() as tmp:
+        found |= bench_storage("SQLite", f"sqlite:///{tmp}/bench.db", alerts, args.batch)
+    if not args.no_postgres:
+        pg = postgres_schema_url()
+        if pg is not None:
+            base, schema, url = pg
+            try:
+                found |= bench_storage("PostgreSQL", url, alerts, args.batch)
+            finally:
+                drop_schema(base, schema)
+    found |= bench_receive(alerts)
+    if not args.no_webhook:
+        for fmt in BODIES:
+            if fmt != "ninjaone" or api.ninjaone:
+                found |= bench_webhook(alerts, args.rate, args.seconds, fmt)
+    return found
+
+
+api = SimpleNamespace()
 
 
 def main() -> int:
@@ -262,22 +366,25 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="webhook load duration (10)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-webhook", action="store_true")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this tree)")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="measure this tree and the checkout in DIR in turn; print medians and ratios")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each checkout with --compare (5)")
+    parser.add_argument("--json", action="store_true", help="end with one line: RESULT <the numbers as JSON>")
     args = parser.parse_args()
-    alerts = alerts_for(args.alerts)
-    bench_clustering(alerts)
-    with tempfile.TemporaryDirectory() as tmp:
-        bench_storage("SQLite", f"sqlite:///{tmp}/bench.db", alerts, args.batch)
-    if not args.no_postgres:
-        pg = postgres_schema_url()
-        if pg is not None:
-            base, schema, url = pg
-            try:
-                bench_storage("PostgreSQL", url, alerts, args.batch)
-            finally:
-                drop_schema(base, schema)
-    if not args.no_webhook:
-        for fmt in BODIES:
-            bench_webhook(alerts, args.rate, args.seconds, fmt)
+    for flag, value in (("--code", args.code), ("--compare", args.compare)):
+        if value is not None and not (value / "bot").is_dir():
+            parser.error(f"{flag} {value}: not a checkout of this project (no bot/ folder)")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if args.compare is not None:
+        passed = [f"--alerts={args.alerts}", f"--batch={args.batch}", f"--rate={args.rate}",
+                  f"--seconds={args.seconds}"] + [f for f in ("--no-postgres", "--no-webhook") if getattr(args, f[2:].replace("-", "_"))]
+        return compare_runs(Path(__file__).resolve(), ROOT, args.compare.resolve(), args.rounds, passed)
+    api.__dict__.update(vars(load_api(args.code)))
+    found = measure(args)
+    if args.json:
+        print("RESULT " + json.dumps(found), flush=True)
     return 0
 
 

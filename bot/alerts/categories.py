@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Keyword -> weight per category; the category with the highest total over a
 # signal's check names and templates wins, ties broken by the order below;
@@ -62,7 +63,13 @@ _KEYWORD_RES = {
 
 def category_for(texts: Sequence[str]) -> str:
     """The suggested ticket category for a signal's check names and templates."""
-    text = " ".join(t.casefold().replace("_", " ") for t in texts if t)
+    return _category(" ".join(t.casefold().replace("_", " ") for t in texts if t))
+
+
+# Cached by text: every delivery re-triages its window and recomputes the category of each signal in it
+# from the same checks and templates; ~95 keyword searches each were the busiest Python code of a delivery.
+@lru_cache(maxsize=8192)
+def _category(text: str) -> str:
     scores: dict[str, float] = defaultdict(float)
     for category, rules in _KEYWORD_RES.items():
         for regex, weight in rules:
@@ -101,7 +108,11 @@ _FAMILY_RES = {
 
 def family_for(texts: Sequence[str]) -> str | None:
     """The family of one check (its check name and template), or None when no keyword names one."""
-    text = " ".join(t.casefold().replace("_", " ") for t in texts if t)
+    return _family(" ".join(t.casefold().replace("_", " ") for t in texts if t))
+
+
+@lru_cache(maxsize=8192)  # as _category: the same checks come back with every delivery
+def _family(text: str) -> str | None:
     hits = {family: sum(1 for regex in rules if regex.search(text)) for family, rules in _FAMILY_RES.items()}
     best = max(hits, key=lambda f: (hits[f], -list(FAMILY_KEYWORDS).index(f)))
     return best if hits[best] else None

@@ -112,8 +112,8 @@ def _retriage(session: Session, tenant_id: str, lo: datetime, hi: datetime,
             Signal.tenant_id == tenant_id, col(Signal.pk).in_(chunk))) if s.pk is not None})
     for alert in alerts:
         require_same_tenant(tenant_id, alert.tenant_id, what=f"alert {alert.pk} loaded for re-triage")
-    tenant = session.get(Tenant, tenant_id)
-    topology = topology_from(tenant.topology if tenant is not None else None)
+    # The topology column alone: loading the whole Tenant row was a sixth of a webhook delivery's CPU.
+    topology = topology_from(session.exec(select(Tenant.topology).where(Tenant.id == tenant_id)).first())
     drafts = triage(alerts, config, {tenant_id: topology})
 
     members: dict[int, set[int]] = defaultdict(set)

@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from bot.alerts.episodes import TriageConfig, device_key, reach
 from bot.alerts.topology import Topology
@@ -102,39 +103,50 @@ def _by_topology(candidates: list[Signal], topology: Topology, config: TriageCon
     index = {id(s): i for i, s in enumerate(candidates)}
     result = []
     for members in groups:
-        members = _with_mentions(members, candidates, groups, config)
+        members = _with_mentions(members, candidates, groups, config, onsets)
         roots = [m for m in members if index[id(m)] not in explained] or members
         result.append((members, min(roots, key=lambda s: s.first_seen), "topology"))
     return result
 
 
 def _by_time_and_site(candidates: list[Signal], config: TriageConfig) -> list[Group]:
+    # Each signal's sites, and each burst's sites and latest onset, are computed once: every signal
+    # is checked against every open burst, and recomputing them made this step the slowest of triage.
+    sites_of = {id(s): _sites(s) for s in candidates}
     dark = [s for s in candidates if any(AVAILABILITY.search(f"{c.check or ''} {c.template}") for c in s.clusters)]
-    bursts: list[list[Signal]] = []
+    bursts: list[tuple[list[Signal], set[str], list[datetime]]] = []  # members, their sites, [latest onset]
     for signal in dark:
-        sites = _sites(signal)
-        home = next((b for b in bursts if sites & set().union(*map(_sites, b))
-                     and signal.first_seen - max(m.first_seen for m in b) <= config.outage_gap), None)
+        sites = sites_of[id(signal)]
+        home = next((b for b in bursts if sites & b[1] and signal.first_seen - b[2][0] <= config.outage_gap), None)
         if home is None:
-            bursts.append([signal])
+            bursts.append(([signal], set(sites), [signal.first_seen]))
         else:
-            home.append(signal)
+            home[0].append(signal)
+            home[1].update(sites)
+            home[2][0] = max(home[2][0], signal.first_seen)
     result: list[Group] = []
     groups: list[list[Signal]] = []
-    for burst in bursts:
+    onsets = [s.first_seen for s in candidates]  # sorted: candidates are in time order
+    knock_on: dict[int, bool] = {}
+    for burst, sites, _ in bursts:
         devices = {d for s in burst for d in s.devices}
-        sites = set().union(*map(_sites, burst))
         if len(devices) < config.outage_min_devices or not sites:
             continue
         start, end = min(s.first_seen for s in burst), max(s.first_seen for s in burst)
-        joined = [s for s in candidates if s not in burst and _sites(s) & sites and _knock_on(s)
-                  and start - config.outage_window <= s.first_seen <= end]
+        inside = {id(s) for s in burst}
+        joined = []
+        for s in candidates[bisect_left(onsets, start - config.outage_window):bisect_right(onsets, end)]:
+            if id(s) not in inside and sites_of[id(s)] & sites:
+                if id(s) not in knock_on:
+                    knock_on[id(s)] = _knock_on(s)
+                if knock_on[id(s)]:
+                    joined.append(s)
         groups.append(sorted(burst + joined, key=lambda s: s.first_seen))
     for members in groups:
-        members = _with_mentions(members, candidates, groups, config)
+        members = _with_mentions(members, candidates, groups, config, onsets)
         if len(members) < 2:
             continue  # one storm alone stays a storm
-        named = sorted(set().union(*map(_sites, members)))
+        named = sorted(set().union(*(sites_of[id(s)] for s in members)))
         span = (max(s.first_seen for s in members) - min(s.first_seen for s in members)).total_seconds() / 60
         count = len({d for s in members for d in s.devices})
         basis = (f"heuristic: no topology for this client, grouped by time and site ({count} "
@@ -145,25 +157,35 @@ def _by_time_and_site(candidates: list[Signal], config: TriageConfig) -> list[Gr
 
 
 def _with_mentions(members: list[Signal], candidates: list[Signal], groups: Sequence[list[Signal]],
-                   config: TriageConfig) -> list[Signal]:
+                   config: TriageConfig, onsets: list[datetime]) -> list[Signal]:
     """Add the signals whose alerts name a device of this outage and that started during it."""
     failed = {d for s in members for d in s.devices}
-    patterns = [re.compile(rf"(?<![\w-]){re.escape(d)}(?![\w-])", re.I) for d in failed]
     start = min(s.first_seen for s in members)
-    taken = {id(s) for g in groups for s in g if len(g) > 1}
-    lo = bisect_left([s.first_seen for s in candidates], start)
-    extra = [s for s in candidates[lo:] if id(s) not in taken and s not in members
-             and s.first_seen <= start + config.outage_window
-             and any(p.search(a.message) for a in s.alerts for p in patterns if not _own(p, s))]
+    taken = {id(s) for g in groups for s in g if len(g) > 1} | {id(s) for s in members}
+    # Only signals that started in [start, start + outage_window] can be effects (``onsets`` is sorted).
+    window = candidates[bisect_left(onsets, start):bisect_right(onsets, start + config.outage_window)]
+    extra = []
+    for s in window:
+        if id(s) in taken:
+            continue
+        text = " ".join(a.message for a in s.alerts)
+        # A plain substring test first (exact for ASCII names and text; others go to the regex).
+        folded = text.casefold() if text.isascii() else None
+        names = [d for d in failed if folded is None or not d.isascii() or d.casefold() in folded]
+        # A device naming itself is no effect.
+        names = [d for d in names if not any(_mention(d).fullmatch(own) for own in s.devices)]
+        if names and any(_mention(d).search(a.message) for a in s.alerts for d in names):
+            extra.append(s)
     return sorted(members + extra, key=lambda s: s.first_seen)
+
+
+@lru_cache(maxsize=4096)
+def _mention(device: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(device)}(?![\w-])", re.I)
 
 
 def _knock_on(signal: Signal) -> bool:
     return any(KNOCK_ON.search(f"{c.check or ''} {c.template}") for c in signal.clusters)
-
-
-def _own(pattern: re.Pattern[str], signal: Signal) -> bool:
-    return any(pattern.fullmatch(d) for d in signal.devices)
 
 
 def _outage_signal(tenant_id: str, members: list[Signal], root: Signal, basis: str, topology: Topology) -> Signal:

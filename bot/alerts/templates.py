@@ -127,11 +127,17 @@ def new_miner(config: MiningConfig = CONFIG) -> TemplateMiner:
     return TemplateMiner(config=miner_config(config))
 
 
+_MASKED_CACHE = 50_000  # distinct texts a book remembers the masked form of
+
+
 class TemplateBook:
     """One drain3 miner per tenant: ``add(tenant, text) -> template id`` (an int within the tenant)."""
 
     def __init__(self) -> None:
         self._miners: dict[str, TemplateMiner] = {}
+        # Masking is pure and the same for every tenant; alerts repeat their messages (a disk warning
+        # re-sent every 15 minutes), so each distinct text is masked once per book.
+        self._masked: dict[str, str] = {}
 
     def miner(self, tenant_id: str) -> TemplateMiner:
         if not tenant_id:
@@ -142,7 +148,16 @@ class TemplateBook:
         return miner
 
     def add(self, tenant_id: str, text: str) -> int:
-        return int(self.miner(tenant_id).add_log_message(text)["cluster_id"])
+        # What TemplateMiner.add_log_message does (mask, then drain) without the parts a book does
+        # not use: its profiler sections and the result dict with the rendered template.
+        miner = self.miner(tenant_id)
+        masked = self._masked.get(text)
+        if masked is None:
+            if len(self._masked) >= _MASKED_CACHE:
+                self._masked.clear()
+            masked = self._masked[text] = miner.masker.mask(text)
+        cluster, _ = miner.drain.add_log_message(masked)
+        return int(cluster.cluster_id)
 
     def template(self, tenant_id: str, template_id: int) -> str:
         """The template as it stands now (drain generalises a template as it sees more lines)."""

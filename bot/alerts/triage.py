@@ -48,6 +48,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 from bot.alerts.categories import CATEGORY_KEYWORDS, category_for, family_for
 from bot.alerts.episodes import (
@@ -183,8 +184,15 @@ def _device_signal(tenant_id: str, clusters: list[Cluster]) -> Signal:
 def _mining_text(alert: AlertLike) -> str:
     text = " ".join(alert.message.split())
     if alert.device:
-        text = re.sub(rf"(?<![\w.-]){re.escape(alert.device)}(?![\w-])", WILDCARD, text, flags=re.IGNORECASE)
+        text = _own_name(alert.device).sub(WILDCARD, text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def _own_name(device: str) -> re.Pattern[str]:
+    # Compiled once per device: a client has hundreds of devices, more than re's own cache (512)
+    # keeps next to the masks and the outage step's patterns, and compiling was a third of triage.
+    return re.compile(rf"(?<![\w.-]){re.escape(device)}(?![\w-])", re.IGNORECASE)
 
 
 __all__ = ["CATEGORY_KEYWORDS", "NOISE_BLIP", "NOISE_FLAPPING", "SEVERITY_RANK", "AlertLike", "Cluster", "Signal",

@@ -24,6 +24,7 @@ from bot.errors import BadInput
 from bot.ingest.alert_store import store_alerts
 from bot.ingest.dataset import IngestError, ParsedFile, read_alertmanager, read_docs, read_jsonl, read_tenants
 from bot.ingest.global_docs import global_doc_warnings
+from bot.ingest.note_topology import apply_note_topologies
 from bot.ingest.records import AlertRecord, DocRecord, TenantRecord, TicketRecord, as_utc
 
 _CHUNK = 500  # keys per IN (...) query; far below every backend's parameter limit
@@ -49,7 +50,8 @@ class IngestSummary:
     changed_tickets: set[tuple[str, str]] = field(default_factory=set)
     changed_alert_tenants: set[str] = field(default_factory=set)
     classified: int = 0  # alerts triage assigned to signals after the import
-    # Imported anyway, but worth a look: shared runbooks naming one client's devices (bot/ingest/global_docs.py).
+    # Imported anyway, but worth a look: shared runbooks naming one client's devices (bot/ingest/global_docs.py),
+    # topology in client notes that conflicts or does not hold together (bot/ingest/note_topology.py).
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -100,9 +102,11 @@ def ingest_folder(
             doc_file.error(None, "(folder)", f"docs/{doc_file.tenant}: no tenant {doc_file.tenant!r} in tenants.yaml or the store")
         _apply(doc_file, engine, summary, _apply_doc)
     _delete_missing_docs(doc_owners, doc_files, engine, summary)
+    with session_scope(engine) as session:  # before classifying: the alerts just imported use it
+        topology_warnings = apply_note_topologies(session)
     _classify_new_alerts(engine, summary)
     with Session(engine) as session:
-        summary.warnings = global_doc_warnings(session)
+        summary.warnings = topology_warnings + global_doc_warnings(session)
     if on_changed is not None:
         on_changed(summary)
     return summary
