@@ -1,10 +1,12 @@
 """Precision per confidence label and recall per section of the escalation packet, tuning half vs held-out half.
 
-    python bench/eval_packets.py [--json] [--world demo|b|both]
+    python bench/eval_packets.py [--json] [--world demo|b|c|both|all]
 
-Two labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``) and
-world B (``bench/support/world_b_data.py``, written apart from the demo, with
-public runbooks from ``../shared/data`` as its shared runbooks). Each is split
+Three labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``),
+world B (``bench/support/world_b_data.py``) and world C
+(``bench/support/world_c_data.py`` + ``world_c_tickets.py``), each written apart
+from the others, with public runbooks from ``../shared/data`` as their shared
+runbooks. ``both`` is demo + B (as before), ``all`` adds C. Each is split
 in two by ticket number (``half_of``): the formulas and the runbook floor in
 ``bot/packets/confidence.py`` were tuned looking at the tuning half only; the
 held-out half is what the targets are judged on.
@@ -18,7 +20,7 @@ every claim of a labelled section is marked right or wrong:
   runbook matches" claim is right when the label has no runbook;
 - tried / asked: right when the cited note is a labelled tried / asked note;
 - client: right when the cited document is a labelled client document;
-- unknown (world B only): right when the checklist item is labelled unknown.
+- unknown (worlds B and C): right when the checklist item is labelled unknown.
 
 Recall: the share of labelled items the packet shows (alerts, tried, asked,
 unknown; runbook: the first labelled section among those shown, or "none" when
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bench.support.world_b import world_b_labels, write_world_b  # noqa: E402
+from bench.support.world_c import world_c_labels, write_world_c  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.db import store  # noqa: E402
@@ -187,8 +190,10 @@ def run_world(world: str) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
     if world == "demo":
         folder, labels = demo_folder(), [json.loads(x) for x in LABELS.read_text().splitlines() if x.strip()]
-    else:
+    elif world == "b":
         folder, labels = write_world_b(tmp / "dataset"), world_b_labels()
+    else:
+        folder, labels = write_world_c(tmp / "dataset"), world_c_labels()
     core = Core(Settings(data_dir=tmp / "data"))
     try:
         summary = ingest_folder(folder, engine=core.engine)
@@ -214,9 +219,9 @@ def print_world(world: str, result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--world", choices=("demo", "b", "both"), default="both")
+    parser.add_argument("--world", choices=("demo", "b", "c", "both", "all"), default="all")
     args = parser.parse_args()
-    worlds = ["demo", "b"] if args.world == "both" else [args.world]
+    worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c"]}.get(args.world, [args.world])
     results = {w: run_world(w) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
