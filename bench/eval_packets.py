@@ -126,6 +126,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     by_section: dict[str, dict[str, dict[str, list[bool]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     recalls: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     floor_points: list[tuple[float, bool]] = []
+    calibration: list[tuple[str, float, bool]] = []  # (section, score, right) of the tuning half's claims
     with core.session() as session:
         for label in labels:
             half = half_of(label)
@@ -138,6 +139,8 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
                 if verdict is None:
                     continue
                 by_label[half][claim.confidence.label].append(verdict)
+                if half == "tuning":
+                    calibration.append((claim.section, claim.confidence.score, verdict))
                 by_section[half][claim.section][claim.confidence.label].append(verdict)
             alert_keys = {f"{a.source}:{a.external_id}" for c in packet.claims if c.section == "alerts"
                           for s in c.sources if s.kind == "signal" for a in _signal_alerts(session, s)}
@@ -149,7 +152,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     def rate(v: list[bool]) -> dict[str, Any]:
         return {"claims": len(v), "correct": round(sum(v) / len(v), 3) if v else None}
 
-    return {"floor_points": floor_points, **{half: {
+    return {"floor_points": floor_points, "calibration": calibration, **{half: {
         "tickets": sum(half_of(lb) == half for lb in labels),
         "by_label": {k: rate(v) for k, v in sorted(by_label[half].items())},
         "by_section": {sec: {k: rate(v) for k, v in sorted(d.items())} for sec, d in sorted(by_section[half].items())},
@@ -175,6 +178,16 @@ def fit_floor(points: list[tuple[float, bool]]) -> float:
     def kept_right(t: float) -> int:
         return sum(1 for score, right in points if (score >= t) == right)
     return max(candidates, key=lambda t: (kept_right(t), -t))
+
+
+def calibration_table(points: list[tuple[str, float, bool]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Share right per section and score on the tuning halves: what the per-section formulas in
+    ``bot/packets/confidence.py`` are fitted to (a score should be about the share right)."""
+    groups: dict[str, dict[float, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for section, score, right in points:
+        groups[section][score].append(right)
+    return {section: {f"{score:.2f}": {"claims": len(v), "correct": round(sum(v) / len(v), 3)}
+                      for score, v in sorted(rows.items())} for section, rows in sorted(groups.items())}
 
 
 def _signal_alerts(session: Any, source: Any) -> list[Any]:
@@ -219,18 +232,26 @@ def print_world(world: str, result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--calibration", action="store_true",
+                        help="also print each section's share right per score on the tuning halves")
     parser.add_argument("--world", choices=("demo", "b", "c", "both", "all"), default="all")
     args = parser.parse_args()
     worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c"]}.get(args.world, [args.world])
     results = {w: run_world(w) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
+    calibration = calibration_table([p for r in results.values() for p in r.pop("calibration")])
     if args.json:
         print(json.dumps({"worlds": results, "runbook_floor": {"fitted_on_tuning": fitted,
-                                                              "used": confidence.RUNBOOK_FLOOR}}, indent=2))
+                                                              "used": confidence.RUNBOOK_FLOOR},
+                          "calibration_on_tuning": calibration}, indent=2))
         return
     for world, result in results.items():
         print_world(world, result)
+    if args.calibration:
+        print("score -> claims/share right on the tuning halves, per section:")
+        for section, rows in calibration.items():
+            print(f"  {section:<8} " + "  ".join(f"{k}: {v['claims']}/{v['correct']:.2f}" for k, v in rows.items()))
     print(f"runbook floor fitted on the tuning halves ({len(points)} runbook claims): {fitted:.2f}; "
           f"in use (bot/packets/confidence.py): {confidence.RUNBOOK_FLOOR:.2f}")
 

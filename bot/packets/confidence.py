@@ -67,6 +67,7 @@ ASKED_OPEN = 0.8  # a customer-visible question without a reply yet
 UNKNOWN_NO_NOTES = 0.95  # the ticket has no notes at all
 UNKNOWN_UNMENTIONED = 0.85  # no note, description or alert answers a checklist item
 UNKNOWN_MENTIONED = 0.55  # mentioned without confirming: it may be answered in words we missed
+UNKNOWN_NEAR = 0.6  # a sentence uses the item's subject words (``near``) without answering it in words we know
 
 # --- knowledge: runbooks, client notes, past tickets ----------------------------
 
