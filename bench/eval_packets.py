@@ -139,15 +139,15 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
                 if verdict is None:
                     continue
                 by_label[half][claim.confidence.label].append(verdict)
-                if half == "tuning":
-                    calibration.append((claim.section, claim.confidence.score, verdict))
                 by_section[half][claim.section][claim.confidence.label].append(verdict)
             alert_keys = {f"{a.source}:{a.external_id}" for c in packet.claims if c.section == "alerts"
                           for s in c.sources if s.kind == "signal" for a in _signal_alerts(session, s)}
             for section, value in recall(packet, label, alert_keys).items():
                 recalls[half][section].append(value)
             if half == "tuning":
-                floor_points += runbook_points(session, ticket, as_of, core, label)
+                floors, raw = ungated_points(session, ticket, as_of, core, label)
+                floor_points += floors
+                calibration += raw
 
     def rate(v: list[bool]) -> dict[str, Any]:
         return {"claims": len(v), "correct": round(sum(v) / len(v), 3) if v else None}
@@ -160,16 +160,24 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     } for half in ("tuning", "held-out")}}
 
 
-def runbook_points(session: Any, ticket: Any, as_of: datetime, core: Core, label: dict[str, Any]) -> list[tuple[float, bool]]:
-    """(score, right) of each runbook the packet would show without a floor: what the floor is fitted on."""
-    saved = confidence.RUNBOOK_FLOOR
+def ungated_points(session: Any, ticket: Any, as_of: datetime, core: Core,
+                   label: dict[str, Any]) -> tuple[list[tuple[float, bool]], list[tuple[str, float, bool]]]:
+    """The packet without the runbook floor and the per-section high gates (``confidence.HIGH_FROM``):
+    (score, right) of each runbook it would show, what the floor is fitted on, and (section, score,
+    right) of every labelled claim, what the gates and the section formulas are fitted on."""
+    saved = confidence.RUNBOOK_FLOOR, dict(confidence.HIGH_FROM)
     confidence.RUNBOOK_FLOOR = 0.0
+    confidence.HIGH_FROM.clear()
     try:
         packet = build_packet(session=session, ticket=ticket, as_of=as_of, retriever=core.retriever)
     finally:
-        confidence.RUNBOOK_FLOOR = saved
-    return [(c.confidence.score, bool(judge(c, label))) for c in packet.section("runbook")
-            if any(s.kind == "doc" for s in c.sources)]
+        confidence.RUNBOOK_FLOOR = saved[0]
+        confidence.HIGH_FROM.update(saved[1])
+    floors = [(c.confidence.score, bool(judge(c, label))) for c in packet.section("runbook")
+              if any(s.kind == "doc" for s in c.sources)]
+    raw = [(c.section, c.confidence.score, v) for c in packet.claims if (v := judge(c, label)) is not None
+           and not (c.section == "runbook" and c.confidence.score < saved[0])]
+    return floors, raw
 
 
 def fit_floor(points: list[tuple[float, bool]]) -> float:
@@ -178,6 +186,19 @@ def fit_floor(points: list[tuple[float, bool]]) -> float:
     def kept_right(t: float) -> int:
         return sum(1 for score, right in points if (score >= t) == right)
     return max(candidates, key=lambda t: (kept_right(t), -t))
+
+
+def fit_high_gate(points: list[tuple[float, bool]], *, target: float = 0.95) -> float | None:
+    """The lowest score from 0.75 up from which a section's claims were right >= ``target``
+    (None: from 0.75, no gate needed; 1.01: never high)."""
+    high = sorted(p for p in points if p[0] >= 0.75)
+    if not high or sum(r for _, r in high) >= target * len(high):
+        return None
+    for i, (score, _) in enumerate(high):
+        rest = high[i:]
+        if sum(r for _, r in rest) >= target * len(rest):
+            return score
+    return 1.01
 
 
 def calibration_table(points: list[tuple[str, float, bool]]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -240,18 +261,23 @@ def main() -> None:
     results = {w: run_world(w) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
-    calibration = calibration_table([p for r in results.values() for p in r.pop("calibration")])
+    raw = [p for r in results.values() for p in r.pop("calibration")]
+    calibration = calibration_table(raw)
+    gates = {s: fit_high_gate([(score, right) for sec, score, right in raw if sec == s]) for s in calibration}
     if args.json:
         print(json.dumps({"worlds": results, "runbook_floor": {"fitted_on_tuning": fitted,
                                                               "used": confidence.RUNBOOK_FLOOR},
+                          "high_gates": {"fitted_on_tuning": gates, "used": confidence.HIGH_FROM},
                           "calibration_on_tuning": calibration}, indent=2))
         return
     for world, result in results.items():
         print_world(world, result)
     if args.calibration:
-        print("score -> claims/share right on the tuning halves, per section:")
+        print("score -> claims/share right on the tuning halves (no floor, no gates), per section:")
         for section, rows in calibration.items():
             print(f"  {section:<8} " + "  ".join(f"{k}: {v['claims']}/{v['correct']:.2f}" for k, v in rows.items()))
+    print("high gates fitted on the tuning halves: " + ", ".join(
+        f"{s} {g if g is None else round(g, 2)}" for s, g in gates.items()) + f"; in use: {confidence.HIGH_FROM}")
     print(f"runbook floor fitted on the tuning halves ({len(points)} runbook claims): {fitted:.2f}; "
           f"in use (bot/packets/confidence.py): {confidence.RUNBOOK_FLOOR:.2f}")
 
