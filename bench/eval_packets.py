@@ -1,10 +1,12 @@
 """Precision per confidence label and recall per section of the escalation packet, tuning half vs held-out half.
 
-    python bench/eval_packets.py [--json] [--world demo|b|both]
+    python bench/eval_packets.py [--json] [--world demo|b|c|both|all]
 
-Two labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``) and
-world B (``bench/support/world_b_data.py``, written apart from the demo, with
-public runbooks from ``../shared/data`` as its shared runbooks). Each is split
+Three labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``),
+world B (``bench/support/world_b_data.py``) and world C
+(``bench/support/world_c_data.py`` + ``world_c_tickets.py``), each written apart
+from the others, with public runbooks from ``../shared/data`` as their shared
+runbooks. ``both`` is demo + B (as before), ``all`` adds C. Each is split
 in two by ticket number (``half_of``): the formulas and the runbook floor in
 ``bot/packets/confidence.py`` were tuned looking at the tuning half only; the
 held-out half is what the targets are judged on.
@@ -18,7 +20,7 @@ every claim of a labelled section is marked right or wrong:
   runbook matches" claim is right when the label has no runbook;
 - tried / asked: right when the cited note is a labelled tried / asked note;
 - client: right when the cited document is a labelled client document;
-- unknown (world B only): right when the checklist item is labelled unknown.
+- unknown (worlds B and C): right when the checklist item is labelled unknown.
 
 Recall: the share of labelled items the packet shows (alerts, tried, asked,
 unknown; runbook: the first labelled section among those shown, or "none" when
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bench.support.world_b import world_b_labels, write_world_b  # noqa: E402
+from bench.support.world_c import world_c_labels, write_world_c  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.db import store  # noqa: E402
@@ -123,6 +126,7 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     by_section: dict[str, dict[str, dict[str, list[bool]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     recalls: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     floor_points: list[tuple[float, bool]] = []
+    calibration: list[tuple[str, float, bool]] = []  # (section, score, right) of the tuning half's claims
     with core.session() as session:
         for label in labels:
             half = half_of(label)
@@ -141,12 +145,14 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
             for section, value in recall(packet, label, alert_keys).items():
                 recalls[half][section].append(value)
             if half == "tuning":
-                floor_points += runbook_points(session, ticket, as_of, core, label)
+                floors, raw = ungated_points(session, ticket, as_of, core, label)
+                floor_points += floors
+                calibration += raw
 
     def rate(v: list[bool]) -> dict[str, Any]:
         return {"claims": len(v), "correct": round(sum(v) / len(v), 3) if v else None}
 
-    return {"floor_points": floor_points, **{half: {
+    return {"floor_points": floor_points, "calibration": calibration, **{half: {
         "tickets": sum(half_of(lb) == half for lb in labels),
         "by_label": {k: rate(v) for k, v in sorted(by_label[half].items())},
         "by_section": {sec: {k: rate(v) for k, v in sorted(d.items())} for sec, d in sorted(by_section[half].items())},
@@ -154,16 +160,24 @@ def evaluate(core: Core, labels: list[dict[str, Any]], *, end: datetime = DEMO_E
     } for half in ("tuning", "held-out")}}
 
 
-def runbook_points(session: Any, ticket: Any, as_of: datetime, core: Core, label: dict[str, Any]) -> list[tuple[float, bool]]:
-    """(score, right) of each runbook the packet would show without a floor: what the floor is fitted on."""
-    saved = confidence.RUNBOOK_FLOOR
+def ungated_points(session: Any, ticket: Any, as_of: datetime, core: Core,
+                   label: dict[str, Any]) -> tuple[list[tuple[float, bool]], list[tuple[str, float, bool]]]:
+    """The packet without the runbook floor and the per-section high gates (``confidence.HIGH_FROM``):
+    (score, right) of each runbook it would show, what the floor is fitted on, and (section, score,
+    right) of every labelled claim, what the gates and the section formulas are fitted on."""
+    saved = confidence.RUNBOOK_FLOOR, dict(confidence.HIGH_FROM)
     confidence.RUNBOOK_FLOOR = 0.0
+    confidence.HIGH_FROM.clear()
     try:
         packet = build_packet(session=session, ticket=ticket, as_of=as_of, retriever=core.retriever)
     finally:
-        confidence.RUNBOOK_FLOOR = saved
-    return [(c.confidence.score, bool(judge(c, label))) for c in packet.section("runbook")
-            if any(s.kind == "doc" for s in c.sources)]
+        confidence.RUNBOOK_FLOOR = saved[0]
+        confidence.HIGH_FROM.update(saved[1])
+    floors = [(c.confidence.score, bool(judge(c, label))) for c in packet.section("runbook")
+              if any(s.kind == "doc" for s in c.sources)]
+    raw = [(c.section, c.confidence.score, v) for c in packet.claims if (v := judge(c, label)) is not None
+           and not (c.section == "runbook" and c.confidence.score < saved[0])]
+    return floors, raw
 
 
 def fit_floor(points: list[tuple[float, bool]]) -> float:
@@ -172,6 +186,29 @@ def fit_floor(points: list[tuple[float, bool]]) -> float:
     def kept_right(t: float) -> int:
         return sum(1 for score, right in points if (score >= t) == right)
     return max(candidates, key=lambda t: (kept_right(t), -t))
+
+
+def fit_high_gate(points: list[tuple[float, bool]], *, target: float = 0.95) -> float | None:
+    """The lowest score from 0.75 up from which a section's claims were right >= ``target``
+    (None: from 0.75, no gate needed; 1.01: never high)."""
+    high = sorted(p for p in points if p[0] >= 0.75)
+    if not high or sum(r for _, r in high) >= target * len(high):
+        return None
+    for i, (score, _) in enumerate(high):
+        rest = high[i:]
+        if sum(r for _, r in rest) >= target * len(rest):
+            return score
+    return 1.01
+
+
+def calibration_table(points: list[tuple[str, float, bool]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Share right per section and score on the tuning halves: what the per-section formulas in
+    ``bot/packets/confidence.py`` are fitted to (a score should be about the share right)."""
+    groups: dict[str, dict[float, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for section, score, right in points:
+        groups[section][score].append(right)
+    return {section: {f"{score:.2f}": {"claims": len(v), "correct": round(sum(v) / len(v), 3)}
+                      for score, v in sorted(rows.items())} for section, rows in sorted(groups.items())}
 
 
 def _signal_alerts(session: Any, source: Any) -> list[Any]:
@@ -187,8 +224,10 @@ def run_world(world: str) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
     if world == "demo":
         folder, labels = demo_folder(), [json.loads(x) for x in LABELS.read_text().splitlines() if x.strip()]
-    else:
+    elif world == "b":
         folder, labels = write_world_b(tmp / "dataset"), world_b_labels()
+    else:
+        folder, labels = write_world_c(tmp / "dataset"), world_c_labels()
     core = Core(Settings(data_dir=tmp / "data"))
     try:
         summary = ingest_folder(folder, engine=core.engine)
@@ -214,18 +253,31 @@ def print_world(world: str, result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--world", choices=("demo", "b", "both"), default="both")
+    parser.add_argument("--calibration", action="store_true",
+                        help="also print each section's share right per score on the tuning halves")
+    parser.add_argument("--world", choices=("demo", "b", "c", "both", "all"), default="all")
     args = parser.parse_args()
-    worlds = ["demo", "b"] if args.world == "both" else [args.world]
+    worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c"]}.get(args.world, [args.world])
     results = {w: run_world(w) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
+    raw = [p for r in results.values() for p in r.pop("calibration")]
+    calibration = calibration_table(raw)
+    gates = {s: fit_high_gate([(score, right) for sec, score, right in raw if sec == s]) for s in calibration}
     if args.json:
         print(json.dumps({"worlds": results, "runbook_floor": {"fitted_on_tuning": fitted,
-                                                              "used": confidence.RUNBOOK_FLOOR}}, indent=2))
+                                                              "used": confidence.RUNBOOK_FLOOR},
+                          "high_gates": {"fitted_on_tuning": gates, "used": confidence.HIGH_FROM},
+                          "calibration_on_tuning": calibration}, indent=2))
         return
     for world, result in results.items():
         print_world(world, result)
+    if args.calibration:
+        print("score -> claims/share right on the tuning halves (no floor, no gates), per section:")
+        for section, rows in calibration.items():
+            print(f"  {section:<8} " + "  ".join(f"{k}: {v['claims']}/{v['correct']:.2f}" for k, v in rows.items()))
+    print("high gates fitted on the tuning halves: " + ", ".join(
+        f"{s} {g if g is None else round(g, 2)}" for s, g in gates.items()) + f"; in use: {confidence.HIGH_FROM}")
     print(f"runbook floor fitted on the tuning halves ({len(points)} runbook claims): {fitted:.2f}; "
           f"in use (bot/packets/confidence.py): {confidence.RUNBOOK_FLOOR:.2f}")
 

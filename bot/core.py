@@ -170,7 +170,8 @@ class Core(Reporting, Publishing, FeedbackCalls):
 
     def ask(self, question: str, *, where: Where, client: str | None = None, limit: int = 5,
             scope: Scope | Refused | None = None, client_first: bool = False) -> Answer:
-        """The best sections of one client's knowledge and the shared runbooks for a question.
+        """The best sections of one client's knowledge and the shared runbooks for a question, and
+        with a model configured a short answer citing them (``bot/packets/answer_writer.py``).
 
         Only the client the place may see (its own channel's, or the one named
         in a NOC channel); hits below ``ANSWER_FLOOR`` are not shown, so a
@@ -200,9 +201,19 @@ class Core(Reporting, Publishing, FeedbackCalls):
                 tenant = store.get_tenant(session=session, tenant_id=tenant_id)
                 hits = [replace(h, text=redact(h.text), title=redact(h.title))
                         for h in answer_hits(self.retriever, tenant_id=tenant_id, question=question, limit=limit)]
+                others = [n for t in store.list_tenants(session=session) if t.id != tenant_id
+                          for n in (t.name, *t.aliases)]
+                client_name, own_names = tenant.name, [tenant.name, *tenant.aliases]
                 audit.record(session, action="answer_shown", where=where, tenant_id=tenant_id,
                              detail={"question": question[:200], "sources": [h.url for h in hits]})
-                return Answer(tenant=tenant_id, client_name=tenant.name, question=question, hits=hits)
+            written = None
+            if self.writer is not None and hits:  # the model is called with no session open
+                from bot.packets.answer_writer import write_answer
+
+                written = write_answer(self.writer, question=question, hits=hits, other_clients=others,
+                                       own_names=own_names)
+            return Answer(tenant=tenant_id, client_name=client_name, question=question, hits=hits,
+                          written=written.sentences if written else [], note=written.note if written else None)
         except Refused as exc:
             self.refuse(where, "ask", exc)
             raise

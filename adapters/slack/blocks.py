@@ -104,12 +104,19 @@ def answer_message(answer: Answer, limits: Limits = LIMITS) -> Message:
             ":mag: *Nothing found for this client.* No runbook, client note or past ticket matched well enough; "
             "try other words, or ask the team.")}]
         return Message(text=escaped(f"Nothing found for this client: {answer.question}", 300), blocks=blocks)
+    if answer.written:  # the model's answer; [n] is the n-th excerpt below
+        lines = [f"{escaped(s.text, 600)} " + "".join(f"[{n}]" for n in s.cites) for s in answer.written]
+        head.append({"type": "section", "block_id": "written", "text": md("*Answer:* " + " ".join(lines))})
+        head.append({"type": "context", "block_id": "writtenmeta", "elements": [
+            md(confidence_line(min((s.confidence for s in answer.written), key=lambda c: c.score)))]})
+    if answer.note:
+        head.append({"type": "context", "block_id": "note", "elements": [md(escaped(answer.note, 300))]})
     hit_blocks: list[list[Block]] = []
     for i, hit in enumerate(answer.hits, 1):
         owner = "shared runbook" if hit.tenant == GLOBAL_TENANT else escape(answer.client_name)
         hit_blocks.append([
             {"type": "section", "block_id": f"hit:{i}",
-             "text": md(f"*{link(hit.url, hit.title, label_limit=150)}*\n{escaped(hit.text, 1200)}")},
+             "text": md(f"*[{i}] {link(hit.url, hit.title, label_limit=150)}*\n{escaped(hit.text, 1200)}")},
             {"type": "context", "block_id": f"hitmeta:{i}",
              "elements": [md(confidence_line(hit.confidence)), md(f"{escape(hit.kind)} · {owner}")]},
         ])

@@ -27,13 +27,19 @@ def answer_card(answer: Answer, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any
     if answer.nothing_found:
         head.append(_rich(_run("Nothing in this client's runbooks, notes or past tickets matches. "
                                "Try other words, or check the PSA directly.")))
+    if answer.written:  # the model's answer; [n] is the n-th excerpt below
+        text = " ".join(s.text + " " + "".join(f"[{n}]" for n in s.cites) for s in answer.written)
+        head.append(_rich(_run("Answer: ", weight="Bolder"), _run(_clip(text, MAX_CLAIM_CHARS))))
+    if answer.note:
+        head.append(_rich(_run(_clip(answer.note, 300), isSubtle=True, size="Small")))
     blocks = []
-    for hit in answer.hits:
+    for n, hit in enumerate(answer.hits, 1):
         url = safe_url(hit.url)
         title = _label_text(hit.title)[:120]
         label = hit.confidence.label
         blocks.append({"type": "Container", "separator": True, "spacing": "Medium", "items": [
-            {"type": "TextBlock", "text": f"[{title}]({url})" if url else title, "weight": "Bolder", "wrap": True},
+            {"type": "TextBlock", "text": f"[{n}] " + (f"[{title}]({url})" if url else title), "weight": "Bolder",
+             "wrap": True},
             _rich(_run(_clip(hit.text, MAX_CLAIM_CHARS))),
             _rich(_run(f"{hit.kind} · {label.capitalize()} confidence {hit.confidence.score:.2f}"
                        + (f" · {_clip(hit.confidence.reason, 120)}" if hit.confidence.reason else ""),

@@ -52,37 +52,44 @@ def _shared_front(text: str) -> str:
 
 def write_world_b(target: Path, *, with_shared: bool = True) -> Path:
     """The dataset folder of world B in ``target``; without the shared data its ``_global`` is empty."""
+    return write_world(target, tenants=TENANTS, docs=DOCS, global_runbooks=GLOBAL_RUNBOOKS, tickets=ALL_TICKETS,
+                       source=SOURCE, host="world-b.example", with_shared=with_shared)
+
+
+def write_world(target: Path, *, tenants: list[dict[str, Any]], docs: dict[str, Any], tickets: list[dict[str, Any]],
+                global_runbooks: list[tuple[str, str]], source: str, host: str, with_shared: bool = True) -> Path:
+    """A labelled world (world B's or world C's data modules) written as a dataset folder in ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    (target / "tenants.yaml").write_text(yaml.safe_dump({"tenants": TENANTS}, sort_keys=False))
-    tickets, alerts = [], []
-    for t in ALL_TICKETS:
+    (target / "tenants.yaml").write_text(yaml.safe_dump({"tenants": tenants}, sort_keys=False))
+    tickets_out, alerts = [], []
+    for t in tickets:
         opened = _at(t["day"], 0)
         notes = [{"id": f"{t['id']}-{i + 1}", "at": _iso(_at(t["day"], m)), "author": who, "visibility": vis,
                   "text": text} for i, (m, who, vis, text, _role) in enumerate(t["notes"])]
         resolved = t.get("resolve")
-        tickets.append({
+        tickets_out.append({
             "id": t["id"], "tenant": t["tenant"], "title": t["title"], "description": t["description"],
             "status": "escalated" if t["escalate"] is not None else "resolved", "priority": "P2",
             "category": t["category"], "device": t["device"], "contact": t["contact"], "created_at": _iso(opened),
             "escalated_at": _iso(_at(t["day"], t["escalate"])) if t["escalate"] is not None else None,
             "resolved_at": _iso(_at(t["day"], resolved)) if resolved else None,
-            "url": f"https://psa.world-b.example/tickets/{t['id']}", "notes": notes,
+            "url": f"https://psa.{host}/tickets/{t['id']}", "notes": notes,
         })
         for i, (m, device, check, message, _related) in enumerate(t["alerts"]):
-            alerts.append({"id": f"{t['id']}-a{i + 1}", "tenant": t["tenant"], "device": device, "source": SOURCE,
+            alerts.append({"id": f"{t['id']}-a{i + 1}", "tenant": t["tenant"], "device": device, "source": source,
                            "check": check, "severity": "critical", "message": message,
-                           "at": _iso(_at(t["day"], m)), "url": f"https://rmm.world-b.example/a/{t['id']}-a{i + 1}"})
-    (target / "tickets.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tickets))
+                           "at": _iso(_at(t["day"], m)), "url": f"https://rmm.{host}/a/{t['id']}-a{i + 1}"})
+    (target / "tickets.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tickets_out))
     (target / "alerts.jsonl").write_text("".join(json.dumps(a) + "\n" for a in alerts))
-    for tenant, docs in DOCS.items():
-        for path, (meta, body) in docs.items():
+    for tenant, tenant_docs in docs.items():
+        for path, (meta, body) in tenant_docs.items():
             out = target / "docs" / tenant / path
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(_front(meta, body))
     runbooks = shared_path("runbooks")
     if with_shared and runbooks is not None:
-        for source, dest in GLOBAL_RUNBOOKS:
-            src = runbooks / source
+        for upstream, dest in global_runbooks:
+            src = runbooks / upstream
             if src.exists():
                 out = target / "docs" / "_global" / dest
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -92,14 +99,19 @@ def write_world_b(target: Path, *, with_shared: bool = True) -> Path:
 
 def world_b_labels() -> list[dict[str, Any]]:
     """Labels of world B's escalated tickets, in the demo's format plus ``unknown``."""
+    return world_labels(ALL_TICKETS, SOURCE)
+
+
+def world_labels(tickets: list[dict[str, Any]], source: str) -> list[dict[str, Any]]:
+    """Labels of a world's escalated tickets, in the demo's format plus ``unknown``."""
     out = []
-    for t in ALL_TICKETS:
+    for t in tickets:
         if t["escalate"] is None:
             continue
         roles = {f"{t['id']}-{i + 1}": note[4] for i, note in enumerate(t["notes"])}
         out.append({
             "ticket": t["id"], "tenant": t["tenant"],
-            "related_alerts": [[SOURCE, f"{t['id']}-a{i + 1}"] for i, a in enumerate(t["alerts"]) if a[4]],
+            "related_alerts": [[source, f"{t['id']}-a{i + 1}"] for i, a in enumerate(t["alerts"]) if a[4]],
             "runbook": [{"doc": d, "anchor": a} for d, a in t["runbook"]],
             "tried_notes": [n for n, r in roles.items() if r == "tried"],
             "asked_notes": [n for n, r in roles.items() if r == "asked"],

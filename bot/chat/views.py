@@ -25,13 +25,25 @@ class AnswerHit:
 
 
 @dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of a model-written answer (``bot/packets/answer_writer.py``)."""
+
+    text: str
+    cites: tuple[int, ...]  # 1-based positions in ``Answer.hits``
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
 class Answer:
-    """``/packet ask``: the best sections of one client's knowledge (and _global)."""
+    """``/packet ask``: the best sections of one client's knowledge (and _global), and with a
+    model configured a short written answer citing them."""
 
     tenant: str
     client_name: str
     question: str
     hits: list[AnswerHit] = field(default_factory=list)
+    written: list[AnswerSentence] = field(default_factory=list)
+    note: str | None = None  # why there is no written answer, or what was dropped from it
 
     @property
     def nothing_found(self) -> bool:

@@ -1,5 +1,5 @@
-"""What a device is, as the client's own notes say: its kinds (nas, firewall, printer, dc, workstation,
-server) and whether it runs Windows.
+"""What a device is, as the client's own notes say: its kinds (nas, firewall, switch, printer, dc,
+workstation, server) and whether it runs Windows.
 
 A checklist item can say which devices it fits (``applies_to`` in
 ``bot/packets/checklists/*.yaml``): "are the VSS writers stable" means nothing
@@ -23,7 +23,9 @@ _KINDS = (
     ("nas", re.compile(r"\b(synology|qnap|dsm|nas|truenas|netapp|drobo|buffalo terastation)\b", re.I)),
     ("firewall", re.compile(r"\b(firewall|sonicwall|meraki|mx\d+|fortigate|fortinet|pfsense|watchguard|router|"
                             r"palo alto|sophos xg|ipsec|vpn concentrator)\b", re.I)),
-    ("printer", re.compile(r"\b(printer|copier|mfp|brother|ricoh|kyocera|xerox|konica|laserjet|canon imagerunner)\b", re.I)),
+    ("printer", re.compile(r"\b(printer|copier|mfp|brother|ricoh|kyocera|xerox|konica|laserjet|canon imagerunner|"
+                           r"designjet|plotter|zebra)\b", re.I)),
+    ("switch", re.compile(r"\b(switch|catalyst|procurve|poe budget|nexus \d+)\b", re.I)),
     ("dc", re.compile(r"\b(domain controller|pdc emulator|\bDC\b)", re.I)),
     ("workstation", re.compile(r"\b(workstation|laptop|desktop|optiplex|thinkpad|elitebook|latitude|surface|"
                                r"imac|macbook|chromebook|library pcs?)\b", re.I)),
@@ -36,7 +38,8 @@ _NAME_HINTS = (
     ("dc", re.compile(r"(^|-)DC\d", re.I)),
     ("firewall", re.compile(r"(^|-)(FW|MX|RTR)\d*($|-)|(^|-)(FW|MX)\d", re.I)),
     ("nas", re.compile(r"(^|-)NAS\d", re.I)),
-    ("printer", re.compile(r"(^|-)(PRN|PRT|RICOH|COPIER)", re.I)),
+    ("printer", re.compile(r"(^|-)(PRN|PRT|RICOH|COPIER|PLOT)", re.I)),
+    ("switch", re.compile(r"(^|-)(SW|SWITCH)(\d|-|$)", re.I)),
     ("workstation", re.compile(r"(^|-)(WS|PC|LT|NB)-?\d", re.I)),
 )
 
@@ -73,10 +76,10 @@ def device_profile(device: str | None, docs: Sequence[Doc]) -> DeviceProfile:
     text = " ".join(lines)
     kinds = {kind for kind, pattern in _NAME_HINTS if pattern.search(device)}
     kinds |= {kind for kind, pattern in _KINDS if pattern.search(text)}
-    if "nas" in kinds or "printer" in kinds or "firewall" in kinds:
+    if kinds & {"nas", "printer", "firewall", "switch"}:
         kinds.discard("server")
     windows: bool | None = None
-    if _NOT_WINDOWS.search(text) or kinds & {"nas", "printer", "firewall"}:
+    if _NOT_WINDOWS.search(text) or kinds & {"nas", "printer", "firewall", "switch"}:
         windows = False
     elif _WINDOWS.search(text) or kinds & {"dc"}:
         windows = True

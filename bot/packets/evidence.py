@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.alerts.signals import RelatedCluster
 from bot.db.models import Doc, Tenant, Ticket, TicketNote
+from bot.packets import confidence as rules
 from bot.packets.model import SECTIONS, Confidence, Source
 from bot.packets.notes import AskedQuestion, TriedStep
 
@@ -68,6 +69,10 @@ class Draft:
     )
 
     def add(self, section: str, text: str, sources: Sequence[Source], confidence: Confidence) -> None:
+        score = rules.gated(section, confidence.score)
+        if score != confidence.score:
+            confidence = Confidence.of(score, f"{confidence.reason}; high on this section only from "
+                                              f"{rules.HIGH_FROM[section]:.2f}")
         self.claims[section].append((text, tuple(sources), confidence))
 
 

@@ -116,30 +116,32 @@ class LlmWriter:
         return WriterResult(sentences[:5], describe_dropped(dropped) if dropped else None)
 
     def _complete_with_retry(self, evidence: Sequence[EvidenceRecord]) -> str:
+        # The builder redacts already; the prompt is checked once more because it leaves the machine.
+        records = [{"id": e.id, "kind": e.kind, "text": redact(e.text)} for e in evidence]
+        return self.complete(SYSTEM_PROMPT, "EVIDENCE:\n" + json.dumps(records, ensure_ascii=False, indent=0))
+
+    def complete(self, system: str, user: str) -> str:
+        """One chat completion within ``timeout_s``, retried once on a fast failure (see the class doc).
+        The summary and ``ask``'s written answer (``bot/packets/answer_writer.py``) both call it; each redacts
+        what it puts in ``user`` first."""
         deadline = time.monotonic() + self.timeout_s
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         try:
-            return self._complete(evidence, timeout_s=self.timeout_s)
+            return self._complete(messages, timeout_s=self.timeout_s)
         except Exception as exc:
             left = deadline - time.monotonic()
             if _is_timeout(exc) or not _retryable(exc) or left < 1.0:
                 raise
-            log.info("summary model %s failed (%s); retrying once with %.1f s left", self.model,
-                     type(exc).__name__, left)
-            return self._complete(evidence, timeout_s=left)
+            log.info("model %s failed (%s); retrying once with %.1f s left", self.model, type(exc).__name__, left)
+            return self._complete(messages, timeout_s=left)
 
-    def _complete(self, evidence: Sequence[EvidenceRecord], *, timeout_s: float) -> str:
+    def _complete(self, messages: list[dict[str, str]], *, timeout_s: float) -> str:
         os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         # litellm prints banners and hints on stdout; stdout belongs to `--json`.
         with contextlib.redirect_stdout(sys.stderr):
             import litellm  # noqa: PLC0415  (deliberately lazy, see the module doc)
 
             litellm.suppress_debug_info = True
-            # The builder redacts already; the prompt is checked once more because it leaves the machine.
-            records = [{"id": e.id, "kind": e.kind, "text": redact(e.text)} for e in evidence]
-            messages = [
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": "EVIDENCE:\n" + json.dumps(records, ensure_ascii=False, indent=0)},
-            ]
             options: dict[str, Any] = {"timeout": timeout_s, "temperature": 0, "num_retries": 0, "max_retries": 0,
                                        **self.completion_options}
             if self.api_base:

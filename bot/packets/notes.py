@@ -29,7 +29,9 @@ ACTION_VERBS = (
     "compared|traced|captured|collected|exported|imported|installed|uninstalled|upgraded|downgraded|"
     "patched|scanned|quarantined|isolated|blocked|whitelisted|excluded|added|set|changed|turned|"
     "opened|closed|cycled|escalated to vendor|called|engaged|resumed|paused|unpaused|remounted|re-mounted|"
-    "reapplied|re-applied|pulled|logged|revoked|issued|re-ran|"
+    "reapplied|re-applied|pulled|logged|revoked|issued|re-ran|calibrated|loaded|re-loaded|reloaded|"
+    "re-authorised|re-authorized|reauthorised|reauthorized|authorised|authorized|handed|gave|given|asked|had|"
+    "unplugged|replugged|re-plugged|re-seated|vacuumed|remounted|recalibrated|"
     # L1 shorthand: "chkd sql01 agent jobs", "rbtd spooler", "rstd svc"
     "chkd|chk'd|rbtd|rebooted|rstd|rst'd|restartd|reinst|re-inst|upd'd|verif'd|tstd"
 )
@@ -67,11 +69,16 @@ _COMMAND = re.compile(
 )
 # "<something> on <HOST>: <finding>" / "Sign-in logs: ..." / "Event 4740 ...": a finding with its evidence.
 _OBSERVATION = re.compile(
-    r"^[^.:!?]{2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)"
+    r"^(?:[^.:!?]|\.(?=\w)){2,60}:\s+\S|\b(event( id)?|error|code|kb)\s?\d{3,}|0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(gb|tb|mb|%)"
     # findings in shorthand: "last good 02:10", "key ID 4A1F", "went to 7.0.1", "-> False"
     r"|\blast (good|successful|ok|clean)\b|\b(id|code|status)\s*[:=]?\s*[0-9a-f]{4,}\b|\bv?\d+\.\d+\.\d+\b|(->|=>)\s*\S"
     r"|\b(change|incident) (ticket|request)\s*#?\d+|\bno (new|more|further)\b[^.;]{0,20}\b\d{3,5}\b"
-    r"|\b(page|log|logs|console|portal|status|dashboard)\s+(shows?|showed|says|reports?|reported)\b",
+    r"|\b(page|log|logs|console|portal|status|dashboard)\s+(shows?|showed|says|reports?|reported)\b"
+    # terse findings: "40G", "1.1T", "failed x2", "3x interrupted", "up/up", "retention = keep all",
+    # "<thing> - works", "only j.ferris affected, others fine", a workaround "for now"
+    r"|\b\d+(\.\d+)?\s?(g|t|gib|tib)\b|\bx\d+\b|\b\d+x\b|\b(up|down)/(up|down)\b|\w\s?=\s?\w"
+    r"|\s[-\u2013]\s*(works|worked|fails?|failed|ok|fine|same|no change|nope|nothing)\b"
+    r"|\b(affected|unaffected)\b[^.;]{0,20}\b(others?|rest|everyone)\b|\bfor now\b|\bin the meantime\b",
     re.IGNORECASE)
 # "<host> up, RDP ok", "LAB-SRV online in RMM", "only one DC (DC01) in this domain": a device and its state.
 _HOST = r"(\b[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*\d+[A-Za-z0-9]*\b|\b[A-Z]{2,}(-[A-Z0-9]+)+\b)"
@@ -80,6 +87,8 @@ _STATE = re.compile(
     r"running|stopped|listening|no|not|has no)\b|\bonly (one|1|a single)\b[^.;]{0,20}" + _HOST
     + r"|^\W*\d{3,5} on " + _HOST,
 )
+# "> 'graphs stopped at 2am' (Hannah)": someone else's words quoted into the log, not a step L1 took.
+_QUOTE = re.compile(r"^\s*>")
 _ESCALATION = re.compile(r"^\W*(escalat\w*|sending (this )?to l2|over to l2|passing to l2)\b", re.IGNORECASE)
 _RESOLUTION = re.compile(
     r"\b(resolved|fixed|working again|works again|confirmed working|now works|no further|no more|since the fix|"
@@ -89,15 +98,23 @@ _RESOLUTION = re.compile(
 )
 
 
+# "Howard never called back": a verb that did not happen is not a step.
+_NEGATED = re.compile(r"\b(never|not|didn'?t|did not|no one|nobody)\s+$", re.IGNORECASE)
+
+
+def _actions(part: str) -> list[re.Match[str]]:
+    return [m for m in _ACTION.finditer(part) if not _NEGATED.search(part[:m.start(3)])]
+
+
 def _shape(text: str) -> str:
     parts = sentences(text)
-    if any((m := _ACTION.search(p)) and m.start(3) <= 4 for p in parts):
+    if any((ms := _actions(p)) and ms[0].start(3) <= 4 for p in parts):
         return "action"
     # A command may follow a remark in the same sentence ("Same as Sept ticket. vssadmin list writers ...":
     # a lowercase command does not start a new sentence for ``sentences``).
     if any(_COMMAND.search(c) for p in parts for c in re.split(r"[.;]\s+", p)):
         return "command"
-    if any(_ACTION.search(p) for p in parts):
+    if any(_actions(p) for p in parts):
         return "action"
     if any(_OBSERVATION.search(p) or _STATE.search(p) for p in parts):
         return "observation"
@@ -125,7 +142,7 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
         if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
             continue
         text = one_line(note.text)
-        if _ESCALATION.search(text):
+        if _ESCALATION.search(text) or _QUOTE.match(text):
             continue
         # The fix is the last internal note of a resolved ticket ("cleared the queue" earlier is a step).
         if (resolved and note is last_internal and _RESOLUTION.search(text)

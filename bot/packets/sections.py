@@ -210,6 +210,9 @@ def add_unknowns(draft: Draft, g: Gathered) -> None:
         if finding.state == "mentioned":
             sure = Confidence.of(confidence.UNKNOWN_MENTIONED,
                                  f"mentioned but not confirmed: \"{clip(finding.evidence or '', 80)}\"")
+        elif finding.state == "near":
+            sure = Confidence.of(confidence.UNKNOWN_NEAR,
+                                 f"a note touches on it and may answer it: \"{clip(finding.evidence or '', 80)}\"")
         else:
             sure = Confidence.of(confidence.UNKNOWN_UNMENTIONED,
                                  "nothing on the ticket answers it (title, description, notes, answers, alerts)")

@@ -10,10 +10,14 @@ window completed") mentions it without answering, which lowers the
 confidence that it is truly unknown.
 
 An item may say which devices it fits (``applies_to: {kinds, platforms,
-mentions}``): it is left out when the client's notes say the ticket's device
-is something else (``bot.packets.devices``: a Synology NAS has no VSS
-writers) and the ticket does not mention what the item is about. A device
-nothing describes keeps every item.
+mentions, unless_described}``): it is left out when the client's notes say the
+ticket's device is something else (``bot.packets.devices``: a Synology NAS has
+no VSS writers), or describe the device in words that leave the item without
+an object ("the Macs print to it directly; there is no print server"), and
+the ticket does not mention what the item is about. A device nothing
+describes keeps every item. An item's ``near`` words (its subject) found in a
+sentence that answers nothing we recognise make the item ``near``: possibly
+answered in words the rules missed, so shown with less confidence.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from bot.packets.notes import sentences
 _NEGATION = re.compile(
     r"\b(not sure|unsure|unknown|unclear|no idea|don'?t know|do not know|haven'?t|have not|not (yet )?(confirmed|checked|"
     r"verified|known)|can'?t (tell|confirm)|cannot (tell|confirm)|no confirmation|waiting (for|on)|need to (check|confirm)|"
-    r"tbd|to be confirmed|\?)",
+    r"tbd|to be confirmed|partial(ly)?|\?)",
     re.IGNORECASE,
 )
 
@@ -56,21 +60,31 @@ class CheckItem:
     kinds: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     mentions: re.Pattern[str] | None = None
+    # The client's description of the device says the item has no object ("there is no print server").
+    unless_described: re.Pattern[str] | None = None
+    # Words of the item's subject: a sentence with them that answers nothing we recognise may still
+    # answer it in words we missed, so the item is less surely unknown (state ``near``).
+    near: re.Pattern[str] | None = None
 
 
 def _applies_to(raw: dict, where: str) -> dict:
     spec = raw.get("applies_to") or {}
     if not isinstance(spec, dict):
         raise ValueError(f"{where}: applies_to must be a mapping of kinds, platforms and mentions")
-    mentions = spec.get("mentions")
+    mentions, unless, near = spec.get("mentions"), spec.get("unless_described"), raw.get("near")
     return {"kinds": tuple(str(k) for k in spec.get("kinds") or ()),
             "platforms": tuple(str(p) for p in spec.get("platforms") or ()),
-            "mentions": _compile([str(mentions)], where)[0] if mentions else None}
+            "mentions": _compile([str(mentions)], where)[0] if mentions else None,
+            "unless_described": _compile([str(unless)], where)[0] if unless else None,
+            "near": _compile([str(near)], where)[0] if near else None}
 
 
 def applies(item: CheckItem, profile: DeviceProfile, ticket_text: str) -> bool:
     """Does the item fit this ticket's device? Yes unless the client's notes say the device is
     something the item does not fit and the ticket does not mention what the item is about."""
+    if item.unless_described is not None and profile.described_by \
+            and item.unless_described.search(profile.described_by):
+        return False
     if item.mentions is not None and item.mentions.search(ticket_text):
         return True
     if item.mentions is not None and not item.kinds and not item.platforms:
@@ -93,7 +107,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Finding:
     item: CheckItem
-    state: str  # unknown | mentioned | answered
+    state: str  # unknown | near | mentioned | answered
     evidence: str | None = None  # the sentence that answered or mentioned it
     evidence_key: str | None = None
 
@@ -195,9 +209,11 @@ def check(items: Sequence[CheckItem], evidence: Sequence[Evidence]) -> list[Find
             # its timestamp: any customer-visible note counts, not only the later ones.
             if item.scope == "all" or ev.customer_visible
         ]
-        answered = mentioned = None
+        answered = mentioned = near = None
         for ev, sentence in pool:
             if not any(p.search(sentence) for p in item.patterns):
+                if near is None and item.near is not None and item.near.search(sentence):
+                    near = (ev, sentence)
                 continue
             if _NEGATION.search(sentence):
                 mentioned = mentioned or (ev, sentence)
@@ -208,6 +224,8 @@ def check(items: Sequence[CheckItem], evidence: Sequence[Evidence]) -> list[Find
             findings.append(Finding(item, "answered", answered[1], answered[0].source_key))
         elif mentioned:
             findings.append(Finding(item, "mentioned", mentioned[1], mentioned[0].source_key))
+        elif near:
+            findings.append(Finding(item, "near", near[1], near[0].source_key))
         else:
             findings.append(Finding(item, "unknown"))
     return findings

@@ -152,7 +152,10 @@ def test_confidence_formulas_keep_their_documented_numbers() -> None:
     # Another device, 3 h away, triage noise, started after: 0.3 + 0.1 - 0.1 - 0.25.
     assert round(confidence.alert_cluster(same_device=False, storm=False, minutes=180, names_problem=False,
                                           category_match=False, started_after=True, noise=True), 2) == 0.05
-    assert confidence.tried_step("observation", has_outcome=True) == 0.75
+    assert confidence.tried_step("observation", has_outcome=True) == pytest.approx(0.85)
+    # Runbook claims are high only from 0.9 (fitted on the tuning halves); below, at most medium.
+    assert confidence.gated("runbook", 0.88) == 0.74 and confidence.gated("runbook", 0.93) == 0.93
+    assert confidence.gated("tried", 0.8) == 0.8
     assert confidence.knowledge_section(dense_score=0.3, exact_terms=False, heading_names_problem=False,
                                         top=False) == pytest.approx(0.15)
     assert confidence.knowledge_section(dense_score=0.95, exact_terms=True, heading_names_problem=True,
