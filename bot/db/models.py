@@ -292,6 +292,12 @@ class Report(SQLModel, table=True):
     marked_sent_by: str | None = None
     markdown: str = _text(nullable=False)
     sources: list[dict[str, Any]] = _json()
+    # One report per client and period: every request until it is marked sent is a new revision (a new
+    # row, the old kept) of the same ``report_no`` (the pk of its revision 1). ``month`` holds the
+    # period, "2026-10" or "2026-Q4". ``document`` is the service review both versions render from.
+    report_no: int | None = Field(default=None, index=True)
+    revision: int = Field(default=1)
+    document: dict[str, Any] = _json(dict)
 
 
 class Signal(SQLModel, table=True):

@@ -77,6 +77,8 @@ class LlmWriter:
     and the engineer is waiting for the packet.
     """
 
+    system_prompt = SYSTEM_PROMPT  # the report narrative (bot/reporting/narrative.py) brings its own
+
     def __init__(self, model: str, *, timeout_s: float, api_base: str | None = None,
                  completion_options: dict[str, Any] | None = None):
         self.model = model
@@ -137,7 +139,7 @@ class LlmWriter:
             # The builder redacts already; the prompt is checked once more because it leaves the machine.
             records = [{"id": e.id, "kind": e.kind, "text": redact(e.text)} for e in evidence]
             messages = [
-                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "system", "content": self.system_prompt},
                 {"role": "user", "content": "EVIDENCE:\n" + json.dumps(records, ensure_ascii=False, indent=0)},
             ]
             options: dict[str, Any] = {"timeout": timeout_s, "temperature": 0, "num_retries": 0, "max_retries": 0,

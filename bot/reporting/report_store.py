@@ -11,17 +11,45 @@ from bot.errors import NotFound
 from bot.reporting.reports import ReportDraft, render_markdown
 
 
+def latest(session: Session, *, tenant_id: str, period: str) -> Report | None:
+    return session.exec(select(Report).where(Report.tenant_id == tenant_id, Report.month == period)
+                        .order_by(col(Report.pk).desc()).limit(1)).first()
+
+
+def is_sent(session: Session, report_no: int) -> bool:
+    """A report is sent when any of its revisions was marked sent."""
+    return session.exec(select(Report.pk).where(Report.report_no == report_no,
+                                                col(Report.sent_at).is_not(None)).limit(1)).first() is not None
+
+
 def save(session: Session, report: ReportDraft, *, requested_at: datetime, requested_by: str | None,
-         ready_at: datetime | None = None) -> Report:
-    """Store a finished draft: ``requested_at`` when it was asked for, ``ready_at`` now (the draft turnaround)."""
+         ready_at: datetime | None = None, extra_markdown: str = "") -> Report:
+    """Store a finished draft: ``requested_at`` when it was asked for, ``ready_at`` now (the draft turnaround).
+
+    One report per client and period: while the last report of this period is not marked sent, the draft
+    is its next revision (a new row; the old ones are kept). After it was sent, the draft is revision 1 of
+    a new report, and ``report.restarted_after`` names the sent one so that the reply can say so.
+    """
+    last = latest(session, tenant_id=report.tenant, period=report.month)
+    report_no, revision = None, 1
+    if last is not None:
+        last_no = last.report_no or last.pk
+        assert last_no is not None
+        if is_sent(session, last_no):
+            report.restarted_after = last_no
+        else:
+            report_no = last_no
+            revision = max(r.revision for r in session.exec(select(Report).where(Report.report_no == last_no))) + 1
     row = Report(tenant_id=report.tenant, month=report.month, requested_at=requested_at, requested_by=requested_by,
-                 markdown="", sources=[s.to_json() for s in report.sources()])
+                 markdown="", sources=[s.to_json() for s in report.sources()], report_no=report_no,
+                 revision=revision, document=report.review.to_json() if report.review is not None else {})
     session.add(row)
     session.flush()
-    report.report_id = row.pk
+    row.report_no = row.report_no or row.pk
+    report.report_id, report.report_no, report.revision = row.pk, row.report_no, row.revision
     report.requested_at = requested_at
     report.ready_at = ready_at or utcnow()
-    report.markdown = render_markdown(report, drafted_at=report.ready_at)
+    report.markdown = render_markdown(report, drafted_at=report.ready_at) + extra_markdown
     row.markdown, row.ready_at = report.markdown, report.ready_at
     session.add(row)
     session.flush()

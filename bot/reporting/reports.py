@@ -24,6 +24,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -43,6 +44,7 @@ from bot.text import clip
 TOP_SIGNALS = 5
 NOTABLE = 8
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _FIXED = re.compile(r"\b(fixed|resolved|replaced|updated|applied|restored|renewed|confirmed|working|now|cleared|"
                     r"disabled|enabled|changed|granted|reset)\b", re.IGNORECASE)
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#|])")
@@ -71,6 +73,12 @@ class ReportDraft:
     ready_at: datetime | None = None
     sent_at: datetime | None = None
     markdown: str = ""
+    # One report per client and period: revisions until it is marked sent (``report_store.save``).
+    report_no: int | None = None
+    revision: int = 1
+    restarted_after: int | None = None  # a request after report N was marked sent starts a new report
+    review: Any = None  # the ``ServiceReview`` both versions render from
+    client_markdown: str = ""
     # Set by the core for the internal place it is posted in, never stored (see ``Packet.links``).
     links: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     web_url: str | None = field(default=None, repr=False, compare=False)
@@ -88,13 +96,24 @@ class ReportDraft:
 
 
 def month_window(month: str) -> tuple[datetime, datetime]:
+    """The UTC window of a period: a month ``YYYY-MM`` or a quarter ``YYYY-Qn`` (three months)."""
+    quarter = _QUARTER.match(month)
+    if quarter is not None:
+        year, first = int(quarter.group(1)), 3 * int(quarter.group(2)) - 2
+        return month_window(f"{year}-{first:02d}")[0], month_window(f"{year}-{first + 2:02d}")[1]
     match = _MONTH.match(month)
     if match is None:
-        raise BadInput(f"month: expected YYYY-MM like 2026-10, got {month!r}")
+        raise BadInput(f"month: expected YYYY-MM like 2026-10 (or a quarter YYYY-Qn like 2026-Q4), got {month!r}")
     year, mon = int(match.group(1)), int(match.group(2))
     start = datetime(year, mon, 1, tzinfo=UTC)
     end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=UTC)
     return start, end
+
+
+def period_label(period: str) -> str:
+    """"October 2026" or "Q4 2026"."""
+    start, _ = month_window(period)
+    return f"{period[5:]} {period[:4]}" if _QUARTER.match(period) else f"{start:%B %Y}"
 
 
 def esc(text: str, limit: int = 200) -> str:
@@ -344,11 +363,22 @@ def public_markdown(markdown: str, links: dict[str, str] | None = None) -> str:
     return _INTERNAL_LINK.sub(swap, markdown)
 
 
+def revision_line(report: ReportDraft) -> str:
+    """Which report and revision this draft is; says so when a sent report made this a new one."""
+    line = f"Revision {report.revision} of report {report.report_no}."
+    if report.revision > 1:
+        line += " Asking again for the same period updated this report; the earlier revisions are kept."
+    if report.restarted_after is not None:
+        line += (f" Report {report.restarted_after} for this period was already marked sent, so this request "
+                 "started a new report.")
+    return line
+
+
 def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) -> str:
     """The draft as Markdown: every bullet is one statement ending in its source links."""
-    start, _ = month_window(report.month)
     lines = [
-        f"# Monthly service report: {esc(report.client_name)}, {start:%B %Y}",
+        f"# {'Quarterly' if _QUARTER.match(report.month) else 'Monthly'} service report: "
+        f"{esc(report.client_name)}, {period_label(report.month)}",
         "",
         "_Draft for internal review. Handoff never sends reports to clients: an engineer checks every "
         "statement against its sources, sends the report, then marks it sent._",
@@ -356,7 +386,10 @@ def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) 
         f"Report {report.report_id if report.report_id is not None else '(unsaved)'} · {len(report.statements)} "
         f"statements · {len(report.sources())} sources"
         + (f" · drafted {drafted_at:%Y-%m-%d %H:%M} UTC" if drafted_at else ""),
+        "",
+        revision_line(report),
     ]
+    number = 0  # statements are E1, E2, ... in this order (``service_review`` refers to them so)
     for title, statements in report.sections:
         lines += ["", f"## {title}", ""]
         if title == "Response and resolution times":
@@ -364,7 +397,8 @@ def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) 
         if not statements:
             lines.append("_Nothing this month._")
         for s in statements:
+            number += 1
             confidence = f" _({s.confidence.label} confidence: {esc(s.confidence.reason, 120)})_" if s.confidence \
                 else ""
-            lines.append(f"- {s.text}{confidence} Sources: " + ", ".join(source_link(src) for src in s.sources))
+            lines.append(f"- **E{number}** {s.text}{confidence} Sources: " + ", ".join(source_link(src) for src in s.sources))
     return "\n".join(lines) + "\n"

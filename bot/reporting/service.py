@@ -9,14 +9,14 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.db.models import PostedMessage, utcnow
 from bot.errors import Refused
-from bot.reporting import metrics_view, report_store, reports
+from bot.reporting import client_version, metrics_view, narrative, report_store, reports, service_review
 from bot.reporting.reports import ReportDraft
 from bot.tenancy import audit, policy
 from bot.tenancy.policy import Scope, Where
@@ -38,6 +38,7 @@ class MetricsReply:
 
 class Reporting:
     settings: Settings
+    llm_options: dict[str, Any]
 
     if TYPE_CHECKING:  # provided by Core, which mixes this class in
         def session(self) -> AbstractContextManager[Session]: ...
@@ -91,17 +92,29 @@ class Reporting:
                 seen = policy.require_internal(
                     policy.request_scope(where, known=scope, session=session, settings=self.settings))
                 tenant_id = policy.client_for_request(client, scope=seen, session=session)
-                draft = reports.draft(session=session, tenant_id=tenant_id, month=month,
-                                      response_targets=self.settings.response_targets,
-                                      resolution_targets=self.settings.resolution_targets)
-                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id)
+                draft = self._service_review(session, tenant_id, month)
+                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id,
+                                  extra_markdown=client_version.internal_additions(draft.review))
                 audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
-                             detail={"report_id": draft.report_id, "month": month,
-                                     "statements": len(draft.statements)})
+                             detail={"report_id": draft.report_id, "month": month, "report_no": draft.report_no,
+                                     "revision": draft.revision, "statements": len(draft.statements)})
         except Refused as exc:
             self.refuse(where, f"report {client} {month}", exc)
             raise
         return self.publish_report(draft, where)
+
+    def _service_review(self, session: Session, tenant_id: str, period: str) -> ReportDraft:
+        """The internal draft, its service review and the client version (narrative: a model's, checked, or plain)."""
+        targets = {"response_targets": self.settings.response_targets,
+                   "resolution_targets": self.settings.resolution_targets}
+        draft = reports.draft(session=session, tenant_id=tenant_id, month=period, **targets)
+        gate = service_review.gate_for(session, tenant_id)
+        draft.review = service_review.review(session, draft, msp_name=self.settings.msp_name, gate=gate, **targets)
+        draft.review.narrative = client_version.narrative(draft.review, gate)
+        if self.settings.llm_model:
+            narrative.rewrite(draft.review, gate, self.settings, self.llm_options)
+        draft.client_markdown = client_version.client_markdown(draft.review)
+        return draft
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:

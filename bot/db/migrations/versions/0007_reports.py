@@ -1,0 +1,31 @@
+"""reports: revisions of one report per client and period, and the service review they render from
+
+Revision ID: 0007_reports
+Revises: 0006_outbox
+Create Date: 2026-12-06
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_reports"
+down_revision = "0006_outbox"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("report_no", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("document", sa.JSON(), nullable=False, server_default="{}"))
+        batch_op.create_index(batch_op.f("ix_report_report_no"), ["report_no"], unique=False)
+    # Drafts from before revisions: each was its own report, revision 1.
+    op.execute("UPDATE report SET report_no = pk WHERE report_no IS NULL")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_report_no"))
+        batch_op.drop_column("document")
+        batch_op.drop_column("revision")
+        batch_op.drop_column("report_no")
