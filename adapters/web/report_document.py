@@ -115,3 +115,33 @@ def render_pdf(review: ServiceReview, *, audience: str, meta: DocumentMeta | Non
     if status.err:
         raise PdfFailed(f"xhtml2pdf reported {status.err} error(s) converting the report")
     return out.getvalue()
+
+
+FORMATS = ("md", "html", "pdf")
+
+
+def export(review: ServiceReview | None, *, fmt: str, audience: str, meta: DocumentMeta,
+           internal_markdown: str, links: dict[str, str] | None = None) -> bytes:
+    """A stored or fresh report as a file: Markdown, standalone HTML (stylesheet and charts inlined) or PDF.
+    ``internal_markdown`` is the stored draft with its ``handoff://`` links already made public."""
+    from bot.errors import BadInput
+    from bot.reporting.client_version import client_markdown
+
+    if fmt not in FORMATS:
+        raise BadInput(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if audience not in AUDIENCES:
+        raise BadInput(f"audience: expected client or internal, got {audience!r}")
+    if fmt == "md" and audience == "internal":
+        return internal_markdown.encode("utf-8")
+    if review is None:
+        raise BadInput("this draft was made before client versions and charts existed; ask for the period "
+                       "again to get a new revision")
+    if fmt == "md":
+        return client_markdown(review).encode("utf-8")
+    if fmt == "html":
+        return render_html(review, audience=audience, meta=meta, links=links, for_pdf=True).encode("utf-8")
+    return render_pdf(review, audience=audience, meta=meta, links=links)
+
+
+def review_of(document: dict[str, Any] | None) -> ServiceReview | None:
+    return ServiceReview.from_json(document) if document else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.db.models import Report, utcnow
 from bot.errors import NotFound
@@ -18,7 +18,7 @@ def latest(session: Session, *, tenant_id: str, period: str) -> Report | None:
 
 def is_sent(session: Session, report_no: int) -> bool:
     """A report is sent when any of its revisions was marked sent."""
-    return session.exec(select(Report.pk).where(Report.report_no == report_no,
+    return session.exec(select(Report.pk).where(or_(Report.report_no == report_no, Report.pk == report_no),
                                                 col(Report.sent_at).is_not(None)).limit(1)).first() is not None
 
 
@@ -39,7 +39,7 @@ def save(session: Session, report: ReportDraft, *, requested_at: datetime, reque
             report.restarted_after = last_no
         else:
             report_no = last_no
-            revision = max(r.revision for r in session.exec(select(Report).where(Report.report_no == last_no))) + 1
+            revision = (last.revision or 1) + 1  # the period's latest row is its report's latest revision
     row = Report(tenant_id=report.tenant, month=report.month, requested_at=requested_at, requested_by=requested_by,
                  markdown="", sources=[s.to_json() for s in report.sources()], report_no=report_no,
                  revision=revision, document=report.review.to_json() if report.review is not None else {})
