@@ -7,6 +7,7 @@ Routes (all GET):
   a tampered, expired or foreign link gets the same 403 page, which says
   nothing about what was asked for.
 - ``/v/metrics/{id}/chart.png?exp=&sig=``: the dashboard's chart (same check).
+- ``/v/report/{id}/client.pdf`` and ``.../internal.pdf`` (same check): a report's PDFs.
 - ``/dashboard`` (+ ``/dashboard/chart.png``): every client's metrics, only when
   ``HANDOFF_WEB_TRUSTED_USER_HEADER`` is set and the request carries that header
   (an authenticating reverse proxy in front sets it). Off by default: 404.
@@ -38,7 +39,7 @@ log = logging.getLogger("handoff.web")
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -126,6 +127,31 @@ async def metrics_chart(request: web.Request) -> web.Response:
     return await _chart_png(request, f"link:{object_id}", page)
 
 
+async def report_pdf(request: web.Request) -> web.Response:
+    """``/v/report/{id}/{client|internal}.pdf``: the report's PDF, behind the same signed link as its page
+    (Teams cards link here: a bot cannot upload a file into a channel without Graph permissions)."""
+    from adapters.web.report_document import DocumentMeta, render_pdf, review_of
+    from bot.weblinks.pages import ReportPage
+
+    core = request.app[CORE_KEY]
+    audience, object_id = request.match_info["audience"], request.match_info["object_id"]
+    try:
+        page = await asyncio.to_thread(core.open_link, kind="report", object_id=object_id,
+                                       exp=request.query.get("exp", ""), sig=request.query.get("sig", ""))
+    except LinkRefused as exc:
+        log.info("web report pdf refused: %s", exc)
+        return refused(request)
+    assert isinstance(page, ReportPage)
+    row, review = page.report, review_of(page.report.document)
+    if review is None:  # a draft from before client versions: only its Markdown page exists
+        return _html(request, "refused.html", status=404, title="This draft has no PDF; ask for the report again")
+    pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links,
+                                  meta=DocumentMeta(row.report_no, row.revision, row.ready_at))
+    name = f"report-{row.tenant_id}-{row.month}-r{row.report_no}.{row.revision}-{audience}.pdf"
+    return web.Response(body=pdf, content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def _proxy_user(request: web.Request) -> str | None:
     header = request.app[CORE_KEY].settings.web_trusted_user_header
     if not header:
@@ -171,6 +197,7 @@ def make_app(core: Core) -> web.Application:
     app[ENV_KEY] = environment()
     app[CHARTS_KEY] = {}
     app.router.add_get("/v/metrics/{object_id}/chart.png", metrics_chart, name="metrics_chart")
+    app.router.add_get("/v/report/{object_id}/{audience:client|internal}.pdf", report_pdf, name="report_pdf")
     app.router.add_get("/v/{kind}/{object_id}", open_page)
     app.router.add_get("/dashboard", dashboard)
     app.router.add_get("/dashboard/chart.png", dashboard_chart)

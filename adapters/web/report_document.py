@@ -22,14 +22,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.web.app import environment
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.packets.model import Source
 from bot.reporting import report_charts
 from bot.reporting.reports import source_label
-from bot.packets.model import Source
 from bot.reporting.service_review import ServiceReview
 
 AUDIENCES = ("client", "internal")
-PRINT_CSS = Path(__file__).parent / "static" / "report_print.css"
+HERE = Path(__file__).parent
+PRINT_CSS = HERE / "static" / "report_print.css"
 _ESCAPED = re.compile(r"\\(.)")
 PARTS = (("happened", "What happened"), ("did", "What we did"), ("recommend", "What we recommend"))
 
@@ -45,6 +47,13 @@ class DocumentMeta:
     drafted_at: datetime | None = None
     revision_note: str | None = None
     expires: str | None = None
+
+
+def environment() -> Environment:
+    """The web pages' templates, set up as ``adapters.web.app.environment`` (not imported: app imports views,
+    which import this)."""
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                       trim_blocks=True, lstrip_blocks=True)
 
 
 def _href(url: str, links: dict[str, str]) -> str | None:

@@ -79,6 +79,13 @@ def checklist_context(page: ChecklistPage) -> dict[str, Any]:
 
 def report_context(page: ReportPage) -> dict[str, Any]:
     row = page.report
+    if row.document:  # the internal review version, from the same template as its PDF
+        from adapters.web.report_document import DocumentMeta, context, review_of
+
+        review = review_of(row.document)
+        assert review is not None
+        return context(review, audience="internal", links=page.links, meta=DocumentMeta(
+            row.report_no, row.revision, row.ready_at, expires=_expiry(page.expires)))
     return {"title": f"Report draft {row.pk}: {page.client_name}, {row.month}",
             "blocks": report_markdown.blocks(row.markdown, page.links),
             "facts": [("Client", page.client_name), ("Month", row.month), ("Drafted", _when(row.ready_at)),
@@ -105,7 +112,7 @@ def context(page: Page, links: WebLinks, *, chart_url: str | None = None) -> tup
     if isinstance(page, ChecklistPage):
         return "checklist.html", checklist_context(page)
     if isinstance(page, ReportPage):
-        return "report.html", report_context(page)
+        return ("report_document.html" if page.report.document else "report.html"), report_context(page)
     if isinstance(page, MetricsPage):
         return "metrics.html", metrics_context(page, chart_url)
     raise TypeError(f"no template for {type(page).__name__}")

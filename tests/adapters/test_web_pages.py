@@ -7,6 +7,7 @@ into a channel, then opened through the app.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pypdf import PdfReader
 
 from adapters.slack.blocks import packet_message
 from adapters.teams import answer_cards, cards
@@ -162,6 +164,21 @@ async def test_signal_checklist_report_and_metrics_pages_open(core: Core, web: T
     assert draft.web_url
     status, html = await get(web, path_of(draft.web_url))
     assert status == 200 and "Internal review only" in html and "handoff://" not in html
+    assert 'id="E1"' in html and "Left out of the client version" in html and "data:image/png;base64," in html
+    # The same signed link opens its PDFs (Teams links here); a tampered or foreign one gets the 403 page.
+    for audience in ("client", "internal"):
+        response = await web.get(path_of(draft.web_url).replace("?", f"/{audience}.pdf?"))
+        body = await response.read()
+        assert response.status == 200 and response.content_type == "application/pdf" and body.startswith(b"%PDF-")
+        text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+        assert ("Evidence" in text) == (audience == "internal") and "Ridgeline" not in text
+    ridge = core.report(where=NOC, client="ridgeline", month="2026-11")
+    assert ridge.web_url
+    foreign = path_of(ridge.web_url).replace(f"/report/{ridge.report_id}?", f"/report/{draft.report_id}/client.pdf?")
+    tampered = path_of(draft.web_url).replace("?", "/client.pdf?").replace("sig=", "sig=A")
+    for path in (foreign, tampered):
+        status, html = await get(web, path)
+        assert status == 403 and "Acme" not in html
     metrics = core.metrics(where=ACME)
     assert metrics.web_url
     status, html = await get(web, path_of(metrics.web_url))
