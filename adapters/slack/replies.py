@@ -17,15 +17,16 @@ from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.retry import retry_after
 from adapters.slack.blocks import Message, answer_message, text_message, triage_message, usage_message
 from adapters.slack.payloads import message_of
-from adapters.common.retry import retry_after
 from adapters.slack.report_blocks import metrics_message, report_filename, report_message
 from adapters.web.report_document import DocumentMeta, render_pdf
 from bot.chat.views import Answer, TriageView
 from bot.core import Core
 from bot.errors import NotFound
 from bot.packets.model import Packet
+from bot.reporting import report_charts
 from bot.reporting.reports import ReportDraft
 from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
@@ -117,8 +118,10 @@ async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> s
     await front.core.run(front.core.record_report_posted, draft, where=where, message_id=ts)
     meta = DocumentMeta(draft.report_no, draft.revision, draft.ready_at)
     files = []
+    charts = await front.core.run(report_charts.all_charts, draft.review)  # drawn once for both PDFs
     for audience in ("client", "internal"):
-        pdf = await front.core.run(render_pdf, draft.review, audience=audience, meta=meta, links=draft.links)
+        pdf = await front.core.run(render_pdf, draft.review, audience=audience, meta=meta, links=draft.links,
+                                   charts=charts)
         files.append({"file": pdf, "filename": report_filename(draft, audience),
                       "title": f"{draft.client_name} {draft.month}, {audience} version (revision {draft.revision})"})
     try:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import base64
 import re
-from urllib.parse import urlsplit, urlunsplit
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from adapters.teams.cards import (
     MAX_CARD_BYTES,

@@ -130,7 +130,7 @@ async def metrics_chart(request: web.Request) -> web.Response:
 async def report_pdf(request: web.Request) -> web.Response:
     """``/v/report/{id}/{client|internal}.pdf``: the report's PDF, behind the same signed link as its page
     (Teams cards link here: a bot cannot upload a file into a channel without Graph permissions)."""
-    from adapters.web.report_document import DocumentMeta, render_pdf, review_of
+    from adapters.web.report_document import DocumentMeta, render_pdf, review_of, stored_charts
     from bot.weblinks.pages import ReportPage
 
     core = request.app[CORE_KEY]
@@ -145,7 +145,8 @@ async def report_pdf(request: web.Request) -> web.Response:
     row, review = page.report, review_of(page.report.document)
     if review is None:  # a draft from before client versions: only its Markdown page exists
         return _html(request, "refused.html", status=404, title="This draft has no PDF; ask for the report again")
-    pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links,
+    charts = await asyncio.to_thread(stored_charts, row.pk, review)
+    pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links, charts=charts,
                                   meta=DocumentMeta(row.report_no, row.revision, row.ready_at))
     name = f"report-{row.tenant_id}-{row.month}-r{row.report_no}.{row.revision}-{audience}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +73,27 @@ def _chart_text(review: ServiceReview) -> dict[str, str]:
                        zip(a.get("weeks", []), a.get("alerts", []), a.get("issues", []), a.get("actionable", []),
                            strict=False)) or "no alerts"
     return {"categories": months, "targets": targets, "alerts": alerts}
+
+
+_CHARTS: dict[int, dict[str, bytes]] = {}
+_CHARTS_LOCK = threading.Lock()
+CHART_CACHE = 32  # stored revisions whose charts are kept (about 150 KB each)
+
+
+def stored_charts(report_pk: int | None, review: ServiceReview) -> dict[str, bytes]:
+    """The charts of a stored revision, drawn once: a revision never changes, and drawing them takes
+    1 to 2 s (matplotlib), far more than the page itself."""
+    if report_pk is None:
+        return report_charts.all_charts(review)
+    with _CHARTS_LOCK:
+        hit = _CHARTS.get(report_pk)
+    if hit is None:
+        hit = report_charts.all_charts(review)
+        with _CHARTS_LOCK:
+            if len(_CHARTS) >= CHART_CACHE:
+                _CHARTS.pop(next(iter(_CHARTS)))
+            _CHARTS[report_pk] = hit
+    return hit
 
 
 def context(review: ServiceReview, *, audience: str, meta: DocumentMeta, links: dict[str, str] | None = None,

@@ -80,12 +80,12 @@ def checklist_context(page: ChecklistPage) -> dict[str, Any]:
 def report_context(page: ReportPage) -> dict[str, Any]:
     row = page.report
     if row.document:  # the internal review version, from the same template as its PDF
-        from adapters.web.report_document import DocumentMeta, context, review_of
+        from adapters.web.report_document import DocumentMeta, context, review_of, stored_charts
 
         review = review_of(row.document)
         assert review is not None
-        return context(review, audience="internal", links=page.links, meta=DocumentMeta(
-            row.report_no, row.revision, row.ready_at, expires=_expiry(page.expires)))
+        return context(review, audience="internal", links=page.links, charts=stored_charts(row.pk, review),
+                       meta=DocumentMeta(row.report_no, row.revision, row.ready_at, expires=_expiry(page.expires)))
     return {"title": f"Report draft {row.pk}: {page.client_name}, {row.month}",
             "blocks": report_markdown.blocks(row.markdown, page.links),
             "facts": [("Client", page.client_name), ("Month", row.month), ("Drafted", _when(row.ready_at)),

@@ -24,8 +24,8 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 

@@ -25,8 +25,15 @@ from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, ticket_source
 from bot.reporting import plain_words as plain
 from bot.reporting.client_check import ClientGate
-from bot.reporting.reports import _FIXED, ReportDraft, Statement, _signal_ref, first_response, month_window, \
-    period_label
+from bot.reporting.reports import (
+    _FIXED,
+    ReportDraft,
+    Statement,
+    _signal_ref,
+    first_response,
+    month_window,
+    period_label,
+)
 
 BURST_GAP = timedelta(hours=6)  # alerts further apart than this are separate episodes
 RECOMMENDATIONS = 5

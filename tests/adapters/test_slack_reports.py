@@ -28,6 +28,7 @@ from tests.harness.slack_harness import (
 )
 from tests.harness.worlds import write_world
 
+
 def pdf_text(data: bytes) -> str:
     """The text of a PDF, read by pypdf: the file opens."""
     reader = PdfReader(io.BytesIO(data))

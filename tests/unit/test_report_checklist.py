@@ -102,7 +102,7 @@ def test_client_markdown_passes_the_checklist_for_every_client_and_month(
         drafts: dict[tuple[str, str], ReportDraft]) -> None:
     failures = {f"{t} {m}": leaks(d.client_markdown, t) for (t, m), d in drafts.items()}
     assert not {k: v for k, v in failures.items() if v}
-    for (tenant, _), d in drafts.items():
+    for (_tenant, _), d in drafts.items():
         assert d.client_markdown.startswith(f"# {d.client_name}: service report") and "Northwind IT" in \
             d.client_markdown
 
@@ -165,7 +165,7 @@ def test_client_numbers_equal_the_internal_version_and_each_is_cited(
 
 def test_each_recommendation_points_to_its_evidence(drafts: dict[tuple[str, str], ReportDraft]) -> None:
     total = 0
-    for (tenant, month), d in drafts.items():
+    for (_tenant, _month), d in drafts.items():
         evidence = _evidence(d.markdown)
         titles = re.findall(r"^\d+\. \*\*(.+?)\.\*\* ", d.client_markdown, re.MULTILINE)
         assert len(titles) == len(d.review.recommendations)
