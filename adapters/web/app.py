@@ -145,7 +145,7 @@ async def report_pdf(request: web.Request) -> web.Response:
     row, review = page.report, review_of(page.report.document)
     if review is None:  # a draft from before client versions: only its Markdown page exists
         return _html(request, "refused.html", status=404, title="This draft has no PDF; ask for the report again")
-    charts = await asyncio.to_thread(stored_charts, row.pk, review)
+    charts = await asyncio.to_thread(stored_charts, review)
     pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links, charts=charts,
                                   meta=DocumentMeta(row.report_no, row.revision, row.ready_at))
     name = f"report-{row.tenant_id}-{row.month}-r{row.report_no}.{row.revision}-{audience}.pdf"

@@ -15,7 +15,9 @@ number to its evidence (``#E7``) and each evidence to its sources, where a
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import re
 import threading
 from dataclasses import dataclass
@@ -75,24 +77,24 @@ def _chart_text(review: ServiceReview) -> dict[str, str]:
     return {"categories": months, "targets": targets, "alerts": alerts}
 
 
-_CHARTS: dict[int, dict[str, bytes]] = {}
+_CHARTS: dict[str, dict[str, bytes]] = {}
 _CHARTS_LOCK = threading.Lock()
-CHART_CACHE = 32  # stored revisions whose charts are kept (about 150 KB each)
+CHART_CACHE = 32  # reviews whose charts are kept (about 150 KB each)
 
 
-def stored_charts(report_pk: int | None, review: ServiceReview) -> dict[str, bytes]:
+def stored_charts(review: ServiceReview) -> dict[str, bytes]:
     """The charts of a stored revision, drawn once: a revision never changes, and drawing them takes
-    1 to 2 s (matplotlib), far more than the page itself."""
-    if report_pk is None:
-        return report_charts.all_charts(review)
+    1 to 2 s (matplotlib), far more than the page itself. Keyed by the review's content, so two
+    databases (or two revisions) never share an entry by accident."""
+    key = hashlib.sha256(json.dumps(review.to_json(), sort_keys=True, default=str).encode()).hexdigest()
     with _CHARTS_LOCK:
-        hit = _CHARTS.get(report_pk)
+        hit = _CHARTS.get(key)
     if hit is None:
         hit = report_charts.all_charts(review)
         with _CHARTS_LOCK:
             if len(_CHARTS) >= CHART_CACHE:
                 _CHARTS.pop(next(iter(_CHARTS)))
-            _CHARTS[report_pk] = hit
+            _CHARTS[key] = hit
     return hit
 
 

@@ -84,7 +84,7 @@ def report_context(page: ReportPage) -> dict[str, Any]:
 
         review = review_of(row.document)
         assert review is not None
-        return context(review, audience="internal", links=page.links, charts=stored_charts(row.pk, review),
+        return context(review, audience="internal", links=page.links, charts=stored_charts(review),
                        meta=DocumentMeta(row.report_no, row.revision, row.ready_at, expires=_expiry(page.expires)))
     return {"title": f"Report draft {row.pk}: {page.client_name}, {row.month}",
             "blocks": report_markdown.blocks(row.markdown, page.links),
