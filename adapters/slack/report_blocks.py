@@ -15,7 +15,7 @@ from adapters.slack.blocks import Block, Message, escaped, md, pt
 from adapters.slack.mrkdwn import clip, escape, link
 from bot.reporting import metrics_view
 from bot.reporting.metrics_view import MetricsView
-from bot.reporting.reports import ReportDraft, month_window
+from bot.reporting.reports import ReportDraft, period_label
 
 MARK_SENT_ACTION = "report_mark_sent"
 _CODE_LIMIT = 2_900  # a section's text is at most 3,000 characters, fences included
@@ -75,8 +75,7 @@ def _plain(text: str, limit: int) -> str:
 
 def report_message(report: ReportDraft) -> Message:
     """The draft's summary in the internal channel, with the button an engineer presses after sending it."""
-    start, _ = month_window(report.month)
-    title = f"Report draft · {report.client_name} · {start:%B %Y}"
+    title = f"Report draft · {report.client_name} · {period_label(report.month)}"
     blocks: list[Block] = [
         {"type": "header", "block_id": "head", "text": pt(title, 150)},
         {"type": "context", "block_id": "review", "elements": [md(

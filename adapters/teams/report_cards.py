@@ -40,7 +40,7 @@ from adapters.teams.cards import (
 )
 from bot.packets.model import public_href
 from bot.reporting import metrics_view
-from bot.reporting.reports import ReportDraft, month_window, source_label
+from bot.reporting.reports import ReportDraft, period_label, source_label
 from bot.reporting.service import MetricsReply
 
 MARK_SENT = "report_sent"
@@ -99,9 +99,8 @@ def _links(draft_sources: Any, signed: dict[str, str] | None = None) -> str:
 
 def report_card(draft: ReportDraft, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any]:
     """A draft for internal review: every statement with its sources, and the Mark sent button."""
-    start, _ = month_window(draft.month)
     head = [{"type": "Container", "style": "emphasis", "bleed": True, "items": [
-        _rich(_run(f"Report draft · {_label_text(draft.client_name)} · {start:%B %Y}", weight="Bolder",
+        _rich(_run(f"Report draft · {_label_text(draft.client_name)} · {period_label(draft.month)}", weight="Bolder",
                    size="Large")),
         _rich(_run(f"Internal review only: Handoff never sends reports to clients. Report {draft.report_id} · "
                    f"{len(draft.statements)} statements · {len(draft.sources())} sources. "
