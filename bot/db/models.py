@@ -282,6 +282,11 @@ class RolloutSwitch(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """A customer report draft, for internal review only."""
 
+    # Two requests for the same period at the same moment would both read revision N and write N+1:
+    # the database refuses the second, which recomputes (``report_store.save``).
+    __table_args__ = (UniqueConstraint("tenant_id", "month", "period_report", "revision",
+                                       name="uq_report_period_revision"),)
+
     pk: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=64)
     month: str = Field(max_length=7)
@@ -297,6 +302,9 @@ class Report(SQLModel, table=True):
     # period, "2026-10" or "2026-Q4". ``document`` is the service review both versions render from.
     report_no: int | None = Field(default=None, index=True)
     revision: int = Field(default=1)
+    # Which report of its client and period this row belongs to: 1, then 2 after report 1 was marked
+    # sent... Known before the insert (unlike ``report_no``), so it can be part of the unique key.
+    period_report: int = Field(default=1)
     document: dict[str, Any] = _json(dict)
 
 

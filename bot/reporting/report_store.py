@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from bot.db.models import Report, utcnow
@@ -31,18 +34,21 @@ def save(session: Session, report: ReportDraft, *, requested_at: datetime, reque
     a new report, and ``report.restarted_after`` names the sent one so that the reply can say so.
     """
     last = latest(session, tenant_id=report.tenant, period=report.month)
-    report_no, revision = None, 1
+    report_no, revision, period_report = None, 1, 1
+    report.restarted_after = None  # a retried save decides again
     if last is not None:
         last_no = last.report_no or last.pk
         assert last_no is not None
         if is_sent(session, last_no):
             report.restarted_after = last_no
+            period_report = (last.period_report or 1) + 1
         else:
-            report_no = last_no
+            report_no, period_report = last_no, last.period_report or 1
             revision = (last.revision or 1) + 1  # the period's latest row is its report's latest revision
     row = Report(tenant_id=report.tenant, month=report.month, requested_at=requested_at, requested_by=requested_by,
                  markdown="", sources=[s.to_json() for s in report.sources()], report_no=report_no,
-                 revision=revision, document=report.review.to_json() if report.review is not None else {})
+                 revision=revision, period_report=period_report,
+                 document=report.review.to_json() if report.review is not None else {})
     session.add(row)
     session.flush()
     row.report_no = row.report_no or row.pk
@@ -54,6 +60,30 @@ def save(session: Session, report: ReportDraft, *, requested_at: datetime, reque
     session.add(row)
     session.flush()
     return row
+
+
+SAVE_ATTEMPTS = 5
+
+
+def save_retrying(open_session: Callable[[], AbstractContextManager[Session]], report: ReportDraft, *,
+                  then: Callable[[Session, Report], None] | None = None, **kwargs: object) -> Report:
+    """``save`` in its own short transaction, again while another request took the same revision.
+
+    Two requests for one client and period at once both read revision N; the unique key
+    (client, period, report, revision) lets one commit N+1 and makes the other's insert fail, which
+    then reads the period again and writes N+2. ``then`` runs in the same transaction (the audit).
+    """
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            with open_session() as session:
+                row = save(session, report, **kwargs)  # type: ignore[arg-type]
+                if then is not None:
+                    then(session, row)
+                return row
+        except IntegrityError:
+            if attempt == SAVE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def get(session: Session, *, report_id: int, tenant_id: str | None = None) -> Report:

@@ -23,6 +23,7 @@ from bot.tenancy.policy import Scope, Where
 
 if TYPE_CHECKING:
     from bot.db.models import Report
+    from bot.reporting.client_check import ClientGate
     from bot.reporting.metrics_view import MetricsView
 
 
@@ -87,34 +88,40 @@ class Reporting:
         """
         requested_at = now or utcnow()
         reports.month_window(month)  # BadInput before anything else
+        # Short transactions (issue #12: none held across a network call): read the period and close
+        # the session, let the model write the summary, then store the draft in a new one.
         try:
             with self.session() as session:
                 seen = policy.require_internal(
                     policy.request_scope(where, known=scope, session=session, settings=self.settings))
                 tenant_id = policy.client_for_request(client, scope=seen, session=session)
-                draft = self._service_review(session, tenant_id, month)
-                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id,
-                                  extra_markdown=client_version.internal_additions(draft.review))
-                audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
-                             detail={"report_id": draft.report_id, "month": month, "report_no": draft.report_no,
-                                     "revision": draft.revision, "statements": len(draft.statements)})
+                draft, gate = self._service_review(session, tenant_id, month)
         except Refused as exc:
             self.refuse(where, f"report {client} {month}", exc)
             raise
+        if self.settings.llm_model:
+            narrative.rewrite(draft.review, gate, self.settings, self.llm_options)
+        draft.client_markdown = client_version.client_markdown(draft.review)
+
+        def audited(session: Session, _row: Report) -> None:
+            audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
+                         detail={"report_id": draft.report_id, "month": month, "report_no": draft.report_no,
+                                 "revision": draft.revision, "statements": len(draft.statements)})
+
+        report_store.save_retrying(self.session, draft, then=audited, requested_at=requested_at,
+                                   requested_by=where.user_id,
+                                   extra_markdown=client_version.internal_additions(draft.review))
         return self.publish_report(draft, where)
 
-    def _service_review(self, session: Session, tenant_id: str, period: str) -> ReportDraft:
-        """The internal draft, its service review and the client version (narrative: a model's, checked, or plain)."""
+    def _service_review(self, session: Session, tenant_id: str, period: str) -> tuple[ReportDraft, ClientGate]:
+        """The internal draft, its service review and the plain narrative; the gate the client version passes."""
         targets = {"response_targets": self.settings.response_targets,
                    "resolution_targets": self.settings.resolution_targets}
         draft = reports.draft(session=session, tenant_id=tenant_id, month=period, **targets)
         gate = service_review.gate_for(session, tenant_id)
         draft.review = service_review.review(session, draft, msp_name=self.settings.msp_name, gate=gate, **targets)
         draft.review.narrative = client_version.narrative(draft.review, gate)
-        if self.settings.llm_model:
-            narrative.rewrite(draft.review, gate, self.settings, self.llm_options)
-        draft.client_markdown = client_version.client_markdown(draft.review)
-        return draft
+        return draft, gate
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:
