@@ -163,3 +163,54 @@ def test_cli_bad_input_exits_2_naming_it(core: Core, tmp_path: Path, capsys: pyt
                                          args: list[str], says: str) -> None:
     assert _cli(tmp_path, *args) == 2
     assert says in capsys.readouterr().err
+
+
+def test_no_transaction_is_held_while_the_model_writes(core: Core, tmp_path: Path) -> None:
+    """Issue #12: while the model is being asked (held open here until released), another writer of the
+    same SQLite database gets its write lock; the draft is stored after the model answered."""
+    import threading
+
+    from sqlmodel import Session, select
+
+    from bot.db.engine import make_engine
+    from bot.db.models import Alert, Report
+
+    called, release, written = threading.Event(), threading.Event(), threading.Event()
+
+    def held_model() -> str:
+        called.set()
+        release.wait(timeout=60)
+        return reply(("October brought twelve new requests.", ["F1"]), ("Most were about backups.", ["F2"]))
+
+    with core.session() as session:  # an alert triage has not classified yet: the draft's read writes
+        session.add(Alert(tenant_id="acme", source="rmm", external_id="pending-1", device="FRONT-PC",
+                          check_name="Disk", message="C: 95% used", at=at("2026-10-21T10:00:00Z"),
+                          content_hash="p1", received_at=at("2026-10-21T10:00:05Z")))
+    llm = FakeLlm(script=[held_model]).start()
+    core.settings.llm_model, core.settings.llm_api_base = "openai/gpt-4o-mini", llm.api_base
+    core.settings.llm_timeout_s = 60.0
+    core.llm_options = {"api_key": "sk-test"}
+    outcome: dict[str, object] = {}
+    asking = threading.Thread(target=lambda: outcome.update(draft=core.report(where=WHERE, client="acme",
+                                                                             month="2026-10")))
+    other = make_engine(core.settings.database_url, busy_timeout_s=2.0)  # a locked database fails, not waits
+    try:
+        asking.start()
+        assert called.wait(timeout=60), "the model was never asked"
+        with Session(other) as session:  # an alert arriving while the model writes
+            session.add(Alert(tenant_id="acme", source="rmm", external_id="during-model", device="FRONT-PC",
+                              check_name="Disk", message="C: 96% used", at=at("2026-10-22T10:00:00Z"),
+                              content_hash="p2", received_at=at("2026-10-22T10:00:05Z")))
+            session.commit()
+            written.set()
+        with Session(other) as session:  # and nothing of this request is stored yet
+            assert session.exec(select(Report).where(Report.month == "2026-10",
+                                                     Report.requested_by == "U0ENG1")).first() is None
+    finally:
+        release.set()
+        asking.join(timeout=120)
+        llm.stop()
+        other.dispose()
+    assert written.is_set()
+    draft = outcome["draft"]
+    assert draft.review.narrative["writer"] == "llm:openai/gpt-4o-mini" and draft.report_id is not None
