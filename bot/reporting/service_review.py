@@ -227,7 +227,7 @@ def _alerts(out: ServiceReview, draft: ReportDraft, session: Session, start: dat
             w["issues"].add(a.signal_id)
             if signals.get(a.signal_id) is not None and signals[a.signal_id].noise is None:
                 w["actionable"].add(a.signal_id)
-    actionable = sorted(pk for pk, s in signals.items() if s.noise is None)
+    actionable = sorted(pk for pk, s in signals.items() if s.noise is None and pk is not None)
     evidence = None
     if signals:
         cited = sorted(signals.values(), key=lambda s: -s.alert_count)[:25]

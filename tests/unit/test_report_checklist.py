@@ -211,3 +211,42 @@ def test_internal_pdf_links_evidence_and_never_a_handoff_uri(drafts: dict[tuple[
     uris = [a.get_object()["/A"].get("/URI", "") for p in reader.pages for a in (p.get("/Annots") or [])
             if "/A" in a.get_object()]
     assert uris and not [u for u in uris if str(u).startswith("handoff:")]
+
+
+ALERTS_IN = re.compile(r"\((?:\w+, )?(\d+) alerts?[ ,;)]")
+
+
+def test_top_signals_list_what_led_to_a_ticket_or_came_back_and_count_the_rest(
+        demo: Core, drafts: dict[tuple[str, str], ReportDraft]) -> None:
+    """Issue #17: "No ticket was opened for it; the alerts cleared without a ticket" for most signals is noise.
+    A source gets its own line when it led to a ticket, came back or still fires; the ones that cleared once on
+    their own are one counted line; every actionable alert of the period is in exactly one line."""
+    from sqlmodel import col, select
+
+    from bot.db.models import Alert, Signal
+    from bot.reporting.reports import month_window
+
+    for (tenant, month), d in drafts.items():
+        items = dict(d.sections)["Top alert signals and what was done"]
+        assert all("cleared without a ticket." not in s.text for s in items), (tenant, month)
+        counted = [s for s in items if " more alert sources " in s.text or " other alert sources " in s.text]
+        listed = [s for s in items if s not in counted]
+        assert items[:len(listed)] == listed and len(counted) <= 2  # one by one first, then at most two counts
+        for s in listed:
+            assert (any(src.kind == "ticket" for src in s.sources) or " episodes (" in s.text
+                    or "two months before" in s.text or "still firing" in s.text), s.text
+        quiet = [s for s in counted if "cleared on their own in a single episode" in s.text]
+        assert all(not any(src.kind == "ticket" for src in s.sources) for s in quiet)
+        start, end = month_window(month)
+        with demo.session() as session:
+            actionable = {pk for pk in session.exec(select(Signal.pk).where(Signal.tenant_id == tenant,
+                                                                              col(Signal.noise).is_(None)))}
+            total = sum(1 for pk in session.exec(select(Alert.signal_id).where(
+                Alert.tenant_id == tenant, Alert.at >= start, Alert.at < end)) if pk in actionable)
+        shown = sum(int(ALERTS_IN.search(s.text).group(1)) for s in listed)  # type: ignore[union-attr]
+        shown += sum(int(re.search(r"\((\d+) alerts?\):", s.text).group(1)) for s in counted)  # type: ignore[union-attr]
+        assert shown == total, (tenant, month, shown, total)
+    # The issue's printer: 50 alerts in two bursts, no ticket: the first line of Acme's November, not noise.
+    first = dict(drafts[("acme", "2026-11")].sections)["Top alert signals and what was done"][0].text
+    assert first.startswith("Printer status on ACME-ELM-PRN01 (warning, 50 alerts") and "2 episodes" in first
+    assert "worth a look" in first
