@@ -26,7 +26,6 @@ from bot.chat.views import Answer, TriageView
 from bot.core import Core
 from bot.errors import NotFound
 from bot.packets.model import Packet
-from bot.reporting import report_charts
 from bot.reporting.reports import ReportDraft
 from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
@@ -118,7 +117,9 @@ async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> s
     await front.core.run(front.core.record_report_posted, draft, where=where, message_id=ts)
     meta = DocumentMeta(draft.report_no, draft.revision, draft.ready_at)
     files = []
-    charts = await front.core.run(report_charts.all_charts, draft.review)  # drawn once for both PDFs
+    # Drawn once for both PDFs and stored with the revision: the web page and PDF links then read them.
+    assert draft.report_id is not None
+    charts = await front.core.run(front.core.report_charts, draft.report_id, draft.review)
     for audience in ("client", "internal"):
         pdf = await front.core.run(render_pdf, draft.review, audience=audience, meta=meta, links=draft.links,
                                    charts=charts)

@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.web import views
 from bot.core import Core
-from bot.weblinks.pages import LinkRefused, MetricsPage
+from bot.weblinks.pages import LinkRefused, MetricsPage, ReportPage
 
 log = logging.getLogger("handoff.web")
 
@@ -92,8 +92,11 @@ async def open_page(request: web.Request) -> web.Response:
     except LinkRefused as exc:
         log.info("web link refused: %s", exc)
         return refused(request)
+    charts = None
+    if isinstance(page, ReportPage) and page.report.document:  # drawn or read in a thread, not in the loop
+        charts = await asyncio.to_thread(_report_charts, core, page)
     template, context = views.context(page, core.web_links, chart_url=_chart_url(request) if kind == "metrics"
-                                      else None)
+                                      else None, charts=charts)
     return _html(request, template, **context)
 
 
@@ -130,8 +133,7 @@ async def metrics_chart(request: web.Request) -> web.Response:
 async def report_pdf(request: web.Request) -> web.Response:
     """``/v/report/{id}/{client|internal}.pdf``: the report's PDF, behind the same signed link as its page
     (Teams cards link here: a bot cannot upload a file into a channel without Graph permissions)."""
-    from adapters.web.report_document import DocumentMeta, render_pdf, review_of, stored_charts
-    from bot.weblinks.pages import ReportPage
+    from adapters.web.report_document import DocumentMeta, render_pdf, review_of
 
     core = request.app[CORE_KEY]
     audience, object_id = request.match_info["audience"], request.match_info["object_id"]
@@ -145,12 +147,22 @@ async def report_pdf(request: web.Request) -> web.Response:
     row, review = page.report, review_of(page.report.document)
     if review is None:  # a draft from before client versions: only its Markdown page exists
         return _html(request, "refused.html", status=404, title="This draft has no PDF; ask for the report again")
-    charts = await asyncio.to_thread(stored_charts, review)
+    charts = await asyncio.to_thread(_report_charts, core, page)
     pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links, charts=charts,
                                   meta=DocumentMeta(row.report_no, row.revision, row.ready_at))
     name = f"report-{row.tenant_id}-{row.month}-r{row.report_no}.{row.revision}-{audience}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _report_charts(core: Core, page: ReportPage) -> dict[str, bytes]:
+    """A report revision's charts: this process's cache, else the database, else drawn (and stored)."""
+    from adapters.web.report_document import review_of, stored_charts
+
+    review = review_of(page.report.document)
+    assert review is not None and page.report.pk is not None
+    pk = page.report.pk
+    return stored_charts(review, lambda: core.report_charts(pk, review))
 
 
 def _proxy_user(request: web.Request) -> str | None:

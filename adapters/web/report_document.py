@@ -20,6 +20,7 @@ import io
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,15 +83,17 @@ _CHARTS_LOCK = threading.Lock()
 CHART_CACHE = 32  # reviews whose charts are kept (about 150 KB each)
 
 
-def stored_charts(review: ServiceReview) -> dict[str, bytes]:
+def stored_charts(review: ServiceReview, load: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
     """The charts of a stored revision, drawn once: a revision never changes, and drawing them takes
-    1 to 2 s (matplotlib), far more than the page itself. Keyed by the review's content, so two
-    databases (or two revisions) never share an entry by accident."""
+    1 to 2 s (matplotlib), far more than the page itself. Kept here by the review's content, so two
+    databases (or two revisions) never share an entry by accident; on a miss ``load`` (the revision's
+    charts stored in the database by whichever process drew them first, ``Core.report_charts``) or
+    drawn."""
     key = hashlib.sha256(json.dumps(review.to_json(), sort_keys=True, default=str).encode()).hexdigest()
     with _CHARTS_LOCK:
         hit = _CHARTS.get(key)
     if hit is None:
-        hit = report_charts.all_charts(review)
+        hit = load() if load is not None else report_charts.all_charts(review)
         with _CHARTS_LOCK:
             if len(_CHARTS) >= CHART_CACHE:
                 _CHARTS.pop(next(iter(_CHARTS)))

@@ -305,6 +305,9 @@ class Report(SQLModel, table=True):
     # Which report of its client and period this row belongs to: 1, then 2 after report 1 was marked
     # sent... Known before the insert (unlike ``report_no``), so it can be part of the unique key.
     period_report: int = Field(default=1)
+    # The three chart PNGs (base64 by name), drawn once per revision by whichever front end needs them
+    # first (the Slack post, the web page, a PDF link): drawing takes 1 to 2 s, a revision never changes.
+    charts: dict[str, str] = _json(dict)
     document: dict[str, Any] = _json(dict)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -84,6 +85,23 @@ def save_retrying(open_session: Callable[[], AbstractContextManager[Session]], r
             if attempt == SAVE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def stored_charts(open_session: Callable[[], AbstractContextManager[Session]], report_id: int,
+                  draw: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    """A revision's charts: the stored ones, or drawn now (no transaction open meanwhile) and stored."""
+    with open_session() as session:
+        row = session.get(Report, report_id)
+        saved = dict(row.charts or {}) if row is not None else {}
+    if saved:
+        return {name: base64.b64decode(png) for name, png in saved.items()}
+    charts = draw()
+    with open_session() as session:
+        row = session.get(Report, report_id)
+        if row is not None and not row.charts:  # two drawing at once: the first stored stands
+            row.charts = {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()}
+            session.add(row)
+    return charts
 
 
 def get(session: Session, *, report_id: int, tenant_id: str | None = None) -> Report:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.db.models import Report
     from bot.reporting.client_check import ClientGate
     from bot.reporting.metrics_view import MetricsView
+    from bot.reporting.service_review import ServiceReview
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,12 @@ class Reporting:
         draft.review = service_review.review(session, draft, msp_name=self.settings.msp_name, gate=gate, **targets)
         draft.review.narrative = client_version.narrative(draft.review, gate)
         return draft, gate
+
+    def report_charts(self, report_id: int, review: ServiceReview) -> dict[str, bytes]:
+        """The charts of a stored revision (already allowed to be seen by the caller): drawn once, then read."""
+        from bot.reporting.report_charts import all_charts
+
+        return report_store.stored_charts(self.session, report_id, lambda: all_charts(review))
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:

@@ -19,6 +19,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
         batch_op.add_column(sa.Column("document", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.add_column(sa.Column("period_report", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("charts", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.create_index(batch_op.f("ix_report_report_no"), ["report_no"], unique=False)
     # Drafts from before revisions: each was its own report, revision 1, numbered within its client and
     # period in the order they were asked for (so the unique key below holds for old data too).
@@ -35,6 +36,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("uq_report_period_revision", type_="unique")
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_report_no"))
+        batch_op.drop_column("charts")
         batch_op.drop_column("period_report")
         batch_op.drop_column("document")
         batch_op.drop_column("revision")
