@@ -181,6 +181,8 @@ class Settings(BaseSettings):
     teams_call_timeout_s: float = Field(default=15.0, gt=0)
 
     # --- service-level targets (customer reports) ------------------------------
+    # The MSP's name on the client version of a report ("Prepared by ... for <client>").
+    msp_name: str = Field(default="Your IT service provider", min_length=1, max_length=120)
     # Per priority, wall-clock: "P1=15m,P2=1h,P3=4h,P4=8h". Common MSP defaults; set your contract's.
     response_targets: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=lambda: _parse_targets("P1=15m,P2=1h,P3=4h,P4=8h"))

@@ -6,25 +6,31 @@ knows the front end only as the ``SlackPoster`` protocol, so it does not import
 ``files_uploadV2`` is three calls (``files.getUploadURLExternal``, an HTTP POST
 of the bytes to the URL it returns, ``files.completeUploadExternal``) and needs
 the ``files:write`` scope; the file is shared into the channel (or thread) by
-the last call, so the chart and the draft land where the summary is.
+the last call, so the chart and the report's PDFs land where the summary is.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.retry import retry_after
 from adapters.slack.blocks import Message, answer_message, text_message, triage_message, usage_message
 from adapters.slack.payloads import message_of
 from adapters.slack.report_blocks import metrics_message, report_filename, report_message
+from adapters.web.report_document import DocumentMeta, render_pdf
 from bot.chat.views import Answer, TriageView
 from bot.core import Core
 from bot.errors import NotFound
 from bot.packets.model import Packet
-from bot.reporting.reports import ReportDraft, public_markdown
+from bot.reporting.reports import ReportDraft
 from bot.reporting.service import MetricsReply
 from bot.tenancy.policy import Where
+
+log = logging.getLogger("handoff.slack")
 
 
 class SlackPoster(Protocol):
@@ -78,19 +84,56 @@ async def post_metrics(front: SlackPoster, reply: MetricsReply, where: Where) ->
     return ts
 
 
+UPLOAD_ATTEMPTS = 3
+
+
+async def upload_with_retry(client: AsyncWebClient, **kwargs: Any) -> None:
+    """``files_upload_v2`` with up to ``UPLOAD_ATTEMPTS`` tries on what another try can fix (429, 5xx,
+    timeouts, dropped connections: ``adapters.common.retry``); each try asks for fresh upload URLs.
+    Each HTTP call is bounded by the client's timeout (slack_sdk's default, 30 s)."""
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        try:
+            await client.files_upload_v2(**kwargs)
+            return
+        except Exception as exc:
+            wait = retry_after(exc)
+            if wait is None or attempt == UPLOAD_ATTEMPTS:
+                raise
+            log.info("report upload failed (%s); attempt %d of %d", type(exc).__name__, attempt + 1,
+                     UPLOAD_ATTEMPTS)
+            await asyncio.sleep(min(wait or 0.5 * attempt, 5.0))
+
+
 async def post_report(front: SlackPoster, draft: ReportDraft, where: Where) -> str:
-    """The draft's summary with its Mark sent button, then the full Markdown in its thread.
+    """The draft's summary with its Mark sent button, then its two PDFs in its thread: the client version
+    (what the engineer sends, after review) and the internal review version (every number's evidence).
 
     ``where`` is the internal channel the draft was asked for in; the core refused any
-    other before drafting and refuses again when the post is recorded.
+    other before drafting and refuses again when the post is recorded. If Slack keeps refusing the
+    upload, the thread says so instead of failing silently.
     """
     assert where.channel_id is not None
     ts = await front.post(where.channel_id, report_message(draft))
     await front.core.run(front.core.record_report_posted, draft, where=where, message_id=ts)
-    await front.client.files_upload_v2(
-        channel=where.channel_id, thread_ts=ts, content=public_markdown(draft.markdown, draft.links), filename=report_filename(draft),
-        title=f"Report draft {draft.report_id} ({draft.tenant} {draft.month}), for review",
-    )
+    meta = DocumentMeta(draft.report_no, draft.revision, draft.ready_at)
+    files = []
+    # Drawn once for both PDFs and stored with the revision: the web page and PDF links then read them.
+    assert draft.report_id is not None
+    charts = await front.core.run(front.core.report_charts, draft.report_id, draft.review)
+    for audience in ("client", "internal"):
+        pdf = await front.core.run(render_pdf, draft.review, audience=audience, meta=meta, links=draft.links,
+                                   charts=charts)
+        files.append({"file": pdf, "filename": report_filename(draft, audience),
+                      "title": f"{draft.client_name} {draft.month}, {audience} version (revision {draft.revision})"})
+    try:
+        await upload_with_retry(front.client, channel=where.channel_id, thread_ts=ts, file_uploads=files,
+                                initial_comment="The client version to review and send, and the internal review "
+                                                "version with every number's evidence.")
+    except Exception as exc:
+        log.warning("report %s: PDF upload failed: %s", draft.report_id, exc)
+        await front.post(where.channel_id, text_message(
+            f"The report PDFs could not be attached ({type(exc).__name__}). Ask for the report again to retry"
+            + (", or open the draft from its link above." if draft.web_url else ".")), thread_ts=ts)
     return ts
 
 

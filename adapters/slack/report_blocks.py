@@ -2,9 +2,9 @@
 
 The metrics table goes in code blocks (monospace keeps the columns aligned);
 the chart follows as a file upload. A report draft's message is a summary with
-a *Mark sent* button; the full Markdown is uploaded into its thread as a file,
-because a monthly report is longer than any message and the reviewer wants
-the exact text to edit and send.
+a *Mark sent* button; its two PDFs (client version, internal review version)
+are uploaded into its thread, because a monthly report is longer than any
+message and the reviewer downloads, checks and sends the client version.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from adapters.slack.blocks import Block, Message, escaped, md, pt
 from adapters.slack.mrkdwn import clip, escape, link
 from bot.reporting import metrics_view
 from bot.reporting.metrics_view import MetricsView
-from bot.reporting.reports import ReportDraft, month_window
+from bot.reporting.reports import ReportDraft, period_label
 
 MARK_SENT_ACTION = "report_mark_sent"
 _CODE_LIMIT = 2_900  # a section's text is at most 3,000 characters, fences included
@@ -75,14 +75,16 @@ def _plain(text: str, limit: int) -> str:
 
 def report_message(report: ReportDraft) -> Message:
     """The draft's summary in the internal channel, with the button an engineer presses after sending it."""
-    start, _ = month_window(report.month)
-    title = f"Report draft · {report.client_name} · {start:%B %Y}"
+    title = f"Report draft · {report.client_name} · {period_label(report.month)}"
     blocks: list[Block] = [
         {"type": "header", "block_id": "head", "text": pt(title, 150)},
         {"type": "context", "block_id": "review", "elements": [md(
             f":lock: Internal review only. Handoff never sends reports to clients. Report {report.report_id} · "
             f"{len(report.statements)} statements, each with its sources · {len(report.sources())} sources. "
-            "The full Markdown draft is in the thread."
+            f"Report {report.report_no}, revision {report.revision}"
+            + (f" (report {report.restarted_after} was already marked sent, so this is a new report)"
+               if report.restarted_after else "")
+            + ". The client version and the internal review version are attached as PDFs in the thread."
             + (f" {link(report.web_url, 'Open the full draft')}" if report.web_url else ""))]},
     ]
     for i, (section, statements) in enumerate(report.sections):
@@ -96,5 +98,5 @@ def report_message(report: ReportDraft) -> Message:
     return Message(text=clip(escape(f"{title}: draft for internal review"), 300), blocks=blocks)
 
 
-def report_filename(report: ReportDraft) -> str:
-    return f"handoff-report-{report.tenant}-{report.month}-draft-{report.report_id}.md"
+def report_filename(report: ReportDraft, audience: str = "client") -> str:
+    return f"report-{report.tenant}-{report.month}-r{report.report_no}.{report.revision}-{audience}.pdf"

@@ -10,6 +10,9 @@ Teams quirks:
   card says so rather than failing.
 - ``Table`` (new in 1.5) keeps the columns aligned; cell text goes in
   ``TextBlock``s that hold only numbers and client ids written by Handoff.
+- A report's PDFs are links to the web pages (``/v/report/{id}/client.pdf``, the
+  draft's signed link): a bot cannot upload a file into a channel without Graph
+  permissions (file cards exist only in personal chats).
 - A report draft's statements are client-written text in places, so they go in
   ``RichTextBlock``s (literal), and its source links are Markdown built here
   from known URLs, as in the packet card.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from adapters.teams.cards import (
     MAX_CARD_BYTES,
@@ -36,7 +40,7 @@ from adapters.teams.cards import (
 )
 from bot.packets.model import public_href
 from bot.reporting import metrics_view
-from bot.reporting.reports import ReportDraft, month_window, source_label
+from bot.reporting.reports import ReportDraft, period_label, source_label
 from bot.reporting.service import MetricsReply
 
 MARK_SENT = "report_sent"
@@ -95,14 +99,17 @@ def _links(draft_sources: Any, signed: dict[str, str] | None = None) -> str:
 
 def report_card(draft: ReportDraft, *, limit: int = MAX_CARD_BYTES) -> dict[str, Any]:
     """A draft for internal review: every statement with its sources, and the Mark sent button."""
-    start, _ = month_window(draft.month)
     head = [{"type": "Container", "style": "emphasis", "bleed": True, "items": [
-        _rich(_run(f"Report draft · {_label_text(draft.client_name)} · {start:%B %Y}", weight="Bolder",
+        _rich(_run(f"Report draft · {_label_text(draft.client_name)} · {period_label(draft.month)}", weight="Bolder",
                    size="Large")),
         _rich(_run(f"Internal review only: Handoff never sends reports to clients. Report {draft.report_id} · "
                    f"{len(draft.statements)} statements · {len(draft.sources())} sources. "
-                   + ("Open the full draft below." if draft.web_url else
-                      f"The full Markdown: handoff report --show {draft.report_id}"),
+                   + f"Report {draft.report_no}, revision {draft.revision}"
+                   + (f" (report {draft.restarted_after} was already marked sent, so this is a new report)"
+                      if draft.restarted_after else "") + ". "
+                   + ("Download the client version's PDF to review and send, or open the internal review below."
+                      if draft.web_url else "The PDFs open from Handoff's web pages, which are not set up here "
+                      "(ask your Handoff admin)."),
                    isSubtle=True, size="Small"), spacing="Small"),
     ]}]
     blocks = []
@@ -118,10 +125,18 @@ def report_card(draft: ReportDraft, *, limit: int = MAX_CARD_BYTES) -> dict[str,
                 _rich(_run(text)),
                 {"type": "TextBlock", "text": _links(s.sources, draft.links), "wrap": True, "size": "Small", "spacing": "None"},
             ]})
-    whole = "Open the full draft" if draft.web_url else f"handoff report --show {draft.report_id}"
+    whole = "Open the internal review" if draft.web_url else "The internal review version"
     card = _fit(head, blocks, limit - 600, "… and {n} more statements: " + whole + " has the whole draft.",
                 fallback=f"Report draft {draft.report_id} for review")
     card["actions"] = [_action("Mark sent (I sent it to the client)", MARK_SENT, report=draft.report_id)]
     if draft.web_url and safe_url(draft.web_url):
-        card["actions"].insert(0, _open_url("Open the full draft", draft.web_url))
+        card["actions"][:0] = [_open_url("Download the client PDF", pdf_url(draft.web_url, "client")),
+                               _open_url("Internal review PDF", pdf_url(draft.web_url, "internal")),
+                               _open_url("Open the internal review", draft.web_url)]
     return card
+
+
+def pdf_url(web_url: str, audience: str) -> str:
+    """The report's PDF behind the same signed link as its page (``adapters.web.app.report_pdf``)."""
+    parts = urlsplit(web_url)
+    return urlunsplit(parts._replace(path=f"{parts.path}/{audience}.pdf"))

@@ -7,6 +7,7 @@ Routes (all GET):
   a tampered, expired or foreign link gets the same 403 page, which says
   nothing about what was asked for.
 - ``/v/metrics/{id}/chart.png?exp=&sig=``: the dashboard's chart (same check).
+- ``/v/report/{id}/client.pdf`` and ``.../internal.pdf`` (same check): a report's PDFs.
 - ``/dashboard`` (+ ``/dashboard/chart.png``): every client's metrics, only when
   ``HANDOFF_WEB_TRUSTED_USER_HEADER`` is set and the request carries that header
   (an authenticating reverse proxy in front sets it). Off by default: 404.
@@ -32,13 +33,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.web import views
 from bot.core import Core
-from bot.weblinks.pages import LinkRefused, MetricsPage
+from bot.weblinks.pages import LinkRefused, MetricsPage, ReportPage
 
 log = logging.getLogger("handoff.web")
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -91,8 +92,11 @@ async def open_page(request: web.Request) -> web.Response:
     except LinkRefused as exc:
         log.info("web link refused: %s", exc)
         return refused(request)
+    charts = None
+    if isinstance(page, ReportPage) and page.report.document:  # drawn or read in a thread, not in the loop
+        charts = await asyncio.to_thread(_report_charts, core, page)
     template, context = views.context(page, core.web_links, chart_url=_chart_url(request) if kind == "metrics"
-                                      else None)
+                                      else None, charts=charts)
     return _html(request, template, **context)
 
 
@@ -124,6 +128,41 @@ async def metrics_chart(request: web.Request) -> web.Response:
         return refused(request)
     assert isinstance(page, MetricsPage)
     return await _chart_png(request, f"link:{object_id}", page)
+
+
+async def report_pdf(request: web.Request) -> web.Response:
+    """``/v/report/{id}/{client|internal}.pdf``: the report's PDF, behind the same signed link as its page
+    (Teams cards link here: a bot cannot upload a file into a channel without Graph permissions)."""
+    from adapters.web.report_document import DocumentMeta, render_pdf, review_of
+
+    core = request.app[CORE_KEY]
+    audience, object_id = request.match_info["audience"], request.match_info["object_id"]
+    try:
+        page = await asyncio.to_thread(core.open_link, kind="report", object_id=object_id,
+                                       exp=request.query.get("exp", ""), sig=request.query.get("sig", ""))
+    except LinkRefused as exc:
+        log.info("web report pdf refused: %s", exc)
+        return refused(request)
+    assert isinstance(page, ReportPage)
+    row, review = page.report, review_of(page.report.document)
+    if review is None:  # a draft from before client versions: only its Markdown page exists
+        return _html(request, "refused.html", status=404, title="This draft has no PDF; ask for the report again")
+    charts = await asyncio.to_thread(_report_charts, core, page)
+    pdf = await asyncio.to_thread(render_pdf, review, audience=audience, links=page.links, charts=charts,
+                                  meta=DocumentMeta(row.report_no, row.revision, row.ready_at))
+    name = f"report-{row.tenant_id}-{row.month}-r{row.report_no}.{row.revision}-{audience}.pdf"
+    return web.Response(body=pdf, content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _report_charts(core: Core, page: ReportPage) -> dict[str, bytes]:
+    """A report revision's charts: this process's cache, else the database, else drawn (and stored)."""
+    from adapters.web.report_document import review_of, stored_charts
+
+    review = review_of(page.report.document)
+    assert review is not None and page.report.pk is not None
+    pk = page.report.pk
+    return stored_charts(review, lambda: core.report_charts(pk, review))
 
 
 def _proxy_user(request: web.Request) -> str | None:
@@ -171,6 +210,7 @@ def make_app(core: Core) -> web.Application:
     app[ENV_KEY] = environment()
     app[CHARTS_KEY] = {}
     app.router.add_get("/v/metrics/{object_id}/chart.png", metrics_chart, name="metrics_chart")
+    app.router.add_get("/v/report/{object_id}/{audience:client|internal}.pdf", report_pdf, name="report_pdf")
     app.router.add_get("/v/{kind}/{object_id}", open_page)
     app.router.add_get("/dashboard", dashboard)
     app.router.add_get("/dashboard/chart.png", dashboard_chart)

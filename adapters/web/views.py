@@ -77,8 +77,15 @@ def checklist_context(page: ChecklistPage) -> dict[str, Any]:
     return {"title": page.title, "category": page.category, "items": items, "expires": _expiry(page.expires)}
 
 
-def report_context(page: ReportPage) -> dict[str, Any]:
+def report_context(page: ReportPage, charts: dict[str, bytes] | None = None) -> dict[str, Any]:
     row = page.report
+    if row.document:  # the internal review version, from the same template as its PDF
+        from adapters.web.report_document import DocumentMeta, context, review_of, stored_charts
+
+        review = review_of(row.document)
+        assert review is not None
+        return context(review, audience="internal", links=page.links, charts=charts or stored_charts(review),
+                       meta=DocumentMeta(row.report_no, row.revision, row.ready_at, expires=_expiry(page.expires)))
     return {"title": f"Report draft {row.pk}: {page.client_name}, {row.month}",
             "blocks": report_markdown.blocks(row.markdown, page.links),
             "facts": [("Client", page.client_name), ("Month", row.month), ("Drafted", _when(row.ready_at)),
@@ -96,7 +103,8 @@ def metrics_context(page: MetricsPage, chart_url: str | None) -> dict[str, Any]:
             "chart_url": chart_url, "expires": _expiry(page.expires)}
 
 
-def context(page: Page, links: WebLinks, *, chart_url: str | None = None) -> tuple[str, dict[str, Any]]:
+def context(page: Page, links: WebLinks, *, chart_url: str | None = None,
+            charts: dict[str, bytes] | None = None) -> tuple[str, dict[str, Any]]:
     """The template and its context for a page."""
     if isinstance(page, PacketPage):
         return "packet.html", packet_context(page)
@@ -105,7 +113,7 @@ def context(page: Page, links: WebLinks, *, chart_url: str | None = None) -> tup
     if isinstance(page, ChecklistPage):
         return "checklist.html", checklist_context(page)
     if isinstance(page, ReportPage):
-        return "report.html", report_context(page)
+        return ("report_document.html" if page.report.document else "report.html"), report_context(page, charts)
     if isinstance(page, MetricsPage):
         return "metrics.html", metrics_context(page, chart_url)
     raise TypeError(f"no template for {type(page).__name__}")

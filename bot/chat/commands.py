@@ -8,7 +8,7 @@ give the same usage text:
     ask <client> <question>        (NOC channel or direct chat) name the client first
     triage [client]                current alert signals
     metrics [client]               service-delivery metrics
-    report <client> <YYYY-MM>      draft a monthly client report (internal review)
+    report <client> <YYYY-MM|YYYY-Qn>  draft a monthly or quarterly client report (internal review)
     help                           this text
 """
 
@@ -25,7 +25,7 @@ USAGE = (
     "• `ask <question>`: search this client's runbooks and notes (in a NOC channel: `ask <client> <question>`)\n"
     "• `triage [client]`: current alert signals\n"
     "• `metrics [client]`: service-delivery metrics\n"
-    "• `report <client> <YYYY-MM>`: draft a monthly client report for internal review\n"
+    "• `report <client> <YYYY-MM>` (or `YYYY-Qn`): draft a client report for internal review\n"
     "• `help`: this text"
 )
 

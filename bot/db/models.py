@@ -282,6 +282,11 @@ class RolloutSwitch(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """A customer report draft, for internal review only."""
 
+    # Two requests for the same period at the same moment would both read revision N and write N+1:
+    # the database refuses the second, which recomputes (``report_store.save``).
+    __table_args__ = (UniqueConstraint("tenant_id", "month", "period_report", "revision",
+                                       name="uq_report_period_revision"),)
+
     pk: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=64)
     month: str = Field(max_length=7)
@@ -292,6 +297,18 @@ class Report(SQLModel, table=True):
     marked_sent_by: str | None = None
     markdown: str = _text(nullable=False)
     sources: list[dict[str, Any]] = _json()
+    # One report per client and period: every request until it is marked sent is a new revision (a new
+    # row, the old kept) of the same ``report_no`` (the pk of its revision 1). ``month`` holds the
+    # period, "2026-10" or "2026-Q4". ``document`` is the service review both versions render from.
+    report_no: int | None = Field(default=None, index=True)
+    revision: int = Field(default=1)
+    # Which report of its client and period this row belongs to: 1, then 2 after report 1 was marked
+    # sent... Known before the insert (unlike ``report_no``), so it can be part of the unique key.
+    period_report: int = Field(default=1)
+    # The three chart PNGs (base64 by name), drawn once per revision by whichever front end needs them
+    # first (the Slack post, the web page, a PDF link): drawing takes 1 to 2 s, a revision never changes.
+    charts: dict[str, str] = _json(dict)
+    document: dict[str, Any] = _json(dict)
 
 
 class Signal(SQLModel, table=True):

@@ -77,6 +77,8 @@ class LlmWriter:
     and the engineer is waiting for the packet.
     """
 
+    system_prompt = SYSTEM_PROMPT  # the report narrative (bot/reporting/narrative.py) brings its own
+
     def __init__(self, model: str, *, timeout_s: float, api_base: str | None = None,
                  completion_options: dict[str, Any] | None = None):
         self.model = model
@@ -118,7 +120,7 @@ class LlmWriter:
     def _complete_with_retry(self, evidence: Sequence[EvidenceRecord]) -> str:
         # The builder redacts already; the prompt is checked once more because it leaves the machine.
         records = [{"id": e.id, "kind": e.kind, "text": redact(e.text)} for e in evidence]
-        return self.complete(SYSTEM_PROMPT, "EVIDENCE:\n" + json.dumps(records, ensure_ascii=False, indent=0))
+        return self.complete(self.system_prompt, "EVIDENCE:\n" + json.dumps(records, ensure_ascii=False, indent=0))
 
     def complete(self, system: str, user: str) -> str:
         """One chat completion within ``timeout_s``, retried once on a fast failure (see the class doc).

@@ -25,6 +25,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -35,6 +36,7 @@ from bot.errors import BadInput
 from bot.packets.model import Confidence, Source
 from bot.packets.notes import is_customer_author, sentences, staff_authors
 from bot.packets.sources import alert_source, note_source, ticket_source
+from bot.reporting import signal_summary
 from bot.reporting.metrics_view import duration
 from bot.tenancy.guard import require_same_tenant
 from bot.tenancy.secrets import redact
@@ -43,6 +45,7 @@ from bot.text import clip
 TOP_SIGNALS = 5
 NOTABLE = 8
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _FIXED = re.compile(r"\b(fixed|resolved|replaced|updated|applied|restored|renewed|confirmed|working|now|cleared|"
                     r"disabled|enabled|changed|granted|reset)\b", re.IGNORECASE)
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#|])")
@@ -71,6 +74,12 @@ class ReportDraft:
     ready_at: datetime | None = None
     sent_at: datetime | None = None
     markdown: str = ""
+    # One report per client and period: revisions until it is marked sent (``report_store.save``).
+    report_no: int | None = None
+    revision: int = 1
+    restarted_after: int | None = None  # a request after report N was marked sent starts a new report
+    review: Any = None  # the ``ServiceReview`` both versions render from
+    client_markdown: str = ""
     # Set by the core for the internal place it is posted in, never stored (see ``Packet.links``).
     links: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     web_url: str | None = field(default=None, repr=False, compare=False)
@@ -88,13 +97,24 @@ class ReportDraft:
 
 
 def month_window(month: str) -> tuple[datetime, datetime]:
+    """The UTC window of a period: a month ``YYYY-MM`` or a quarter ``YYYY-Qn`` (three months)."""
+    quarter = _QUARTER.match(month)
+    if quarter is not None:
+        year, first = int(quarter.group(1)), 3 * int(quarter.group(2)) - 2
+        return month_window(f"{year}-{first:02d}")[0], month_window(f"{year}-{first + 2:02d}")[1]
     match = _MONTH.match(month)
     if match is None:
-        raise BadInput(f"month: expected YYYY-MM like 2026-10, got {month!r}")
+        raise BadInput(f"month: expected YYYY-MM like 2026-10 (or a quarter YYYY-Qn like 2026-Q4), got {month!r}")
     year, mon = int(match.group(1)), int(match.group(2))
     start = datetime(year, mon, 1, tzinfo=UTC)
     end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=UTC)
     return start, end
+
+
+def period_label(period: str) -> str:
+    """"October 2026" or "Q4 2026"."""
+    start, _ = month_window(period)
+    return f"{period[5:]} {period[:4]}" if _QUARTER.match(period) else f"{start:%B %Y}"
 
 
 def esc(text: str, limit: int = 200) -> str:
@@ -207,29 +227,54 @@ def _time_statements(opened: list[Ticket], notes: dict[str, list[TicketNote]], r
 
 
 def _signal_statements(session: Session, tenant_id: str, start: datetime, end: datetime) -> list[Statement]:
+    """Alert sources that led to a ticket, came back or still fire, one line each (at most ``TOP_SIGNALS``);
+    the ones that cleared once on their own counted in one line (``signal_summary``)."""
     signal_store.classify_pending(session=session, tenant_id=tenant_id, since=start - timedelta(days=1), until=end)
-    counts = Counter(session.exec(select(Alert.signal_id).where(
-        Alert.tenant_id == tenant_id, Alert.at >= start, Alert.at < end, col(Alert.signal_id).is_not(None))))
-    if not counts:
-        return []
-    rows = session.exec(select(Signal).where(Signal.tenant_id == tenant_id, col(Signal.pk).in_(list(counts)),
-                                             col(Signal.noise).is_(None))).all()
-    top = sorted(rows, key=lambda s: (-counts[s.pk], s.first_seen))[:TOP_SIGNALS]
-    out = []
-    for sig in top:
-        alerts = list(session.exec(select(Alert).where(
-            Alert.tenant_id == tenant_id, Alert.signal_id == sig.pk, Alert.at >= start, Alert.at < end
-        ).order_by(col(Alert.at)).limit(3)))
-        devices = ", ".join(sig.devices[:3]) + (f" and {len(sig.devices) - 3} more" if len(sig.devices) > 3 else "")
-        days = f"{sig.first_seen:%b %d}" + ("" if sig.first_seen.date() == sig.last_seen.date()
-                                              else f"–{sig.last_seen:%b %d}")
-        n = counts[sig.pk]
-        done, done_sources, confidence = _what_was_done(session, tenant_id, sig)
-        text = (f"{esc(sig.title, 120)} ({sig.severity}, {n} alert{'s' if n != 1 else ''}"
-                f"{' on ' + esc(devices, 80) if devices else ''}, {days}). {done}")
-        sources = (_signal_ref(sig),) + tuple(alert_source(a, tenant_id) for a in alerts) + done_sources
-        out.append(Statement(text, sources, confidence))
+    found = signal_summary.sources(session, tenant_id, start, end)
+    listed = [s for s in found if not s.quiet][:TOP_SIGNALS]
+    out = [_source_statement(session, tenant_id, source, start, end) for source in listed]
+    more = [s for s in found if not s.quiet and s not in listed]
+    if more:
+        out.append(_counted(more, "more alert sources that led to a ticket, came back or still fire", None))
+    quiet = [s for s in found if s.quiet]
+    if quiet:
+        out.append(_counted(quiet, "other alert sources cleared on their own in a single episode, without a ticket",
+                            Confidence.of(0.6, "no ticket on these devices about them near their alerts")))
     return out
+
+
+def _counted(group: list[signal_summary.AlertSource], what: str, confidence: Confidence | None) -> Statement:
+    alerts = sum(s.alerts for s in group)
+    named = ", ".join(f"{esc(s.title, 80)} ({s.alerts})" for s in group[:4])
+    rest = f" and {len(group) - 4} more" if len(group) > 4 else ""
+    return Statement(f"{len(group)} {what} ({alerts} alert{'s' if alerts != 1 else ''}): {named}{rest}.",
+                     tuple(_signal_ref(sig) for s in group for sig in s.signals)[:25], confidence)
+
+
+def _source_statement(session: Session, tenant_id: str, source: signal_summary.AlertSource, start: datetime,
+                      end: datetime) -> Statement:
+    sigs, n = source.signals, source.alerts
+    devices = ", ".join(source.devices[:3]) + (f" and {len(source.devices) - 3} more" if len(source.devices) > 3
+                                                else "")
+    first, last = min(s.first_seen for s in sigs), max(s.last_seen for s in sigs)
+    days = f"{first:%b %d}" + ("" if first.date() == last.date() else f"–{last:%b %d}")
+    came_back = [f"{source.episodes} episodes ({', '.join(f'{d:%b %d}' for d in source.episode_days[:6])})"] \
+        if source.episodes >= 2 else []
+    came_back += ["also alerted in the two months before"] if source.seen_before else []
+    text = (f"{esc(source.title, 120)} ({sigs[0].severity}, {n} alert{'s' if n != 1 else ''}"
+            f"{' on ' + esc(devices, 80) if devices else ''}, {days}{'; ' if came_back else ''}{'; '.join(came_back)}). ")
+    if source.handling is not None:
+        done, done_sources, confidence = _what_was_done(session, tenant_id, source.handling)
+    else:
+        state = "the alerts were still firing when this was drafted" if source.firing else \
+            "worth a look, since it came back"
+        done, done_sources = f"No ticket was opened for it; {state}.", ()
+        confidence = Confidence.of(0.6, "no ticket on these devices about this near these alerts")
+    alerts = list(session.exec(select(Alert).where(
+        Alert.tenant_id == tenant_id, col(Alert.signal_id).in_([s.pk for s in sigs]), Alert.at >= start,
+        Alert.at < end).order_by(col(Alert.at)).limit(3)))
+    sources = tuple(_signal_ref(s) for s in sigs) + tuple(alert_source(a, tenant_id) for a in alerts) + done_sources
+    return Statement(text + done, sources, confidence)
 
 
 def _signal_ref(sig: Signal) -> Source:
@@ -237,41 +282,13 @@ def _signal_ref(sig: Signal) -> Source:
                   tenant=sig.tenant_id)
 
 
-_TERM = re.compile(r"[a-z][a-z0-9]{3,}")
-_GENERIC = frozenset(["alert", "alerts", "warning", "critical", "error", "errors", "failed", "failing", "issue", "problem", "device", "service", "services", "check", "status", "down", "offline", "online"])
-
-
-def _topic(text: str, device: str | None) -> set[str]:
-    words = set(_TERM.findall(text.casefold())) - _GENERIC
-    return {w for w in words if not device or w not in device.casefold()}
-
-
-def _what_was_done(session: Session, tenant_id: str, sig: Signal) -> tuple[str, tuple[Source, ...], Confidence]:
-    """The ticket that handled a signal, and what its fix note says; an inference, so it has a confidence.
-
-    A candidate is a ticket of the client opened from 2 h before the first alert to 12 h after the
-    last, either on one of the signal's devices and within an hour of the first alert or sharing a
-    topic word with the signal, or (a storm ticket names no single device) of the signal's category
-    sharing two topic words. Device names never count as topic words: a "DC02 offline" signal and a
-    "sync errors on DC02" ticket opened half a day later are different problems.
-    """
-    topic = _topic(" ".join([sig.title, sig.representative, *(m.get("check") or "" for m in sig.members)]), None)
-    candidates = []
-    for t in store.list_tickets(session=session, tenant_id=tenant_id, since=sig.first_seen - timedelta(hours=2),
-                                until=sig.last_seen + timedelta(hours=12)):
-        gap_h = abs((t.created_at - sig.first_seen).total_seconds()) / 3600
-        shared = topic & _topic(f"{t.title} {t.description or ''}", t.device) - {d.casefold() for d in sig.devices}
-        on_device = bool(t.device) and t.device in sig.devices
-        if (on_device and (gap_h <= 1 or shared)) or (t.category == sig.category and len(shared) >= 2):
-            candidates.append((gap_h, -len(shared), t))
-    if not candidates:
-        state = "were still firing when this was drafted" if sig.firing else "cleared without a ticket"
-        return (f"No ticket was opened for it; the alerts {state}.", (),
-                Confidence.of(0.6, "no ticket on these devices about this near these alerts"))
-    gap_h, neg_shared, ticket = min(candidates, key=lambda c: (c[1], c[0]))
-    confidence = Confidence.of(0.5 + (0.25 if gap_h <= 1 else 0) + (0.15 if neg_shared else 0),
+def _what_was_done(session: Session, tenant_id: str,
+                  handling: signal_summary.Handling) -> tuple[str, tuple[Source, ...], Confidence]:
+    """The ticket that handled an alert source, and what its fix note says; an inference, so it has a confidence."""
+    ticket, gap_h = handling.ticket, handling.gap_h
+    confidence = Confidence.of(0.5 + (0.25 if gap_h <= 1 else 0) + (0.15 if handling.same_topic else 0),
                                f"same device, opened {gap_h:.1f} h from the first alert"
-                               + (", same topic" if neg_shared else ""))
+                               + (", same topic" if handling.same_topic else ""))
     notes = store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
     done = ticket.status in ("resolved", "closed")
     fix = next((n for n in reversed(notes) if n.visibility == "internal" and _FIXED.search(n.text)), None) \
@@ -344,11 +361,22 @@ def public_markdown(markdown: str, links: dict[str, str] | None = None) -> str:
     return _INTERNAL_LINK.sub(swap, markdown)
 
 
+def revision_line(report: ReportDraft) -> str:
+    """Which report and revision this draft is; says so when a sent report made this a new one."""
+    line = f"Revision {report.revision} of report {report.report_no}."
+    if report.revision > 1:
+        line += " Asking again for the same period updated this report; the earlier revisions are kept."
+    if report.restarted_after is not None:
+        line += (f" Report {report.restarted_after} for this period was already marked sent, so this request "
+                 "started a new report.")
+    return line
+
+
 def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) -> str:
     """The draft as Markdown: every bullet is one statement ending in its source links."""
-    start, _ = month_window(report.month)
     lines = [
-        f"# Monthly service report: {esc(report.client_name)}, {start:%B %Y}",
+        f"# {'Quarterly' if _QUARTER.match(report.month) else 'Monthly'} service report: "
+        f"{esc(report.client_name)}, {period_label(report.month)}",
         "",
         "_Draft for internal review. Handoff never sends reports to clients: an engineer checks every "
         "statement against its sources, sends the report, then marks it sent._",
@@ -356,7 +384,10 @@ def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) 
         f"Report {report.report_id if report.report_id is not None else '(unsaved)'} · {len(report.statements)} "
         f"statements · {len(report.sources())} sources"
         + (f" · drafted {drafted_at:%Y-%m-%d %H:%M} UTC" if drafted_at else ""),
+        "",
+        revision_line(report),
     ]
+    number = 0  # statements are E1, E2, ... in this order (``service_review`` refers to them so)
     for title, statements in report.sections:
         lines += ["", f"## {title}", ""]
         if title == "Response and resolution times":
@@ -364,7 +395,8 @@ def render_markdown(report: ReportDraft, *, drafted_at: datetime | None = None) 
         if not statements:
             lines.append("_Nothing this month._")
         for s in statements:
+            number += 1
             confidence = f" _({s.confidence.label} confidence: {esc(s.confidence.reason, 120)})_" if s.confidence \
                 else ""
-            lines.append(f"- {s.text}{confidence} Sources: " + ", ".join(source_link(src) for src in s.sources))
+            lines.append(f"- **E{number}** {s.text}{confidence} Sources: " + ", ".join(source_link(src) for src in s.sources))
     return "\n".join(lines) + "\n"

@@ -9,21 +9,23 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.db.models import PostedMessage, utcnow
 from bot.errors import Refused
-from bot.reporting import metrics_view, report_store, reports
+from bot.reporting import client_version, metrics_view, narrative, report_store, reports, service_review
 from bot.reporting.reports import ReportDraft
 from bot.tenancy import audit, policy
 from bot.tenancy.policy import Scope, Where
 
 if TYPE_CHECKING:
     from bot.db.models import Report
+    from bot.reporting.client_check import ClientGate
     from bot.reporting.metrics_view import MetricsView
+    from bot.reporting.service_review import ServiceReview
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class MetricsReply:
 
 class Reporting:
     settings: Settings
+    llm_options: dict[str, Any]
 
     if TYPE_CHECKING:  # provided by Core, which mixes this class in
         def session(self) -> AbstractContextManager[Session]: ...
@@ -86,22 +89,46 @@ class Reporting:
         """
         requested_at = now or utcnow()
         reports.month_window(month)  # BadInput before anything else
+        # Short transactions (issue #12: none held across a network call): read the period and close
+        # the session, let the model write the summary, then store the draft in a new one.
         try:
             with self.session() as session:
                 seen = policy.require_internal(
                     policy.request_scope(where, known=scope, session=session, settings=self.settings))
                 tenant_id = policy.client_for_request(client, scope=seen, session=session)
-                draft = reports.draft(session=session, tenant_id=tenant_id, month=month,
-                                      response_targets=self.settings.response_targets,
-                                      resolution_targets=self.settings.resolution_targets)
-                report_store.save(session, draft, requested_at=requested_at, requested_by=where.user_id)
-                audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
-                             detail={"report_id": draft.report_id, "month": month,
-                                     "statements": len(draft.statements)})
+                draft, gate = self._service_review(session, tenant_id, month)
         except Refused as exc:
             self.refuse(where, f"report {client} {month}", exc)
             raise
+        if self.settings.llm_model:
+            narrative.rewrite(draft.review, gate, self.settings, self.llm_options)
+        draft.client_markdown = client_version.client_markdown(draft.review)
+
+        def audited(session: Session, _row: Report) -> None:
+            audit.record(session, action="report_drafted", where=where, tenant_id=tenant_id,
+                         detail={"report_id": draft.report_id, "month": month, "report_no": draft.report_no,
+                                 "revision": draft.revision, "statements": len(draft.statements)})
+
+        report_store.save_retrying(self.session, draft, then=audited, requested_at=requested_at,
+                                   requested_by=where.user_id,
+                                   extra_markdown=client_version.internal_additions(draft.review))
         return self.publish_report(draft, where)
+
+    def _service_review(self, session: Session, tenant_id: str, period: str) -> tuple[ReportDraft, ClientGate]:
+        """The internal draft, its service review and the plain narrative; the gate the client version passes."""
+        targets = {"response_targets": self.settings.response_targets,
+                   "resolution_targets": self.settings.resolution_targets}
+        draft = reports.draft(session=session, tenant_id=tenant_id, month=period, **targets)
+        gate = service_review.gate_for(session, tenant_id)
+        draft.review = service_review.review(session, draft, msp_name=self.settings.msp_name, gate=gate, **targets)
+        draft.review.narrative = client_version.narrative(draft.review, gate)
+        return draft, gate
+
+    def report_charts(self, report_id: int, review: ServiceReview) -> dict[str, bytes]:
+        """The charts of a stored revision (already allowed to be seen by the caller): drawn once, then read."""
+        from bot.reporting.report_charts import all_charts
+
+        return report_store.stored_charts(self.session, report_id, lambda: all_charts(review))
 
     def record_report_posted(self, draft: ReportDraft, *, where: Where, message_id: str,
                              thread_id: str | None = None) -> None:

@@ -3,12 +3,14 @@ and shadow mode (packets reach only the review channel) through the real app and
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from adapters.slack.report_blocks import MARK_SENT_ACTION
 from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
@@ -25,6 +27,13 @@ from tests.harness.slack_harness import (
     texts,
 )
 from tests.harness.worlds import write_world
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, read by pypdf: the file opens."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
 
 REVIEW = "C0REVIEW"
 
@@ -90,11 +99,16 @@ async def test_report_in_a_noc_channel_posts_the_draft_for_review_with_a_mark_se
     assert post.args["channel"] == NOC and "Internal review only" in texts(post)
     [button] = [e for b in post.blocks if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"] == MARK_SENT_ACTION
-    [draft] = slack.fake.uploads
-    assert draft.args["channel_id"] == NOC and draft.args["thread_ts"] == "1800000001.000001"
-    markdown = draft.args["data"].decode()
-    assert "# Monthly service report: Acme Dental Group, November 2026" in markdown and "#5001" not in markdown
+    client_pdf, internal_pdf = slack.fake.uploads  # one files_uploadV2 sharing both into the draft's thread
+    assert {f.args["channel_id"] for f in (client_pdf, internal_pdf)} == {NOC}
+    assert {f.args["thread_ts"] for f in (client_pdf, internal_pdf)} == {"1800000001.000001"}
     [report] = rows(slack, Report)
+    assert [c.args["filename"] for c in slack.fake.to("files.getUploadURLExternal")] == [
+        f"report-acme-2026-11-r{report.pk}.1-client.pdf", f"report-acme-2026-11-r{report.pk}.1-internal.pdf"]
+    client_text, internal_text = (pdf_text(f.args["data"]) for f in (client_pdf, internal_pdf))
+    assert "Acme Dental Group: service report, November 2026" in client_text and "Evidence" not in client_text
+    assert "Evidence" in internal_text and "Left out of the client version" in internal_text
+    assert "#5001" not in client_text + internal_text and "ridge" not in (client_text + internal_text).lower()
     assert button["value"] == str(report.pk) and report.ready_at is not None and report.sent_at is None
     [shown] = [a for a in rows(slack, AuditEvent) if a.action == "report_posted"]
     assert shown.channel == NOC and shown.detail["sources"]
@@ -184,3 +198,22 @@ async def test_shadow_never_posts_into_an_externally_shared_review_channel(slack
     assert "review channel is shared" in message and slack.fake.posts == []
 
 
+
+
+async def test_report_pdf_upload_is_retried_after_a_server_error(slack: Harness) -> None:
+    slack.fake.faults["files.completeUploadExternal"] = ["500"]  # Slack's edge fails once
+    await command(slack, "report acme 2026-11", NOC, posts=1)
+    await slack.fake.wait_for("files.completeUploadExternal", 2)
+    await slack.settle()
+    # The fake records the refused call too: two tries of two files each, fresh upload URLs for the second.
+    assert len(slack.fake.uploads) == 4 and len(slack.fake.to("files.getUploadURLExternal")) == 4
+    assert all(f.args["data"].startswith(b"%PDF-") for f in slack.fake.uploads[2:])
+    assert len(slack.fake.posts) == 1  # no failure note
+
+
+async def test_report_pdf_upload_that_keeps_failing_says_so_in_the_thread(slack: Harness) -> None:
+    slack.fake.faults["files.completeUploadExternal"] = ["500"] * 3
+    await command(slack, "report acme 2026-11", NOC, posts=2)
+    assert len(slack.fake.to("files.completeUploadExternal")) == 3  # every try refused by Slack's edge
+    note = slack.fake.posts[1]
+    assert note.args["thread_ts"] == "1800000001.000001" and "could not be attached" in texts(note)

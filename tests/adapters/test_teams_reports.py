@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db.models import AuditEvent, PacketRow, PostedMessage, Report
 from bot.tenancy import rollout
+from bot.tenancy.policy import Where
 from tests.harness.teams_fakes import (
     MSP_TENANT,
     FakeConnector,
@@ -79,7 +80,9 @@ async def test_report_in_the_noc_channel_and_mark_sent(core: Core, teams: TestCl
     text = card_text(card)
     assert "Report draft · Acme Dental Group · November 2026" in text and "Internal review only" in text
     assert "5001" not in text and "Ridgeline" not in text
-    [action] = card["actions"]
+    assert "handoff report" not in text and "Report 1, revision 1" in text  # no terminal command to run
+    [action] = card["actions"]  # no web pages configured here: no PDF links, and the card says so
+    assert "web pages, which are not set up here" in text
     [report] = rows(core, Report)
     assert action["verb"] == report_cards.MARK_SENT and action["data"] == {"report": report.pk}
     [posted] = [p for p in rows(core, PostedMessage) if p.kind == "report"]
@@ -133,3 +136,14 @@ async def test_shadow_without_a_reachable_review_channel_posts_nowhere(core: Cor
     [card] = connector.cards()
     assert "posted nowhere" in card_text(card) and rows(core, PostedMessage) == []
     assert [r.mode for r in rows(core, PacketRow)] == ["shadow"]
+
+
+def test_report_card_links_the_pdfs_behind_the_drafts_signed_link(core: Core) -> None:
+    draft = core.report(where=Where(platform="teams", channel_id=NOC, user_id="u1"), client="acme", month="2026-11")
+    draft.web_url = "https://handoff.example.com/v/report/7?exp=1900000000&sig=abc_-"
+    card = report_cards.report_card(draft)
+    urls = [a.get("url") for a in card["actions"]]
+    assert urls[:3] == ["https://handoff.example.com/v/report/7/client.pdf?exp=1900000000&sig=abc_-",
+                        "https://handoff.example.com/v/report/7/internal.pdf?exp=1900000000&sig=abc_-",
+                        draft.web_url]
+    assert card["actions"][-1]["verb"] == report_cards.MARK_SENT

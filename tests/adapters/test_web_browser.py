@@ -101,7 +101,7 @@ def test_pages_read_right_in_a_real_browser(browser: Any, site: tuple[Core, str]
 
     draft = core.report(where=NOC, client="acme", month="2026-11")
     browser.get(local(base, draft.web_url or ""))
-    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Monthly service report: Acme Dental Group")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Acme Dental Group: service report, November 2026"
     assert "Internal review only." in browser.find_element(By.CSS_SELECTOR, ".notice").text
 
     metrics = core.metrics(where=ACME)

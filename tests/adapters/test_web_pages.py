@@ -7,6 +7,7 @@ into a channel, then opened through the app.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pypdf import PdfReader
 
 from adapters.slack.blocks import packet_message
 from adapters.teams import answer_cards, cards
@@ -162,6 +164,21 @@ async def test_signal_checklist_report_and_metrics_pages_open(core: Core, web: T
     assert draft.web_url
     status, html = await get(web, path_of(draft.web_url))
     assert status == 200 and "Internal review only" in html and "handoff://" not in html
+    assert 'id="E1"' in html and "Left out of the client version" in html and "data:image/png;base64," in html
+    # The same signed link opens its PDFs (Teams links here); a tampered or foreign one gets the 403 page.
+    for audience in ("client", "internal"):
+        response = await web.get(path_of(draft.web_url).replace("?", f"/{audience}.pdf?"))
+        body = await response.read()
+        assert response.status == 200 and response.content_type == "application/pdf" and body.startswith(b"%PDF-")
+        text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+        assert ("Evidence" in text) == (audience == "internal") and "Ridgeline" not in text
+    ridge = core.report(where=NOC, client="ridgeline", month="2026-11")
+    assert ridge.web_url
+    foreign = path_of(ridge.web_url).replace(f"/report/{ridge.report_id}?", f"/report/{draft.report_id}/client.pdf?")
+    tampered = path_of(draft.web_url).replace("?", "/client.pdf?").replace("sig=", "sig=A")
+    for path in (foreign, tampered):
+        status, html = await get(web, path)
+        assert status == 403 and "Acme" not in html
     metrics = core.metrics(where=ACME)
     assert metrics.web_url
     status, html = await get(web, path_of(metrics.web_url))
@@ -242,3 +259,37 @@ async def test_triage_links_each_signal_to_its_page(core: Core, web: TestClient)
     everyone = core.triage(where=NOC)
     assert {s.tenant for s in everyone.signals} == {"acme", "ridge"} and all(s.web_url for s in everyone.signals)
     assert "handoff://" not in json.dumps(answer_cards.triage_card(everyone))
+
+
+async def test_report_charts_are_drawn_once_per_revision_and_read_by_every_front_end(
+        core: Core, web: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Slack post draws a revision's charts and stores them; the web process (its own cache empty) then
+    serves the page and the PDF from the database without drawing again (drawing takes 1 to 2 s)."""
+    import base64
+
+    from adapters.web import report_document
+    from bot.db.models import Report
+    from bot.reporting import report_charts
+
+    draft = core.report(where=NOC, client="acme", month="2026-11")
+    assert draft.web_url and draft.report_id is not None
+    drawn = core.report_charts(draft.report_id, draft.review)  # what the Slack post does before its PDFs
+    with core.session() as session:
+        stored = session.get(Report, draft.report_id).charts  # type: ignore[union-attr]
+    assert set(stored) == {"categories", "targets", "alerts"}
+    assert base64.b64decode(stored["alerts"]) == drawn["alerts"] and drawn["alerts"].startswith(b"\x89PNG")
+
+    def no_drawing(_review: object) -> dict[str, bytes]:
+        raise AssertionError("the charts were drawn again")
+
+    monkeypatch.setattr(report_charts, "all_charts", no_drawing)
+    monkeypatch.setattr(report_document, "_CHARTS", {})  # another process: nothing in memory
+    status, html = await get(web, path_of(draft.web_url))
+    assert status == 200 and f"data:image/png;base64,{stored['categories']}" in html
+    response = await web.get(path_of(draft.web_url).replace("?", "/client.pdf?"))
+    assert response.status == 200 and (await response.read()).startswith(b"%PDF-")
+    assert core.report_charts(draft.report_id, draft.review) == drawn
+    # A new revision has none yet: it would be drawn (here: refused by the stand-in), never another's reused.
+    again = core.report(where=NOC, client="acme", month="2026-11")
+    with pytest.raises(AssertionError, match="drawn again"):
+        core.report_charts(again.report_id, again.review)  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ tests can both use it.
 Behaviour per request, from ``script`` (one entry per request, the last one
 repeating): a string is the reply's content; ``("status", 500)`` answers that
 HTTP status with a plain-text body; ``"hang"`` holds the request open until the
-server stops. Every request body is kept in ``requests`` (for "what did the
+server stops; a callable is called (in the server's thread, so it can hold the request open until a test
+releases it) and what it returns is the step. Every request body is kept in ``requests`` (for "what did the
 model see" assertions).
 """
 
@@ -53,6 +54,8 @@ class FakeLlm:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 fake.requests.append(json.loads(body or b"{}"))
                 step = fake.script[min(len(fake.requests) - 1, len(fake.script) - 1)]
+                if callable(step):
+                    step = step()
                 if step == HANG:
                     while not fake._stop.is_set():
                         time.sleep(0.05)

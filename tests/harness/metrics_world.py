@@ -120,7 +120,7 @@ def build(root: Path, engine: Engine) -> None:
             Report(tenant_id="acme", month="2026-10", requested_at=at("2026-11-01T09:00:00Z"),
                    ready_at=at("2026-11-01T09:00:05Z"), sent_at=at("2026-11-02T09:00:00Z"), markdown="x"),
             Report(tenant_id="acme", month="2026-10", requested_at=at("2026-11-03T09:00:00Z"),
-                   ready_at=at("2026-11-03T09:00:03Z"), markdown="x"),
+                   ready_at=at("2026-11-03T09:00:03Z"), markdown="x", period_report=2),  # after the sent one
             Report(tenant_id="ridge", month="2026-10", requested_at=at("2026-11-01T09:00:00Z"),
                    ready_at=at("2026-11-01T10:00:00Z"), sent_at=at("2026-11-01T10:00:01Z"), markdown="x"),
         ])

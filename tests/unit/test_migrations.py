@@ -97,3 +97,23 @@ def test_reads_are_tenant_scoped_by_signature() -> None:
         assert params["tenant_id"].default is inspect.Parameter.empty, f"store.{name}: tenant_id has a default"
         checked.append(name)
     assert {"get_ticket", "list_tickets", "list_notes", "list_alerts", "list_docs", "get_doc"} <= set(checked)
+
+
+def test_0007_numbers_old_drafts_of_one_period_so_the_revision_key_holds(db_url: str) -> None:
+    """Before 0007 every request was its own draft: two of one period become reports 1 and 2, revision 1."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0006_outbox")
+    now = "2026-11-24 02:00:00"
+    with engine.begin() as conn:
+        conn.execute(text(
+            "insert into tenant (id, name, aliases, slack_channels, teams_channels, content_hash, created_at, updated_at)"
+            " values ('acme', 'Acme', '[]', '[]', '[]', 'h', :now, :now)"), {"now": now})
+        for _ in range(2):
+            conn.execute(text("insert into report (tenant_id, month, requested_at, markdown, sources)"
+                              " values ('acme', '2026-10', :now, 'x', '[]')"), {"now": now})
+    upgrade(engine)
+    with engine.connect() as conn:
+        got = [tuple(r) for r in conn.execute(text(
+            "select pk, report_no, revision, period_report from report order by pk"))]
+    assert [(no == pk, rev, n) for pk, no, rev, n in got] == [(True, 1, 1), (True, 1, 2)]
+    engine.dispose()

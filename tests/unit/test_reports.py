@@ -160,3 +160,57 @@ def test_priority_targets_from_settings(tmp_path: Path) -> None:
     assert load_settings(data_dir=tmp_path).response_targets["P3"] == 4 * 3600
     with pytest.raises(ConfigError, match="response_targets"):
         load_settings(data_dir=tmp_path, response_targets="P1=soon")
+
+
+def test_requests_at_the_same_moment_get_consecutive_revisions(core: Core) -> None:
+    """Four requests for one client and period at once: one report, revisions 1..4, none twice.
+
+    Each thread drafts, then all store at once (a barrier), so every one of them first reads the same
+    latest revision; the unique key makes all but one retry. Runs on SQLite and on PostgreSQL.
+    """
+    import threading
+
+    from bot.reporting import report_store
+
+    real_save, barrier = report_store.save, threading.Barrier(4)
+    first_try: set[int] = set()
+
+    def save_together(session, report, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.get_ident() not in first_try:  # only the first attempt waits for the others
+            first_try.add(threading.get_ident())
+            barrier.wait(timeout=60)
+        return real_save(session, report, **kwargs)
+
+    results, errors = [], []
+
+    def ask() -> None:
+        try:
+            results.append(draft(core, month="2026-09"))  # a period without a report yet
+        except Exception as exc:  # noqa: BLE001  (the assertion below shows it)
+            errors.append(exc)
+
+    report_store.save = save_together  # type: ignore[assignment]
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        report_store.save = real_save  # type: ignore[assignment]
+    assert not errors, errors
+    assert sorted(r.revision for r in results) == [1, 2, 3, 4]
+    assert len({r.report_no for r in results}) == 1
+    stored = sorted((r.report_no, r.revision) for r in rows(core, Report) if r.month == "2026-09")
+    assert stored == [(results[0].report_no, n) for n in (1, 2, 3, 4)]
+    assert all(r.markdown.count(f"Revision {r.revision} of report {r.report_no}.") == 1 for r in results)
+
+
+def test_the_database_refuses_a_second_row_with_the_same_revision(core: Core) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    first = draft(core, month="2026-09")
+    with pytest.raises(IntegrityError), core.session() as session:
+        session.add(Report(tenant_id="acme", month="2026-09", requested_at=at("2026-11-01T09:00:00Z"), markdown="",
+                           sources=[], report_no=first.report_no, revision=1, period_report=1))
+        session.flush()

@@ -1,7 +1,7 @@
 """leases for periodic work (one leader per job); the outbox worker's schedule
 
 Revision ID: 0008_leases
-Revises: 0006_outbox (re-chained after 0007_reports at merge)
+Revises: 0007_reports
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from bot.db.models import UTCDateTime
 
 revision = "0008_leases"
-down_revision = "0006_outbox"
+down_revision = "0007_reports"
 branch_labels = None
 depends_on = None
 
