@@ -1,6 +1,6 @@
 """Precision per confidence label and recall per section of the escalation packet, tuning half vs held-out half.
 
-    python bench/eval_packets.py [--json] [--world demo|b|both]
+    python bench/eval_packets.py [--json] [--world demo|b|both] [--work DIR]
 
 Two labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``) and
 world B (``bench/support/world_b_data.py``, written apart from the demo, with
@@ -183,8 +183,9 @@ def _signal_alerts(session: Any, source: Any) -> list[Any]:
                                                  Alert.signal_id == int(source.id))))
 
 
-def run_world(world: str) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
+def run_world(world: str, work: Path | None = None) -> dict[str, Any]:
+    # ``--work``: a rerun reuses the imported world and its index (what a query-side change is measured on).
+    tmp = work / world if work else Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
     if world == "demo":
         folder, labels = demo_folder(), [json.loads(x) for x in LABELS.read_text().splitlines() if x.strip()]
     else:
@@ -215,9 +216,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--world", choices=("demo", "b", "both"), default="both")
+    parser.add_argument("--work", type=Path, help="keep each world's data here (a rerun indexes nothing new)")
     args = parser.parse_args()
     worlds = ["demo", "b"] if args.world == "both" else [args.world]
-    results = {w: run_world(w) for w in worlds}
+    results = {w: run_world(w, args.work) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
     if args.json:
