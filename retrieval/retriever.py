@@ -202,7 +202,9 @@ class Retriever:
         if fusion not in FUSIONS:
             raise BadInput(f"fusion must be one of {', '.join(FUSIONS)}")
         kinds = _check_kinds(kinds)
-        depth = max(4 * limit, 20)
+        # Candidates per modality and owner: four times the limit for the usual limits (5, 10), 20
+        # beyond it for larger ones (a packet's 40: 100 rather than 160; each candidate's payload is read).
+        depth = max(20, min(4 * limit, 2 * limit + 20))
         dense_q, sparse_q = vectors or self._vectors(query)
 
         dense: list[tuple[str, Candidate]] = []
