@@ -164,7 +164,7 @@ rng = random.Random(9)
 owners = sorted({{t.tenant_id for t in tickets}})[:{warm_clients}] if {warm} else None
 pool = [t for t in tickets if owners is None or t.tenant_id in owners]
 picks = [rng.choice(pool) for _ in range({packets})]
-times, claims, per_stage = [], [], []
+times, claims, per_stage, degraded = [], [], [], 0
 for t in picks[:5]:  # load the models and open the shard outside the timing
     with Session(core.engine) as s:
         build_packet(session=s, ticket=t, retriever=core.retriever)
@@ -176,9 +176,10 @@ for t in picks:
     times.append((time.perf_counter() - started) * 1000)
     per_stage.append(stages.totals_ms())
     claims.append(len(p.claims))
+    degraded += any(n.startswith("Runbooks, client notes and past tickets are missing") for n in p.notes)
     assert p.tenants_cited() <= {{t.tenant_id, "_global"}}
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-print(json.dumps({{"times_ms": times, "claims": claims, "stages": per_stage, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+print(json.dumps({{"times_ms": times, "claims": claims, "stages": per_stage, "degraded": degraded, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
                   "peak_rss_mb": int(status["VmHWM"].split()[0]) / 1024}}))
 core.close()
 """
@@ -304,6 +305,8 @@ def main() -> int:
                   f"claims/packet median {statistics.median(result['claims']):.0f}; "
                   f"serving process RSS {result['rss_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)", flush=True)
             print(stage_line(result["stages"]), flush=True)
+            if result["degraded"]:  # e.g. another process held the index: these packets had no knowledge
+                print(f"  WARNING: {result['degraded']} packets were built without the index", flush=True)
         if args.v01 and number % 2 == 0:
             for label, value in measure_v01(args.v01, args.v01_data, args.packets).items():
                 theirs.setdefault(label, []).append(value)
