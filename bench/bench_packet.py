@@ -1,7 +1,7 @@
 """Packet build latency, without an LLM, on a generated MSP at scale.
 
     python bench/bench_packet.py [--tenants 100] [--tickets 200] [--alerts 2000] [--chunks 500]
-                                 [--packets 300] [--keep DIR]
+                                 [--packets 300] [--keep DIR] [--rounds 1] [--v01 DIR --v01-data DIR]
 
 Builds one MSP of ``--tenants`` clients (defaults: 100 clients, 20,000
 tickets, 200,000 alerts, about 50,000 indexed chunks), imports it through
@@ -24,15 +24,30 @@ Latency is reported twice, each in a fresh process that serves from the one
 Qdrant Edge shard: for tickets of 20 clients (their data recently read), and
 for tickets of random clients among all. RSS is that serving process's.
 
+Each latency line is followed by where a packet's time went
+(``bot/runtime/stages.py``), median and p95 per packet: ``embed`` (the
+query's dense and BM25 vectors), ``engine`` (Edge's candidate queries),
+``fetch`` (payloads of the hits and their missing exact scores), ``fusion``
+(the rest of the search: fusion, section dedup, hit building), ``store`` (SQL
+reads of the ticket, notes, alerts and documents), ``claims`` (the sections'
+claims, with their SQL reads) and ``finish`` (summary and assembly).
+
 ``--keep DIR`` reuses a data directory; one built by v0.1 (a qdrant-client
 folder per client) is converted into the shard first, and the conversion is
 timed (README: upgrading from v0.1).
+
+``--v01 DIR --v01-data DIR`` also runs v0.1's own bench (``DIR/bench/bench_packet.py``,
+v0.1's code) against v0.1's own data folder (its ``--keep``) in a subprocess,
+alternating with this one ``--rounds`` times (the order flips every round), so
+v0.1's numbers are measured in the same run, on the same machine state; a
+closing table gives each side's medians over the rounds and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -141,6 +156,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.db.models import Ticket
 from bot.packets.builder import build_packet
+from bot.runtime import stages
 core = Core(Settings(data_dir={data!r}))
 with Session(core.engine) as s:
     tickets = list(s.exec(select(Ticket)))
@@ -148,19 +164,22 @@ rng = random.Random(9)
 owners = sorted({{t.tenant_id for t in tickets}})[:{warm_clients}] if {warm} else None
 pool = [t for t in tickets if owners is None or t.tenant_id in owners]
 picks = [rng.choice(pool) for _ in range({packets})]
-times, claims = [], []
+times, claims, per_stage, degraded = [], [], [], 0
 for t in picks[:5]:  # load the models and open the shard outside the timing
     with Session(core.engine) as s:
         build_packet(session=s, ticket=t, retriever=core.retriever)
 for t in picks:
+    stages.reset()
     started = time.perf_counter()
     with Session(core.engine) as s:  # one session per request, as Core.packet_for does
         p = build_packet(session=s, ticket=t, retriever=core.retriever)
     times.append((time.perf_counter() - started) * 1000)
+    per_stage.append(stages.totals_ms())
     claims.append(len(p.claims))
+    degraded += any(n.startswith("Runbooks, client notes and past tickets are missing") for n in p.notes)
     assert p.tenants_cited() <= {{t.tenant_id, "_global"}}
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-print(json.dumps({{"times_ms": times, "claims": claims, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+print(json.dumps({{"times_ms": times, "claims": claims, "stages": per_stage, "degraded": degraded, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
                   "peak_rss_mb": int(status["VmHWM"].split()[0]) / 1024}}))
 core.close()
 """
@@ -177,6 +196,43 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def stage_line(per_packet: list[dict[str, float]]) -> str:
+    """Median / p95 ms per packet of each stage (``bot/runtime/stages.py``); fusion is the search's remainder."""
+    rows: dict[str, list[float]] = {name: [] for name in ("embed", "engine", "fetch", "fusion", "store", "claims",
+                                                          "finish")}
+    for t in per_packet:
+        embed = t.get("embed.dense", 0.0) + t.get("embed.sparse", 0.0)
+        rows["embed"].append(embed)
+        rows["engine"].append(t.get("engine", 0.0))
+        rows["fetch"].append(t.get("fetch", 0.0))
+        rows["fusion"].append(max(0.0, t.get("search", 0.0) - embed - t.get("engine", 0.0) - t.get("fetch", 0.0)))
+        rows["store"].append(t.get("packet.store", 0.0))
+        rows["claims"].append(t.get("packet.claims", 0.0))
+        rows["finish"].append(t.get("packet.finish", 0.0))
+    return "  stages ms median/p95: " + ", ".join(
+        f"{name} {statistics.median(v):.1f}/{pct(v, 0.95):.1f}" for name, v in rows.items() if v)
+
+
+V01_LINE = re.compile(r"^(?P<label>[^:]+): packets \d+, median (?P<median>\d+) ms, p95 (?P<p95>\d+) ms")
+
+
+def measure_v01(code: Path, keep: Path, packets: int) -> dict[str, tuple[float, float]]:
+    """v0.1's own bench on v0.1's own data folder: {its label: (median, p95)}; its lines are echoed."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # v0.1's script puts its own root first
+    done = subprocess.run([sys.executable, str(code / "bench" / "bench_packet.py"), "--keep", str(keep),
+                           "--packets", str(packets)], capture_output=True, text=True, env=env, cwd=code)
+    if done.returncode != 0:
+        raise SystemExit(f"v0.1's bench failed:\n{done.stderr[-2000:]}")
+    out = {}
+    for line in done.stdout.splitlines():
+        print(f"  v0.1 | {line}", flush=True)
+        if m := V01_LINE.match(line):
+            out[m["label"]] = (float(m["median"]), float(m["p95"]))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", type=int, default=100)
@@ -185,7 +241,18 @@ def main() -> int:
     parser.add_argument("--chunks", type=int, default=500, help="about this many indexed chunks per client")
     parser.add_argument("--packets", type=int, default=300)
     parser.add_argument("--keep", type=Path, help="reuse (or keep) the generated data directory here")
+    parser.add_argument("--rounds", type=int, default=1, help="measure this many times (alternating with --v01)")
+    parser.add_argument("--v01", type=Path, help="v0.1's code (its bench runs beside this one)")
+    parser.add_argument("--v01-data", type=Path, help="v0.1's data folder for its bench (its --keep)")
     args = parser.parse_args()
+    if bool(args.v01) != bool(args.v01_data):
+        parser.error("--v01 and --v01-data go together")
+    if args.v01 and not (args.v01 / "bench" / "bench_packet.py").is_file():
+        parser.error(f"--v01 {args.v01}: no bench/bench_packet.py there")
+    if args.v01_data and not (args.v01_data / "data" / "handoff.db").is_file():
+        parser.error(f"--v01-data {args.v01_data}: no data/handoff.db there (v0.1's --keep folder)")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     from bot.config import Settings
     from bot.core import Core
@@ -221,13 +288,39 @@ def main() -> int:
         store.close()
         print(f"converted the v0.1 index ({chunks} chunks, {len(owners)} owners) in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
-    for label, warm in (("20 clients", True), ("random clients", False)):
-        result = measure(data_dir, warm=warm, packets=args.packets, warm_clients=20)
-        times = result["times_ms"]
-        print(f"{label}: packets {len(times)}, median {statistics.median(times):.0f} ms, "
-              f"p95 {pct(times, 0.95):.0f} ms, max {max(times):.0f} ms; "
-              f"claims/packet median {statistics.median(result['claims']):.0f}; "
-              f"serving process RSS {result['rss_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)", flush=True)
+    ours: dict[str, list[tuple[float, float]]] = {}
+    theirs: dict[str, list[tuple[float, float]]] = {}
+    for number in range(args.rounds):
+        if args.rounds > 1 or args.v01:
+            print(f"round {number + 1}/{args.rounds}, load average {os.getloadavg()[0]:.1f}", flush=True)
+        if args.v01 and number % 2 == 1:  # alternate which goes first
+            for label, value in measure_v01(args.v01, args.v01_data, args.packets).items():
+                theirs.setdefault(label, []).append(value)
+        for label, warm in (("20 clients", True), ("random clients", False)):
+            result = measure(data_dir, warm=warm, packets=args.packets, warm_clients=20)
+            times = result["times_ms"]
+            ours.setdefault(label, []).append((statistics.median(times), pct(times, 0.95)))
+            print(f"{label}: packets {len(times)}, median {statistics.median(times):.0f} ms, "
+                  f"p95 {pct(times, 0.95):.0f} ms, max {max(times):.0f} ms; "
+                  f"claims/packet median {statistics.median(result['claims']):.0f}; "
+                  f"serving process RSS {result['rss_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)", flush=True)
+            print(stage_line(result["stages"]), flush=True)
+            if result["degraded"]:  # e.g. another process held the index: these packets had no knowledge
+                print(f"  WARNING: {result['degraded']} packets were built without the index", flush=True)
+        if args.v01 and number % 2 == 0:
+            for label, value in measure_v01(args.v01, args.v01_data, args.packets).items():
+                theirs.setdefault(label, []).append(value)
+    if args.rounds > 1 or args.v01:
+        print(f"medians over {args.rounds} round(s) of each round's median / p95 (ms):")
+        v01_labels = {"20 clients": "clients with open index folders", "random clients": "random clients"}
+        for label, values in ours.items():
+            median, p95 = (statistics.median(v[i] for v in values) for i in (0, 1))
+            line = f"  {label}: this {median:.0f} / {p95:.0f}"
+            match = next((v for k, v in theirs.items() if k.startswith(v01_labels[label])), None)
+            if match:
+                them, them95 = (statistics.median(v[i] for v in match) for i in (0, 1))
+                line += f"; v0.1 {them:.0f} / {them95:.0f}; ratio v0.1/this {them / median:.2f} / {them95 / p95:.2f}"
+            print(line, flush=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

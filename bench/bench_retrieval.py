@@ -21,7 +21,11 @@ Prints, from one run:
 4. in a fresh process: hybrid ``search_knowledge`` latency (client + _global,
    limit 5) for queries phrased like alerts, first on 8 clients searched just
    before and then on clients picked at random among all, median and p95;
-   and the RSS of that (serving) process.
+   and the RSS of that (serving) process. Each latency line is followed by
+   where a search's time went (``bot/runtime/stages.py``), median / p95 per
+   query: ``embed`` (dense and BM25 query vectors), ``engine`` (Edge's batched
+   candidate queries), ``fetch`` (payloads of the hits and their missing exact
+   scores) and ``fusion`` (the rest: fusion, section dedup, hit building).
 """
 
 from __future__ import annotations
@@ -90,6 +94,19 @@ def distinct_pool(chunks: list[tuple[str, str, str]], n: int) -> list[tuple[str,
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def stage_line(per_query: list[dict[str, float]]) -> str:
+    """Median / p95 ms per query of each stage (``bot/runtime/stages.py``); fusion is the search's remainder."""
+    rows: dict[str, list[float]] = {"embed": [], "engine": [], "fetch": [], "fusion": []}
+    for t in per_query:
+        embed = t.get("embed.dense", 0.0) + t.get("embed.sparse", 0.0)
+        rows["embed"].append(embed)
+        rows["engine"].append(t.get("engine", 0.0))
+        rows["fetch"].append(t.get("fetch", 0.0))
+        rows["fusion"].append(max(0.0, t.get("search", 0.0) - embed - t.get("engine", 0.0) - t.get("fetch", 0.0)))
+    return "stages ms median/p95: " + ", ".join(
+        f"{name} {statistics.median(v):.1f}/{pct(v, 0.95):.1f}" for name, v in rows.items() if v)
 
 
 # --- 1. throughput -----------------------------------------------------------------------------
@@ -209,6 +226,7 @@ import json, os, random, statistics, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 from bot.config import Settings
+from bot.runtime import stages
 from retrieval import Retriever
 r = Retriever(Settings(data_dir={data!r}, database_url="sqlite:///" + {data!r} + "/none.db"))
 hits = r.search_knowledge(tenant_id="client-000", query="DC02 cannot replicate from DC01, RPC server unavailable")
@@ -218,20 +236,22 @@ out = {{"first_answer_s": first}}
 if {latency}:
     queries = [json.loads(line)["query"] for line in open({queries!r}) if line.strip()]
     rng = random.Random(3)
-    def run(tenants, n, fn=r.search_knowledge):
-        times = []
+    def run(name, tenants, n, fn=r.search_knowledge):
+        times, per_stage = [], []
         for i in range(n):
             tenant, query = rng.choice(tenants), rng.choice(queries)
+            stages.reset()
             s = time.perf_counter()
             hits = fn(tenant_id=tenant, query=query, limit=5)
             times.append((time.perf_counter() - s) * 1000)
+            per_stage.append(stages.totals_ms())
             assert hits and all(h.tenant in (tenant, "_global") for h in hits)
-        return times
-    warm_tenants = ["client-%03d" % i for i in range(8)]
-    run(warm_tenants, 20)  # models loaded, these clients' pages in memory
-    out["one"] = run(warm_tenants, {n}, r.search)
-    out["warm"] = run(warm_tenants, {n})
-    out["random"] = run(["client-%03d" % i for i in range({tenants})], {n})
+        out[name], out[name + "_stages"] = times, per_stage
+    warm_tenants = ["client-%03d" % i for i in range(min(8, {tenants}))]
+    run("warmup", warm_tenants, 20)  # models loaded, these clients' pages in memory
+    run("one", warm_tenants, {n}, r.search)
+    run("warm", warm_tenants, {n})
+    run("random", ["client-%03d" % i for i in range({tenants})], {n})
     status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
     out["rss_mb"] = int(status["VmRSS"].split()[0]) / 1024
     out["peak_rss_mb"] = int(status["VmHWM"].split()[0]) / 1024
@@ -300,6 +320,7 @@ def main() -> int:
         times = out[name]
         print(f"   {label:<28} median {statistics.median(times):6.1f} ms   p95 {pct(times, 0.95):6.1f} ms"
               f"   max {max(times):6.1f} ms")
+        print(f"   {'':<28} {stage_line(out[name + '_stages'])}")
     print(f"   RSS after the runs {out['rss_mb']:.0f} MB, peak {out['peak_rss_mb']:.0f} MB (target < 1024 MB)")
     print(f"   load average at the end {os.getloadavg()[0]:.1f} (the machine is shared: numbers move with it)")
     if args.keep is None:

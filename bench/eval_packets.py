@@ -1,6 +1,6 @@
 """Precision per confidence label and recall per section of the escalation packet, tuning half vs held-out half.
 
-    python bench/eval_packets.py [--json] [--world demo|b|c|both|all]
+    python bench/eval_packets.py [--json] [--world demo|b|c|both|all] [--calibration] [--work DIR]
 
 Three labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``),
 world B (``bench/support/world_b_data.py``) and world C
@@ -220,8 +220,9 @@ def _signal_alerts(session: Any, source: Any) -> list[Any]:
                                                  Alert.signal_id == int(source.id))))
 
 
-def run_world(world: str) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
+def run_world(world: str, work: Path | None = None) -> dict[str, Any]:
+    # ``--work``: a rerun reuses the imported world and its index (what a query-side change is measured on).
+    tmp = work / world if work else Path(tempfile.mkdtemp(prefix=f"handoff-eval-{world}-"))
     if world == "demo":
         folder, labels = demo_folder(), [json.loads(x) for x in LABELS.read_text().splitlines() if x.strip()]
     elif world == "b":
@@ -256,9 +257,10 @@ def main() -> None:
     parser.add_argument("--calibration", action="store_true",
                         help="also print each section's share right per score on the tuning halves")
     parser.add_argument("--world", choices=("demo", "b", "c", "both", "all"), default="all")
+    parser.add_argument("--work", type=Path, help="keep each world's data here (a rerun indexes nothing new)")
     args = parser.parse_args()
     worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c"]}.get(args.world, [args.world])
-    results = {w: run_world(w) for w in worlds}
+    results = {w: run_world(w, args.work) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
     raw = [p for r in results.values() for p in r.pop("calibration")]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.db.models import GLOBAL_TENANT
 from bot.errors import BadInput, ConfigError
+from bot.runtime.stages import stage
 from retrieval.embed import Embedder, SparseVec
 from retrieval.fusion import dbsf, exact_terms, identifiers, rrf
 from retrieval.store import KINDS, Candidate, IndexStore, check_tenant, require_owner
@@ -148,11 +149,12 @@ class Retriever:
     ) -> list[Hit]:
         """The best chunks of one owner: a client, or ``_global`` (the shared runbooks)."""
         owner = _owner(tenant_id)
-        return self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion)
+        with stage("search"):
+            return self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion)
 
     def search_knowledge(
         self, *, tenant_id: str, query: str, limit: int = 5, kinds: Sequence[str] | None = None,
-        mode: str = "hybrid", fusion: str = "rrf",
+        mode: str = "hybrid", fusion: str = "rrf", dense_query: str | None = None,
     ) -> list[Hit]:
         """The best sections of a client's own knowledge and the shared ``_global`` runbooks.
 
@@ -162,18 +164,31 @@ class Retriever:
         (hundreds of vendor articles) cannot push the client's own notes and
         past tickets out; the other places go to the better rank in its own
         list, the client's hit first on a tie.
+
+        ``dense_query``, when given, is what the dense vector is embedded from
+        (the gist of a long query, e.g. a packet's ticket without its list of
+        error codes): embedding costs time per token, and identifiers carry
+        little meaning for the dense model, while the BM25 leg and the exact
+        identifier matches still use all of ``query``.
         """
         owner = _owner(tenant_id)
-        if owner == GLOBAL_TENANT:
-            return self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion)
-        vectors = self._vectors(_check_query(query))
-        own = self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion, vectors=vectors)
-        shared = self._search((GLOBAL_TENANT,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion,
-                              vectors=vectors)
-        return merge_client_first(own, shared, limit=limit)
+        with stage("search"):
+            vectors = self._vectors(_check_query(query), _check_query(dense_query) if dense_query else None)
+            if owner == GLOBAL_TENANT:
+                return self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion,
+                                    vectors=vectors)
+            own = self._search((owner,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion,
+                               vectors=vectors)
+            shared = self._search((GLOBAL_TENANT,), query=query, limit=limit, kinds=kinds, mode=mode, fusion=fusion,
+                                  vectors=vectors)
+            return merge_client_first(own, shared, limit=limit)
 
-    def _vectors(self, query: str) -> tuple[Any, SparseVec]:
-        return self.embedder.dense_query(query), self.embedder.sparse_query(query)
+    def _vectors(self, query: str, dense_query: str | None = None) -> tuple[Any, SparseVec]:
+        with stage("embed.dense"):
+            dense = self.embedder.dense_query(dense_query or query)
+        with stage("embed.sparse"):
+            sparse = self.embedder.sparse_query(query)
+        return dense, sparse
 
     def _search(
         self, owners: tuple[str, ...], *, query: str, limit: int, kinds: Sequence[str] | None, mode: str,
@@ -187,13 +202,17 @@ class Retriever:
         if fusion not in FUSIONS:
             raise BadInput(f"fusion must be one of {', '.join(FUSIONS)}")
         kinds = _check_kinds(kinds)
-        depth = max(4 * limit, 20)
+        # Candidates per modality and owner: four times the limit for the usual limits (5, 10), 20
+        # beyond it for larger ones (a packet's 40: 100 rather than 160; each candidate's payload is read).
+        depth = max(20, min(4 * limit, 2 * limit + 20))
         dense_q, sparse_q = vectors or self._vectors(query)
 
         dense: list[tuple[str, Candidate]] = []
         sparse: list[tuple[str, Candidate]] = []
         for owner in owners:
-            d, s = self.store.candidates(tenant_id=owner, dense=dense_q, sparse=sparse_q, limit=depth, kinds=kinds)
+            with stage("engine"):
+                d, s = self.store.candidates(tenant_id=owner, dense=dense_q, sparse=sparse_q, limit=depth,
+                                             kinds=kinds)
             for cand in (*d, *s):  # the store checked each point already; this layer checks again
                 check_tenant(owner, cand.payload)
             dense += [(owner, c) for c in d]
@@ -217,18 +236,21 @@ class Retriever:
             ranked = rrf([[(o, c.id) for o, c in dense], [(o, c.id) for o, c in sparse]])
 
         # Neighbouring windows of one section are one hit: rank deeper than asked, keep each
-        # section's best window (``section_key``), so that no section is returned twice.
+        # section's best window (``section_key``), so that no section is returned twice. The
+        # candidates carry the section fields (``CANDIDATE_FIELDS``): only the kept hits are fetched.
+        fields = {(o, c.id): c.payload for o, c in (*dense, *sparse)}
         deeper = sorted(ranked, key=lambda key: (-ranked[key], -dense_scores.get(key, 0.0), key))[:limit * 4]
-        full = self._fetch(deeper, dense_scores)
         seen: set[tuple[str, ...]] = set()
         order = []
         for key in deeper:
-            section = (key[0], *section_key(full[key].payload))
+            section = (key[0], *section_key(fields[key]))
             if section not in seen:
                 seen.add(section)
                 order.append(key)
             if len(order) == limit:
                 break
+        with stage("fetch"):
+            full = self._fetch(order, dense_scores)
         self._complete_scores(order, full, dense_q, sparse_q, dense_scores, sparse_scores)
         terms = identifiers(query)
         # ``_hit`` checks each one: the last gate before hits leave retrieval/.
@@ -262,7 +284,8 @@ class Retriever:
             if key not in sparse_scores:
                 to_ask.setdefault(key[0], []).append(key[1])
         for owner, ids in to_ask.items():
-            exact = self.store.sparse_scores(tenant_id=owner, sparse=sparse_q, ids=ids)
+            with stage("fetch"):
+                exact = self.store.sparse_scores(tenant_id=owner, sparse=sparse_q, ids=ids)
             for point in ids:
                 sparse_scores[(owner, point)] = exact.get(point, 0.0)
 

@@ -37,6 +37,7 @@ from bot.packets.model import SECTIONS, Claim, Confidence, Packet, TicketRef
 from bot.packets.notes import asked_questions, tried_steps
 from bot.packets.sources import ticket_source, ticket_url
 from bot.packets.summary import extractive_summary
+from bot.runtime.stages import stage
 from bot.tenancy.guard import check_sources
 from bot.tenancy.secrets import redact, redacted_notes, redacted_ticket
 from bot.text import one_line
@@ -71,6 +72,21 @@ def classify_ticket_alerts(*, session: Session, ticket: Ticket, as_of: datetime 
 
 def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None,
            retriever: KnowledgeSearch | None = None) -> Gathered:
+    with stage("packet.store"):
+        g = _read(session=session, ticket=ticket, as_of=as_of)
+    if retriever is not None:
+        try:
+            with stage("packet.knowledge"):
+                knowledge.gather_hits(g, retriever)
+        except HandoffError as exc:
+            # e.g. the embedded index is held by another process: the packet
+            # still has everything else, and says what it is missing.
+            g.knowledge_error = exc.message
+    return g
+
+
+def _read(*, session: Session, ticket: Ticket, as_of: datetime | None) -> Gathered:
+    """The ticket's notes, alerts, tenant and client documents from the store (no index)."""
     tenant_id = ticket.tenant_id
     as_of = as_of or utcnow()
     notes = [n for n in store.list_notes(session=session, tenant_id=tenant_id, ticket_id=ticket.id)
@@ -94,13 +110,6 @@ def gather(*, session: Session, ticket: Ticket, as_of: datetime | None = None,
         client_docs=store.list_docs(session=session, tenant_id=tenant_id),
         clusters=clusters,
     )
-    if retriever is not None:
-        try:
-            knowledge.gather_hits(g, retriever)
-        except HandoffError as exc:
-            # e.g. the embedded index is held by another process: the packet
-            # still has everything else, and says what it is missing.
-            g.knowledge_error = exc.message
     return g
 
 
@@ -121,8 +130,10 @@ class Prepared:
 def prepare_packet(*, session: Session, ticket: Ticket, now: datetime | None = None, as_of: datetime | None = None,
                    retriever: KnowledgeSearch | None = None) -> Prepared:
     g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
-    draft = draft_sections(g, session=session)
-    others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
+    with stage("packet.claims"):
+        draft = draft_sections(g, session=session)
+    with stage("packet.store"):
+        others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
     return Prepared(g, draft, [n for t in others for n in (t.name, *t.aliases)])
 
 
@@ -169,7 +180,8 @@ def build_packet(
 ) -> Packet:
     """Prepare and finish in one go (evaluation and benches, which hold no write lock)."""
     prepared = prepare_packet(session=session, ticket=ticket, now=now, as_of=as_of, retriever=retriever)
-    return finish_packet(prepared, now=now, writer=writer)
+    with stage("packet.finish"):
+        return finish_packet(prepared, now=now, writer=writer)
 
 
 def draft_sections(g: Gathered, *, session: Session) -> Draft:

@@ -57,7 +57,8 @@ class KnowledgeSearch(Protocol):
     a client's own knowledge and the shared ``_global`` runbooks, every hit tenant-checked."""
 
     def search_knowledge(self, *, tenant_id: str, query: str, limit: int = 5,
-                         kinds: Sequence[str] | None = None) -> Sequence[KnowledgeHit]: ...
+                         kinds: Sequence[str] | None = None,
+                         dense_query: str | None = None) -> Sequence[KnowledgeHit]: ...
 
 
 @dataclass

@@ -66,6 +66,19 @@ def ticket_query(g: Gathered) -> str:
     return redact(" ".join(p for p in parts if p)[:1500])  # a query is sent to the index: no credentials
 
 
+def ticket_gist(g: Gathered) -> str:
+    """What the dense query is embedded from: the ticket's title, device, description and
+    alerting checks, without the identifiers ``ticket_query`` appends. Embedding costs time per
+    token and error codes and KB numbers split into many word pieces that carry little meaning
+    for the dense model; the BM25 leg and the exact matches still get them from ``ticket_query``."""
+    t = g.ticket
+    parts = [t.title, t.device or ""]
+    if t.description:
+        parts.append(one_line(t.description)[:300])
+    parts += [cluster.title for cluster in [c for c in g.clusters if c.same_device][:3]]
+    return redact(" ".join(p for p in parts if p)[:1500])
+
+
 def _terms(text: str) -> set[str]:
     return words(text, KNOWLEDGE_STOP_WORDS)
 
@@ -311,7 +324,8 @@ def gather_hits(g: Gathered, retriever: KnowledgeSearch) -> None:
     embeds the text once instead of three times.
     """
     query = ticket_query(g)
-    hits = retriever.search_knowledge(tenant_id=g.ticket.tenant_id, query=query, limit=40)
+    hits = retriever.search_knowledge(tenant_id=g.ticket.tenant_id, query=query, limit=40,
+                                      dense_query=ticket_gist(g))
     own = g.ticket.tenant_id
     g.runbook_hits = [h for h in hits if h.kind in ("runbook", "kb")][:10]
     g.client_hits = [h for h in hits if h.tenant == own and h.kind in ("client-note", "runbook", "kb")][:6]

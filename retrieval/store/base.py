@@ -42,6 +42,10 @@ KEYWORD_INDEXES = ("kind", "source")  # besides ``tenant``, which is the is_tena
 _OWNER = re.compile(r"^(_global|[a-z0-9][a-z0-9-]{0,63})$")
 _POINT_NS = uuid.UUID("6f1c2a52-8d0e-4c1b-9a43-2b8f0e7d5a11")
 SOURCE_FIELDS = ["tenant", "source", "source_hash", "source_chunks", "seq"]
+# What a candidate query returns of each point's payload: the tenant (checked on every point) and what
+# tells two windows of one section apart (``retriever.section_key``), so that sections are deduplicated
+# before any full payload (text and all) is read; only the hits kept are fetched in full.
+CANDIDATE_FIELDS = [TENANT, "kind", "doc_path", "anchor", "ticket_id"]
 
 
 class IndexBusy(HandoffError):

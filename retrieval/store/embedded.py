@@ -37,6 +37,7 @@ import qdrant_edge as qe
 from retrieval.embed import SparseVec
 from retrieval.fusion import RRF_K
 from retrieval.store.base import (
+    CANDIDATE_FIELDS,
     DENSE,
     KEYWORD_INDEXES,
     SOURCE_FIELDS,
@@ -236,11 +237,11 @@ class EdgeStore(IndexStore):
             if dense is not None:
                 requests.append(qe.QueryRequest(limit=limit, query=qe.Query.Nearest([float(x) for x in dense],
                                                                                    using=DENSE),
-                                                filter=flt, with_payload=[TENANT], with_vector=False))
+                                                filter=flt, with_payload=CANDIDATE_FIELDS, with_vector=False))
                 which.append(DENSE)
             if sparse is not None and sparse.indices:
                 requests.append(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
-                                                filter=flt, params=_idf(tenant_id), with_payload=[TENANT],
+                                                filter=flt, params=_idf(tenant_id), with_payload=CANDIDATE_FIELDS,
                                                 with_vector=False))
                 which.append(SPARSE)
             responses = shard.query_batch(qe.QueryBatchRequest(requests)) if requests else []

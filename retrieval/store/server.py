@@ -19,6 +19,7 @@ from qdrant_client import models as m
 
 from retrieval.embed import SparseVec
 from retrieval.store.base import (
+    CANDIDATE_FIELDS,
     DENSE,
     KEYWORD_INDEXES,
     SOURCE_FIELDS,
@@ -185,11 +186,11 @@ class SharedStore(IndexStore):
             requests, which = [], []
             if dense is not None:
                 requests.append(m.QueryRequest(query=list(map(float, dense)), using=DENSE, filter=flt, limit=limit,
-                                               with_payload=[TENANT]))
+                                               with_payload=CANDIDATE_FIELDS))
                 which.append(DENSE)
             if sparse is not None and sparse.indices:
                 requests.append(m.QueryRequest(query=_sparse(sparse), using=SPARSE, filter=flt, limit=limit,
-                                               params=self._idf(tenant_id), with_payload=[TENANT]))
+                                               params=self._idf(tenant_id), with_payload=CANDIDATE_FIELDS))
                 which.append(SPARSE)
             responses = self.client.query_batch_points(self.collection, requests=requests) if requests else []
         out: dict[str, list[Candidate]] = {DENSE: [], SPARSE: []}

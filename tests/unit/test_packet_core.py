@@ -131,7 +131,7 @@ class _BrokenRetrieval:
     """Stands in for a retrieval layer whose own tenant check failed; the builder's gate must still hold."""
 
     def search_knowledge(self, *, tenant_id: str, query: str, limit: int = 5,
-                         kinds: Sequence[str] | None = None) -> list[_BrokenHit]:
+                         kinds: Sequence[str] | None = None, dense_query: str | None = None) -> list[_BrokenHit]:
         return [_BrokenHit()]
 
 
