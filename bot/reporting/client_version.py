@@ -57,8 +57,9 @@ def narrative(review: ServiceReview, gate: ClientGate) -> dict[str, Any]:
         did.append((f"Our monitoring raised {_s(a['total'], 'alert')}; we grouped them into "
                     f"{_s(a['signals'], 'issue')}, of which {a['actionable_total']} needed action.", _cites(a)))
     recs = review.recommendations
-    recommend = [(f"We have {_s(len(recs), 'recommendation')} to prevent repeat problems, starting with: "
-                  f"{recs[0]['title']}.", _cites(*recs))] if recs else \
+    first = recs[0]["title"][:1].lower() + recs[0]["title"][1:] if recs else ""
+    recommend = [(f"We make {_s(len(recs), 'recommendation')} to prevent repeat problems (see Recommendations); "
+                  f"the first concerns {first}.", _cites(*recs))] if recs else \
         [(f"We have no new recommendations this {unit}: no problem came back repeatedly.", _cites(t))]
     parts: dict[str, Any] = {"writer": "plain"}
     for name, sentences in (("happened", happened), ("did", did), ("recommend", recommend)):
