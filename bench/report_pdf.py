@@ -1,7 +1,7 @@
 """Client report PDFs: the time to draft a report and to render each version's PDF, their sizes, and PNG
 screenshots of the client version's pages.
 
-    python bench/report_pdf.py [--tenant acme] [--month 2026-10] [--repeat 5] [--shots /work/report-shots]
+    python bench/report_pdf.py [--tenant acme] [--month 2026-10] [--repeat 5] [--shots DIR (default: report-shots)]
 
 Loads the demo MSP into a throwaway SQLite database, then ``--repeat`` times
 (after one warm-up that pays the imports of matplotlib, xhtml2pdf and reportlab):
@@ -43,7 +43,7 @@ def main() -> int:
     parser.add_argument("--tenant", default="acme")
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--shots", type=Path, default=Path("/work/report-shots"))
+    parser.add_argument("--shots", type=Path, default=Path("report-shots"), help="where the PDFs and PNG pages go")
     args = parser.parse_args()
     if args.repeat < 1:
         print("--repeat must be at least 1", file=sys.stderr)
