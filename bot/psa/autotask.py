@@ -31,22 +31,13 @@ from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.psa.base import ChangedPage, PsaDevice, PsaNote, PsaTicket, WebhookEvent, WebhookRejected
+from bot.psa.base import ChangedPage, PsaDevice, PsaNote, PsaTicket, WebhookEvent, WebhookRejected, parse_time
 from bot.psa.http import PsaError, PsaHttp, RetryPolicy
 
 NAME = "autotask"
 ZONE_LOOKUP = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 MAX_PAGE_SIZE = 500
 
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _search(filters: list[dict[str, Any]], max_records: int | None = None) -> str:

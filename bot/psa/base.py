@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal, Protocol
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
 
 NoteKind = Literal["description", "internal", "discussion", "resolution"]
 
@@ -104,3 +104,15 @@ class PsaConnector(Protocol):
         """The event of an authentic webhook; raises ``WebhookRejected`` otherwise."""
 
     def close(self) -> None: ...
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A PSA's ISO 8601 time, as UTC: ConnectWise and Autotask write ``...Z``, HaloPSA often writes no zone
+    at all (its API's times are UTC). Anything else (empty, not a string, not a time) is None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.psa.base import ChangedPage, PsaDevice, PsaNote, PsaTicket, WebhookEvent
+from bot.psa.base import ChangedPage, PsaDevice, PsaNote, PsaTicket, WebhookEvent, parse_time
 from bot.psa.cw_callbacks import CallbackVerifier
 from bot.psa.http import PsaError, PsaHttp, RetryPolicy, link_next
 
@@ -36,16 +36,6 @@ DEFAULT_CODEBASE = "v4_6_release/"
 NAME = "connectwise"
 MAX_PAGE_SIZE = 1000  # the API's hard limit per page
 
-
-def parse_time(value: Any) -> datetime | None:
-    """ConnectWise writes UTC as ``2026-06-04T17:54:53Z``."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _name(ref: Any) -> str | None:

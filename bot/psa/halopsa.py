@@ -34,22 +34,12 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.psa.base import ChangedPage, PsaNote, PsaTicket, WebhookEvent, WebhookRejected
+from bot.psa.base import ChangedPage, PsaNote, PsaTicket, WebhookEvent, WebhookRejected, parse_time
 from bot.psa.http import PsaError, PsaHttp, RetryPolicy
 
 NAME = "halopsa"
 MAX_PAGE_SIZE = 100
 
-
-def parse_time(value: Any) -> datetime | None:
-    """Halo writes UTC without a zone (``2026-12-01T09:00:00`` or with ``Z``)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class HaloPsaConnector:

@@ -73,39 +73,38 @@ def problem_kind(check: str | None) -> str:
     return "other"
 
 
+# kind -> (title, what happened, what we recommend); {dev} is the device, {n} how often, {ep} the episodes.
+# Every kind counts episodes, except lockouts, which count the lockouts themselves (alerts).
+RECOMMENDATIONS: dict[str, tuple[str, str, str]] = {
+    "printer": ("Printer {dev}", "The printer {dev} reported problems {n} ({ep}).",
+                "a service visit, or replacing it if it is near the end of its life."),
+    "disk": ("Disk space on {dev}", "{dev} ran low on disk space {n} ({ep}).",
+             "adding storage or a scheduled clean-up so that it does not fill up again."),
+    "backup": ("Backups on {dev}", "The backup on {dev} failed {n} ({ep}), at its scheduled times.",
+               "reviewing the backup job and its storage so that every scheduled run completes."),
+    "offline": ("{dev} going offline", "{dev} went offline {n} ({ep}).",
+                "checking its power and network connection, and a battery backup if it has none."),
+    "updates": ("Updates on {dev}", "{dev} fell behind on updates {n} ({ep}).",
+                "a regular maintenance window so that updates can install and restart on schedule."),
+    "security": ("Antivirus on {dev}", "The antivirus protection on {dev} reported problems {n} ({ep}).",
+                 "reviewing its protection settings together."),
+    "performance": ("{dev} running out of capacity", "{dev} was overloaded {n} ({ep}).",
+                    "reviewing whether it needs more memory or a replacement."),
+    "connection": ("Connection {dev}", "The connection {dev} dropped or slowed down {n} ({ep}).",
+                   "reviewing it with your internet provider."),
+    "lockouts": ("Account lockouts on {dev}", "Accounts were locked out {n} on {dev} ({ep}).",
+                 "reviewing sign-in settings with the people affected."),
+    "service": ("A background service on {dev}", "A background service on {dev} stopped {n} ({ep}).",
+                "finding out why it stops, so that it no longer needs restarting."),
+}
+OTHER_RECOMMENDATION = ("Repeated alerts on {dev}", "{dev} raised the same kind of alert {n} ({ep}).",
+                        "looking at it together.")
+
+
 def recommendation(kind: str, device: str | None, alerts: int, bursts: int) -> tuple[str, str]:
     """(title, text) of a recommendation for a recurring alert source, in the client's words."""
     dev = device or "one of your systems"
     episodes = f"{alerts} alerts in {bursts} separate episodes" if bursts != 1 else f"{alerts} alerts in one episode"
-    if kind == "printer":
-        return (f"Printer {dev}", f"The printer {dev} reported problems {times(bursts)} ({episodes}). We recommend "
-                "a service visit, or replacing it if it is near the end of its life.")
-    if kind == "disk":
-        return (f"Disk space on {dev}", f"{dev} ran low on disk space {times(bursts)} ({episodes}). We recommend "
-                "adding storage or a scheduled clean-up so that it does not fill up again.")
-    if kind == "backup":
-        return (f"Backups on {dev}", f"The backup on {dev} failed {times(bursts)} ({episodes}), at its scheduled "
-                "times. We recommend reviewing the backup job and its storage so that every scheduled run completes.")
-    if kind == "offline":
-        return (f"{dev} going offline", f"{dev} went offline {times(bursts)} ({episodes}). We recommend checking "
-                "its power and network connection, and a battery backup if it has none.")
-    if kind == "updates":
-        return (f"Updates on {dev}", f"{dev} fell behind on updates {times(bursts)} ({episodes}). We recommend "
-                "a regular maintenance window so that updates can install and restart on schedule.")
-    if kind == "security":
-        return (f"Antivirus on {dev}", f"The antivirus protection on {dev} reported problems {times(bursts)} "
-                f"({episodes}). We recommend reviewing its protection settings together.")
-    if kind == "performance":
-        return (f"{dev} running out of capacity", f"{dev} was overloaded {times(bursts)} ({episodes}). We "
-                "recommend reviewing whether it needs more memory or a replacement.")
-    if kind == "connection":
-        return (f"Connection {dev}", f"The connection {dev} dropped or slowed down {times(bursts)} ({episodes}). "
-                "We recommend reviewing it with your internet provider.")
-    if kind == "lockouts":
-        return (f"Account lockouts on {dev}", f"Accounts were locked out {times(alerts)} on {dev} "
-                f"({episodes}). We recommend reviewing sign-in settings with the people affected.")
-    if kind == "service":
-        return (f"A background service on {dev}", f"A background service on {dev} stopped {times(bursts)} "
-                f"({episodes}). We recommend finding out why it stops, so that it no longer needs restarting.")
-    return (f"Repeated alerts on {dev}", f"{dev} raised the same kind of alert {times(bursts)} ({episodes}). We "
-            "recommend looking at it together.")
+    title, happened, advice = RECOMMENDATIONS.get(kind, OTHER_RECOMMENDATION)
+    words = {"dev": dev, "n": times(alerts if kind == "lockouts" else bursts), "ep": episodes}
+    return title.format(**words), f"{happened.format(**words)} We recommend {advice}"
