@@ -93,6 +93,8 @@ class Indexer:
             pending.extend(self._plan(owner, report))
         total = sum(len(p.chunks) for p in pending)
         self._write(pending, total, progress)
+        if total:
+            self.store.optimize()  # index what a bulk load wrote; a no-op for a few documents
         report.chunks = total
         report.seconds = time.perf_counter() - started
         log.info("%s", report)

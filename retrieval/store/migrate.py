@@ -60,6 +60,7 @@ def migrate_v01(root: Path, store: IndexStore, *, progress: bool | None = None) 
                 copied += _copy_owner(client, owner, store, bar)
             finally:
                 client.close()
+    store.optimize()
     target = root.with_name(root.name + MIGRATED_SUFFIX)
     root.rename(target)
     log.warning("converted %d chunks; the v0.1 index is kept in %s (delete it when satisfied)", copied, target)

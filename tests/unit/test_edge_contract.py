@@ -147,3 +147,23 @@ def test_the_config_is_persisted_where_edgestore_reads_it(shard: Any, tmp_path: 
 def test_a_second_opener_is_refused_by_the_wal_lock(shard: Any, tmp_path: Path) -> None:
     with pytest.raises(Exception, match=re.escape("WouldBlock")):  # EdgeStore maps this to IndexBusy
         qe.EdgeShard.load(str(tmp_path / "shard"))
+
+
+def test_loading_with_a_config_writes_the_payload_placement_back(shard: Any, tmp_path: Path) -> None:
+    """EdgeStore upgrades a shard made with cold payloads by loading it with its current config."""
+    path = tmp_path / "shard"
+    assert json.loads((path / "edge_config.json").read_text()).get("payload_memory") in (None, "cold")
+    shard.close()
+    config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=4, distance=qe.Distance.Cosine)},
+                           sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+                           payload_memory=qe.Memory.Cached)
+    again = qe.EdgeShard.load(str(path), config)
+    try:
+        assert json.loads((path / "edge_config.json").read_text())["payload_memory"] == "cached", (
+            "EdgeShard.load(path, config) no longer writes the config back (EdgeStore._open relies on it)")
+        again.optimize()  # EdgeStore.optimize: must keep every point and payload
+        assert again.count(qe.CountRequest(exact=True, filter=_tenant("ridge"))) == 12
+        records = again.retrieve([_pid(0)], with_payload=True, with_vector=False)
+        assert records[0].payload == {"tenant": "acme"}
+    finally:
+        again.close()

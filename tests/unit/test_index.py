@@ -145,6 +145,37 @@ def test_rebuild_drops_and_reindexes(tmp_path: Path, embedder: Embedder) -> None
     retriever.close()
 
 
+def test_a_shard_with_payloads_on_disk_is_moved_to_memory_once_keeping_every_answer(
+        tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    from retrieval.store import embedded
+
+    engine = sqlite_engine(tmp_path)
+    ingest_folder(_world(tmp_path / "world"), engine=engine)
+    settings = settings_for(tmp_path)
+    with monkeypatch.context() as patch:  # an index as the previous release made it
+        patch.setattr(embedded, "PAYLOAD_MEMORY", "cold")
+        old = Retriever(settings, embedder=embedder)
+        old.sync(engine=engine)
+        before = [h.as_dict() for h in old.search_knowledge(tenant_id="acme", query="DC01 replication 1722", limit=5)]
+        old.close()
+    config = settings.index_path / embedded.CONFIG_FILE
+    assert json.loads(config.read_text())["payload_memory"] == "cold"
+    caplog.set_level("WARNING", logger="retrieval")
+    upgraded = Retriever(settings, embedder=embedder)
+    after = [h.as_dict() for h in upgraded.search_knowledge(tenant_id="acme", query="DC01 replication 1722", limit=5)]
+    assert after == before and before
+    assert json.loads(config.read_text())["payload_memory"] == "cached"
+    assert "moving payloads to memory" in caplog.text
+    upgraded.close()
+    caplog.clear()
+    again = Retriever(settings, embedder=embedder)  # upgraded once: the next start loads it as it is
+    assert [h.as_dict() for h in again.search_knowledge(tenant_id="acme", query="DC01 replication 1722",
+                                                        limit=5)] == before
+    assert "moving payloads" not in caplog.text
+    again.close()
+
+
 # --- the command line ------------------------------------------------------------------------------
 
 @pytest.fixture
