@@ -1,12 +1,13 @@
 """Precision per confidence label and recall per section of the escalation packet, tuning half vs held-out half.
 
-    python bench/eval_packets.py [--json] [--world demo|b|c|both|all] [--calibration] [--work DIR]
+    python bench/eval_packets.py [--json] [--world demo|b|c|d|both|all] [--calibration] [--work DIR]
 
-Three labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``),
-world B (``bench/support/world_b_data.py``) and world C
-(``bench/support/world_c_data.py`` + ``world_c_tickets.py``), each written apart
+Four labelled worlds: the demo MSP (``bot/ingest/demo/labels/packets.jsonl``),
+world B (``bench/support/world_b_data.py``), world C
+(``bench/support/world_c_data.py`` + ``world_c_tickets.py``) and world D
+(``bench/support/world_d_data.py`` + ``world_d_tickets.py``), each written apart
 from the others, with public runbooks from ``../shared/data`` as their shared
-runbooks. ``both`` is demo + B (as before), ``all`` adds C. Each is split
+runbooks. ``both`` is demo + B (as before), ``all`` adds C and D. Each is split
 in two by ticket number (``half_of``): the formulas and the runbook floor in
 ``bot/packets/confidence.py`` were tuned looking at the tuning half only; the
 held-out half is what the targets are judged on.
@@ -20,7 +21,7 @@ every claim of a labelled section is marked right or wrong:
   runbook matches" claim is right when the label has no runbook;
 - tried / asked: right when the cited note is a labelled tried / asked note;
 - client: right when the cited document is a labelled client document;
-- unknown (worlds B and C): right when the checklist item is labelled unknown.
+- unknown (worlds B, C and D): right when the checklist item is labelled unknown.
 
 Recall: the share of labelled items the packet shows (alerts, tried, asked,
 unknown; runbook: the first labelled section among those shown, or "none" when
@@ -45,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.cli.commands.demo import demo_folder  # noqa: E402
 from bench.support.world_b import world_b_labels, write_world_b  # noqa: E402
 from bench.support.world_c import world_c_labels, write_world_c  # noqa: E402
+from bench.support.world_d import world_d_labels, write_world_d  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.db import store  # noqa: E402
@@ -227,8 +229,10 @@ def run_world(world: str, work: Path | None = None) -> dict[str, Any]:
         folder, labels = demo_folder(), [json.loads(x) for x in LABELS.read_text().splitlines() if x.strip()]
     elif world == "b":
         folder, labels = write_world_b(tmp / "dataset"), world_b_labels()
-    else:
+    elif world == "c":
         folder, labels = write_world_c(tmp / "dataset"), world_c_labels()
+    else:
+        folder, labels = write_world_d(tmp / "dataset"), world_d_labels()
     core = Core(Settings(data_dir=tmp / "data"))
     try:
         summary = ingest_folder(folder, engine=core.engine)
@@ -256,10 +260,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--calibration", action="store_true",
                         help="also print each section's share right per score on the tuning halves")
-    parser.add_argument("--world", choices=("demo", "b", "c", "both", "all"), default="all")
+    parser.add_argument("--world", choices=("demo", "b", "c", "d", "both", "all"), default="all")
     parser.add_argument("--work", type=Path, help="keep each world's data here (a rerun indexes nothing new)")
     args = parser.parse_args()
-    worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c"]}.get(args.world, [args.world])
+    worlds = {"both": ["demo", "b"], "all": ["demo", "b", "c", "d"]}.get(args.world, [args.world])
     results = {w: run_world(w, args.work) for w in worlds}
     points = [p for r in results.values() for p in r.pop("floor_points")]
     fitted = fit_floor(points)
