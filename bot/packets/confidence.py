@@ -53,7 +53,10 @@ def alert_cluster(*, same_device: bool, storm: bool, minutes: float, names_probl
 # How clearly an internal note reads as a step L1 took (``bot.packets.notes.TriedStep.shape``).
 # Observations ("vol1 4.2 / 16 TB used") were right 51 of 51 times on the tuning halves at 0.7/0.75:
 # raised to 0.8 (``bench/eval_packets.py --calibration``).
-TRIED_SHAPE = {"action": 0.85, "command": 0.85, "observation": 0.8}
+# "finding" (a state noted without evidence) and "told" (a step reported in a customer-visible note), added
+# in the world D round: on the tuning halves 1 of their first 5 claims was right (a status update on a
+# third party's work, a policy remark, a fix told to the customer), on world C's 7 of 7: medium at most.
+TRIED_SHAPE = {"action": 0.85, "command": 0.85, "observation": 0.8, "finding": 0.55, "told": 0.55}
 
 
 def tried_step(shape: str, *, has_outcome: bool) -> float:

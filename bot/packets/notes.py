@@ -54,7 +54,7 @@ def sentences(text: str) -> list[str]:
 class TriedStep:
     note: TicketNote
     text: str
-    shape: str  # action | command | observation: how the note reads as a work-log entry
+    shape: str  # action | command | observation | finding | told: how the note reads as a work-log entry
     has_outcome: bool
 
 
@@ -98,6 +98,36 @@ _RESOLUTION = re.compile(
 )
 
 
+# A state noted without the evidence ``_OBSERVATION`` asks for: "staff wifi + office lan fine", "nobody in
+# office can print", "guest vlan40 clients get 169.254 addr", "peer UNIT9-RTR red since 06:41". In an
+# internal note before the escalation that is a finding L1 made; reported at lower confidence ("finding").
+_FINDING = re.compile(
+    r"\b(fine|ok|okay|good|bad|red|green|amber|reachable|unreachable|online|offline|down|up|working|broken|dead|"
+    r"blank|empty|full|missing|slow|stuck|hung|frozen|crash\w*|errors?|fail\w*|can'?t|cannot|unable|won'?t|"
+    r"nobody|no one|everyone|only|none|gets?|getting|got|shows|showing|showed|noticed|seeing|sees|saw|says|said|"
+    r"since|affected|works?|still|again|expired|locked|invalid|intermittent\w*|drops?|dropping|dropped)\b",
+    re.IGNORECASE)
+# Not findings: a rule for the next engineer ("pls no sw-core reboot during shift"), a plan ("will call
+# back"), a pointer to another ticket ("8021 looks similar - check", "linking to 4412"), a guess ("sd card
+# full again??"; a question in L1's own log is a hypothesis, not a result), an instruction ("ignore ...").
+_REMARK = re.compile(
+    r"^\W*(ignore|disregard|forget|pls|please|do not|don'?t|dont|never|note:|fyi|reminder|todo|will|going to|need to|needs|should|"
+    r"waiting|linking|link|see|dup|duplicate|same as|similar to|related|probably|maybe|might)\b"
+    r"|\b\d{3,6}\b[^.;]{0,25}\b(looks similar|similar|related|dup\w*)\b|\?"
+    # an escalation note restates what the steps found ("Still no DNS validation ... Escalating so L2 ...");
+    # waiting on a person is about the person, not the system ("Howard never called back")
+    r"|\bescalat|\bwaiting (on|for)\b|\bnever (called|replied|answered|got back|came back)\b"
+    r"|\bno (reply|answer|response|word) (yet|from)\b", re.IGNORECASE)
+# A customer-visible note where the MSP reports what it did ("I've restarted your router", "we reset your
+# password", "Reception has been given the spare laptop"). Telling the customer about the escalation or
+# asking them something is not a step (the customer-contact item and "asked" cover those).
+_TOLD_NOT_STEP = r"escalat\w*|handed|passed|asked|told|informed|let|updated|emailed|sent|called|engaged|logged|had"
+_TOLD_STEP = re.compile(
+    rf"\b(I|we)('ve| have| had)?\s+(just |already |now |also )?(?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\b"
+    rf"|\b(has|have) been (?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\b",
+    re.IGNORECASE)
+
+
 # "Howard never called back": a verb that did not happen is not a step.
 _NEGATED = re.compile(r"\b(never|not|didn'?t|did not|no one|nobody)\s+$", re.IGNORECASE)
 
@@ -118,6 +148,8 @@ def _shape(text: str) -> str:
         return "action"
     if any(_OBSERVATION.search(p) or _STATE.search(p) for p in parts):
         return "observation"
+    if _FINDING.search(text) and not _REMARK.search(text):
+        return "finding"
     return "plain"
 
 
@@ -136,10 +168,13 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
     resolved = ticket.status in ("resolved", "closed")
     internal = [n for n in notes if n.visibility == "internal"]
     last_internal = internal[-1] if internal else None
+    staff = staff_authors(notes)
     for note in notes:
-        if note.visibility != "internal":
-            continue
         if ticket.escalated_at and note.at and note.at > ticket.escalated_at:
+            continue
+        if note.visibility != "internal":
+            if (told := _told_step(note, ticket, staff)) is not None:
+                steps.append(told)
             continue
         text = one_line(note.text)
         if _ESCALATION.search(text) or _QUOTE.match(text):
@@ -156,6 +191,18 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
         steps.append(TriedStep(note=note, text=clip(text, 400), shape=shape,
                                has_outcome=bool(_OUTCOME.search(text))))
     return steps
+
+
+def _told_step(note: TicketNote, ticket: Ticket, staff: set[str]) -> TriedStep | None:
+    """A step the MSP reported to the customer in a customer-visible note (see ``_TOLD_STEP``)."""
+    if note.visibility != "customer" or is_customer_author(note, ticket, staff):
+        return None
+    text = one_line(note.text)
+    if ticket.status in ("resolved", "closed") and _RESOLUTION.search(text):
+        return None  # "we've fixed it, closing": the fix, not a step tried before it
+    if not any(_TOLD_STEP.search(p) for p in sentences(text)):
+        return None
+    return TriedStep(note=note, text=clip(text, 400), shape="told", has_outcome=bool(_OUTCOME.search(text)))
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ def add_tried(draft: Draft, g: Gathered) -> None:
             "action": "internal note, an action L1 took",
             "command": "internal note, a command L1 ran",
             "observation": "internal note, a finding with its evidence",
+            "finding": "internal note, a state L1 noted",
+            "told": "customer-visible note, a step the MSP told the customer it took",
         }[step.shape] + (", states the outcome" if step.has_outcome else "")
         draft.add("tried", step.text, [note_source(g.ticket, step.note)], Confidence.of(score, reason))
 

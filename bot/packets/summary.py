@@ -67,7 +67,7 @@ def extractive_summary(
             f"L1 recorded {len(tried)} troubleshooting step{'s' if len(tried) != 1 else ''}{span} before "
             f"escalating; the latest: {clip(last.text, 200)}",
             tuple(note_source(ticket, step.note) for step in tried),
-            Confidence.of(confidence.summary_tried(last_has_outcome=last.has_outcome), "taken from L1's internal notes"),
+            Confidence.of(confidence.summary_tried(last_has_outcome=last.has_outcome), "taken from L1's notes"),
         ))
     if ticket.escalated_at:
         waited = _duration((ticket.escalated_at - ticket.created_at).total_seconds())

@@ -158,6 +158,53 @@ def test_remarks_are_not_steps(text: str) -> None:
     assert tried_steps(_notes(text), _ticket()) == []
 
 
+# States noted without evidence: findings L1 made, at lower confidence than a step with its evidence.
+FINDINGS = ["upstairs printers fine, only the lab one", "network drives missing for the night shift",
+            "tablet clients get 169.254 again", "branch tunnel green, users still can't open the share",
+            "no one at the depot can log in"]
+
+
+@pytest.mark.parametrize("text", FINDINGS)
+def test_states_noted_without_evidence_are_findings(text: str) -> None:
+    steps = tried_steps(_notes(text), _ticket())
+    assert [(s.note.note_id, s.shape) for s in steps] == [("7101-1", "finding")]
+
+
+# On the same topics: a rule for the next shift, a plan, a pointer to another ticket, a guess.
+@pytest.mark.parametrize("text", ["pls don't restart the core switch before 18:00 - depot still working",
+                                  "will check the depot printers tomorrow, they were fine last week",
+                                  "7731 looks similar (tablets after the update), check",
+                                  "disk full again?? like in March", "probably the same as last time, only slower"])
+def test_rules_plans_pointers_and_guesses_are_not_findings(text: str) -> None:
+    assert tried_steps(_notes(text), _ticket()) == []
+
+
+def _told(text: str, author: str = "tomas.k (L1)") -> list[TicketNote]:
+    notes = _notes("checked the job log on SQL01 - failed 02:00")
+    notes.append(TicketNote(tenant_id="harbor", ticket_id="7101", note_id="7101-2", seq=1, at=T0 + timedelta(minutes=30),
+                            author=author, visibility="customer", text=text))
+    return notes
+
+
+@pytest.mark.parametrize("text", ["Hi Dana, I've restarted the backup service on your server and the job is running.",
+                                  "We reset your VPN password; please try again from home.",
+                                  "The front desk has been given a loaner laptop for now."])
+def test_steps_the_msp_reports_to_the_customer_are_tried(text: str) -> None:
+    steps = tried_steps(_told(text), _ticket(contact="Dana Ruiz"))
+    assert [(s.note.note_id, s.shape) for s in steps] == [("7101-1", "action"), ("7101-2", "told")]
+
+
+@pytest.mark.parametrize("text,author", [
+    ("Hi Dana, we have escalated this to our backup specialist, next update by 3pm.", "tomas.k (L1)"),
+    ("Dana, I have asked our engineer to look at it - did anything change on the server last night?", "tomas.k (L1)"),
+    ("We will restart the server tonight if that suits you.", "tomas.k (L1)"),
+    ("I restarted the PC myself and it still fails.", "Dana Ruiz"),  # the customer's own step: her answer, not L1's
+])
+def test_contact_questions_plans_and_customer_steps_are_not_tried(text: str, author: str) -> None:
+    steps = tried_steps(_told(text, author), _ticket(contact="Dana Ruiz"))
+    assert [s.note.note_id for s in steps] == ["7101-1"]
+
+
 def test_the_summary_counts_and_cites_every_step_it_reports() -> None:
     notes = _notes("rebooted spooler, no joy", "chkd sql01 agent jobs - last good 02:10",
                    "ping PRN 10.0.0.5 - 4/4 replies", "cleared queue on DC01, test pg stuck again")
