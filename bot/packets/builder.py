@@ -19,6 +19,8 @@ calibration run uses each ticket's escalation time.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -52,11 +54,37 @@ ALERTS_AFTER_MIN = timedelta(hours=2)
 MAX_CLUSTERS = 6
 
 
+ALERTS_BEFORE_MAX = timedelta(days=7)
+_DAYS = {day: i for names in (("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+                               ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"))
+         for i, day in enumerate(names)}
+# "since Saturday", "since the weekend", "for 3 days": the ticket says its problem began before yesterday.
+_SINCE = re.compile(r"\b(?:since|seit)\s+(?:the\s+|dem\s+)?(?P<day>" + "|".join(_DAYS) + r"|weekend|wochenende|"
+                    r"last week|letzter woche)\b|\b(?:for|seit)\s+(?P<n>\d{1,2}|two|three|four|five|six)\s+(?:days|tagen)\b",
+                    re.IGNORECASE)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _said_to_start(ticket: Ticket) -> timedelta:
+    """How long before it was opened the ticket says the problem began (0 when it doesn't say)."""
+    m = _SINCE.search(f"{ticket.title} {ticket.description or ''}")
+    if m is None:
+        return timedelta(0)
+    if m["n"]:
+        return timedelta(days=int(_NUMBERS.get(m["n"].lower(), m["n"])) + 1)
+    day = m["day"].lower()
+    if day in _DAYS:  # the last such weekday before the ticket, plus the day itself
+        return timedelta(days=(ticket.created_at.weekday() - _DAYS[day]) % 7 + 1)
+    return timedelta(days=3 if day in ("weekend", "wochenende") else 7)
+
+
 def alert_window(ticket: Ticket, as_of: datetime) -> tuple[timedelta, timedelta]:
     """How far before and after the ticket's creation its related alerts are looked for: a day
-    before; after, until ``as_of`` (at least two hours, at most a day)."""
+    before, or back to when the ticket says the problem began ("since Saturday", at most a week);
+    after, until ``as_of`` (at least two hours, at most a day)."""
     after = max(ALERTS_AFTER_MIN, as_of - ticket.created_at) if as_of > ticket.created_at else ALERTS_AFTER_MIN
-    return ALERTS_BEFORE, min(after, timedelta(hours=24))
+    before = min(max(ALERTS_BEFORE, _said_to_start(ticket)), ALERTS_BEFORE_MAX)
+    return before, min(after, timedelta(hours=24))
 
 
 def classify_ticket_alerts(*, session: Session, ticket: Ticket, as_of: datetime | None = None) -> int:

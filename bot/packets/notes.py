@@ -33,7 +33,10 @@ ACTION_VERBS = (
     "re-authorised|re-authorized|reauthorised|reauthorized|authorised|authorized|handed|gave|given|asked|had|"
     "unplugged|replugged|re-plugged|re-seated|vacuumed|remounted|recalibrated|"
     # L1 shorthand: "chkd sql01 agent jobs", "rbtd spooler", "rstd svc"
-    "chkd|chk'd|rbtd|rebooted|rstd|rst'd|restartd|reinst|re-inst|upd'd|verif'd|tstd"
+    "chkd|chk'd|rbtd|rebooted|rstd|rst'd|restartd|reinst|re-inst|upd'd|verif'd|tstd|"
+    # German participles, as DACH engineers write them between English ones ("Spooler auf PS01 neu gestartet")
+    "neu gestartet|neugestartet|gestartet|gestoppt|geprüft|getestet|gelöscht|installiert|deinstalliert|"
+    "aktualisiert|zurückgesetzt|entfernt|hinzugefügt|kontrolliert|geändert|angepasst|getauscht|ersetzt"
 )
 _ACTION = re.compile(rf"(^|[\s;,(-])(I |we |L1 |tech )?({ACTION_VERBS})\b", re.IGNORECASE)
 _OUTCOME = re.compile(
@@ -61,9 +64,11 @@ class TriedStep:
 # A command or tool at the start of a sentence: "repadmin /replsummary ...",
 # "Get-ADUser ...", "dcdiag /s:DC01", "CBS.log: ...".
 _COMMAND = re.compile(
-    r"^\W*((repadmin|dcdiag|nslookup|ping|tracert|pathping|w32tm|vssadmin|ipconfig|netsh|gpresult|gpupdate|dsregcmd|"
+    # an optional shell prompt first: "PS C:\> Get-PrintJob ...", "$ df -h", "root@wms01:~# ..."
+    r"^\W*(?:PS [A-Za-z]:\\[^>]*>\s*|[\w.-]+@[\w.-]+:[^$#]*[$#]\s*|[$#]\s+)?((repadmin|dcdiag|nslookup|ping|tracert|pathping|w32tm|vssadmin|ipconfig|netsh|gpresult|gpupdate|dsregcmd|"
     r"sfc|dism|wevtutil|klist|nltest|portqry|netstat|df|du|wiztree|mpcmdrun|certutil|robocopy|icacls|"
-    r"psexec|winrm|sc|net|arp|route)\b|(get|set|test|add|remove|new|start|stop|restart|invoke|enable|disable|"
+    r"psexec|winrm|sc|net|arp|route|systemctl|journalctl|timedatectl|chronyc|lsblk|uptime|grep|"
+    r"curl|dig|traceroute|mtr|zpool|smartctl)\b|(get|set|test|add|remove|new|start|stop|restart|invoke|enable|disable|"
     r"clear|reset|update|search|export|import|resolve|repair)-[a-z]+\b)",
     re.IGNORECASE,
 )
@@ -124,7 +129,9 @@ _REMARK = re.compile(
 _TOLD_NOT_STEP = r"escalat\w*|handed|passed|asked|told|informed|let|updated|emailed|sent|called|engaged|logged|had"
 _TOLD_STEP = re.compile(
     rf"\b(I|we)('ve| have| had)?\s+(just |already |now |also )?(?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\b"
-    rf"|\b(has|have) been (?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\b",
+    rf"|\b(has|have) been (?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\b"
+    # "restartd ur harbor firewall remotly": a step done on the customer's own thing, however typed
+    rf"|\b(?!(?:{_TOLD_NOT_STEP})\b)({ACTION_VERBS})\s+(your|ur|yr)\b",
     re.IGNORECASE)
 
 

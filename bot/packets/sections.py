@@ -7,6 +7,8 @@ measures it); the reasons shown next to a score are written here.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -51,14 +53,20 @@ def selected_clusters(g: Gathered) -> list[RelatedCluster]:
     return (same + others)[:MAX_CLUSTERS]
 
 
+_SUPPLY = re.compile(r"\b(toner|ink|drum|paper|waste|maintenance kit|fuser|cartridge)\b", re.IGNORECASE)
+
+
+def cluster_text(cluster: RelatedCluster) -> str:
+    return " ".join([cluster.title, cluster.representative, *(a.check_name or "" for a in cluster.alerts[:5])])
+
+
 def shared_terms(g: Gathered, cluster: RelatedCluster) -> list[str]:
     """Words the ticket and the cluster have in common (not the device's own name): the
     sign that an alert is about the ticket's problem rather than just on its machine."""
     t = g.ticket
     device = (t.device or "").casefold()
     ticket_words = words(f"{t.title} {t.description or ''}", ALERT_STOP_WORDS)
-    cluster_text = " ".join([cluster.title, cluster.representative, *(a.check_name or "" for a in cluster.alerts[:5])])
-    cluster_words = words(cluster_text, ALERT_STOP_WORDS)
+    cluster_words = words(cluster_text(cluster), ALERT_STOP_WORDS)
     return sorted(w for w in ticket_words & cluster_words if w not in device)
 
 
@@ -69,6 +77,10 @@ def add_alerts(draft: Draft, g: Gathered) -> None:
         when, minutes = _timing(cluster, created, g.ticket.device)
         terms = shared_terms(g, cluster)
         category_match = bool(g.ticket.category and cluster.category == g.ticket.category)
+        if category_match and not terms and _SUPPLY.search(cluster_text(cluster)):
+            # "Toner black below 10%" on the printer of a "jobs never come out" ticket: a consumable's
+            # level is a maintenance notice, not a fault, unless the ticket speaks of it (``terms``).
+            category_match = False
         score = confidence.alert_cluster(
             same_device=cluster.same_device,
             storm=len(cluster.devices) > 3,  # a storm over many devices is not specific to this one
