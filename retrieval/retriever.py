@@ -24,7 +24,7 @@ from bot.db.models import GLOBAL_TENANT
 from bot.errors import BadInput, ConfigError
 from bot.runtime.stages import stage
 from retrieval.embed import Embedder, SparseVec
-from retrieval.fusion import dbsf, exact_terms, identifiers, rrf
+from retrieval.fusion import dbsf, exact_terms, identifiers, rrf, term_patterns
 from retrieval.store import KINDS, Candidate, IndexStore, check_tenant, require_owner
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ class Retriever:
         with stage("fetch"):
             full = self._fetch(order, dense_scores)
         self._complete_scores(order, full, dense_q, sparse_q, dense_scores, sparse_scores)
-        terms = identifiers(query)
+        terms = term_patterns(identifiers(query))
         # ``_hit`` checks each one: the last gate before hits leave retrieval/.
         return [self._hit(key, full[key], ranked[key], dense_scores[key], sparse_scores[key], terms)
                 for key in order]
@@ -291,7 +291,7 @@ class Retriever:
 
     @staticmethod
     def _hit(key: tuple[str, str], cand: Candidate, score: float, dense_score: float, sparse_score: float,
-             terms: Sequence[str]) -> Hit:
+             terms: Sequence[Any]) -> Hit:
         p = cand.payload
         owner = key[0]  # one of the searched owners: the hit's tenant is the one checked here
         check_tenant(owner, p)

@@ -114,6 +114,9 @@ class Alert(SQLModel, table=True):
         UniqueConstraint("source", "external_id", name="uq_alert_source_external_id"),
         Index("ix_alert_tenant_at", "tenant_id", "at"),
         Index("ix_alert_tenant_device_at", "tenant_id", "device", "at"),
+        # A signal's alerts (the packet's related clusters): without it the database walks every alert
+        # the client ever had in time order (``ix_alert_tenant_at``) to find a few signals' alerts.
+        Index("ix_alert_tenant_signal", "tenant_id", "signal_id"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)

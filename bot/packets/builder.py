@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.alerts.signals import classify_pending, related_alert_clusters
 from bot.db import store
-from bot.db.models import Ticket, utcnow
+from bot.db.models import Tenant, Ticket, utcnow
 from bot.errors import HandoffError
 from bot.packets import confidence, knowledge, sections
 from bot.packets.evidence import Draft, Gathered, KnowledgeSearch
@@ -160,9 +160,9 @@ def prepare_packet(*, session: Session, ticket: Ticket, now: datetime | None = N
     g = gather(session=session, ticket=ticket, as_of=as_of or now, retriever=retriever)
     with stage("packet.claims"):
         draft = draft_sections(g, session=session)
-    with stage("packet.store"):
-        others = [t for t in store.list_tenants(session=session) if t.id != g.tenant.id]
-    return Prepared(g, draft, [n for t in others for n in (t.name, *t.aliases)])
+    with stage("packet.store"):  # names only (the model writer must not name them): not 100 whole rows
+        others = session.exec(select(Tenant.name, Tenant.aliases).where(Tenant.id != g.tenant.id)).all()
+    return Prepared(g, draft, [n for name, aliases in others for n in (name, *(aliases or ()))])
 
 
 def finish_packet(prepared: Prepared, *, now: datetime | None = None, writer: LlmWriter | None = None,
