@@ -215,6 +215,7 @@ def build_index(chunks: list[tuple[str, str, str]], tenants: int, per_tenant: in
         store.upsert(tenant_id=owner, points=points)
         if number % 20 == 0:
             print(f"  {number + 1}/{len(owners)} owners written", flush=True)
+    store.optimize()  # as ``handoff ingest`` does after a bulk write (``Indexer.sync``)
     store.close()
     return time.perf_counter() - started
 

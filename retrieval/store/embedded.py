@@ -173,7 +173,8 @@ class EdgeStore(IndexStore):
         """Let Edge merge and index its segments. Edge has no background optimizer: without this, a bulk
         load stays one appendable segment whose payloads are read from disk point by point, and the first
         search of each client took 10 to 20 ms in the engine instead of under 1 (``bench/bench_retrieval.py``).
-        Below Edge's thresholds (a few changed documents) it does nothing, in microseconds."""
+        Below Edge's thresholds it does nothing, in microseconds; above them it holds the interpreter while
+        it works (seconds), which is why ``Indexer.sync`` calls it only after a bulk write."""
         with self._lock:
             shard = self._open()
             if shard is not None:

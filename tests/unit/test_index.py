@@ -145,6 +145,30 @@ def test_rebuild_drops_and_reindexes(tmp_path: Path, embedder: Embedder) -> None
     retriever.close()
 
 
+def test_a_bulk_write_is_optimized_and_a_small_one_is_not(tmp_path: Path, embedder: Embedder,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from retrieval import index
+
+    engine = sqlite_engine(tmp_path)
+    folder = _world(tmp_path / "world")
+    ingest_folder(folder, engine=engine)
+    retriever = Retriever(settings_for(tmp_path), embedder=embedder)
+    calls: list[int] = []
+    optimize = retriever.store.optimize
+    monkeypatch.setattr(retriever.store, "optimize", lambda: (calls.append(1), optimize())[1])
+    first = retriever.sync(engine=engine)
+    assert first.chunks < index.OPTIMIZE_FROM and calls == [], "a few documents: no optimize (it holds the process)"
+    retriever.rebuild(engine=engine)
+    assert calls == []
+    monkeypatch.setattr(index, "OPTIMIZE_FROM", first.chunks)
+    retriever.rebuild(engine=engine)
+    assert calls == [1], "a bulk write ends with one optimize"
+    retriever.sync(engine=engine)  # nothing changed
+    assert calls == [1]
+    assert retriever.search(tenant_id="acme", query="replication", limit=3)
+    retriever.close()
+
+
 def test_a_shard_with_payloads_on_disk_is_moved_to_memory_once_keeping_every_answer(
         tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
