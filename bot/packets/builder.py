@@ -20,7 +20,6 @@ calibration run uses each ticket's escalation time.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass

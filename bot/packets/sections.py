@@ -8,7 +8,6 @@ measures it); the reasons shown next to a score are written here.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
