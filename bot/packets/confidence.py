@@ -94,16 +94,18 @@ def gated(section: str, score: float) -> float:
 # --- knowledge: runbooks, client notes, past tickets ----------------------------
 
 
-def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_problem: bool, top: bool) -> float:
+def knowledge_section(*, dense_score: float, exact_terms: bool, heading_names_problem: bool, top: bool,
+                      title_names_code: bool = False) -> float:
     """That a retrieved section matches the ticket.
 
     0.15 + 1.1 x (cosine - 0.3), clipped to [0.1, 0.75]; +0.1 when the section
     contains identifiers of the query verbatim; +0.1 when its heading names the
-    problem; +0.05 for the top-ranked hit.
+    problem; +0.05 for the top-ranked hit; +0.1 when the document's title names an
+    error code of the ticket ("Replication error 1722" for a ticket that saw 1722).
     """
     base = min(0.75, max(0.1, 0.15 + 1.1 * (dense_score - 0.3)))
     return (base + (0.1 if exact_terms else 0.0) + (0.1 if heading_names_problem else 0.0)
-            + (0.05 if top else 0.0))
+            + (0.05 if top else 0.0) + (0.1 if title_names_code else 0.0))
 
 
 # The runbook floor: a best runbook scoring below it is not shown as "the runbook"; the packet says

@@ -83,13 +83,32 @@ def _terms(text: str) -> set[str]:
     return words(text, KNOWLEDGE_STOP_WORDS)
 
 
-def section_score(hit: KnowledgeHit, problem_terms: set[str], *, rank: int) -> tuple[float, str]:
+# Error codes a document's title can be about: hex codes, KB numbers, 4-5 digit event ids and error numbers
+# (not years: "Windows Server 2019" in a title says nothing about a ticket that mentions 2019).
+_CODE = re.compile(r"\b(0x[0-9a-f]{6,}|KB\d{6,7}|\d{4,5})\b", re.IGNORECASE)
+
+
+def error_codes(text: str) -> set[str]:
+    return {c.casefold() for c in _CODE.findall(text) if not (c.isdigit() and 1990 <= int(c) <= 2035)}
+
+
+def title_codes(hit: KnowledgeSection, codes: set[str]) -> list[str]:
+    """The ticket's error codes the hit's document title names: the document is about that error."""
+    return sorted(codes & error_codes(hit.title)) if codes else []
+
+
+def section_score(hit: KnowledgeHit, problem_terms: set[str], *, rank: int,
+                  codes: set[str] | None = None) -> tuple[float, str]:
     """Confidence that a retrieved section matches the ticket (``confidence.knowledge_section``), and why."""
     heading = " ".join([hit.title, *hit.heading_path])
     named = sorted(_terms(heading) & problem_terms)
+    in_title = title_codes(hit, codes or set())
     score = confidence.knowledge_section(dense_score=hit.dense_score, exact_terms=bool(hit.exact_terms),
-                                         heading_names_problem=bool(named), top=rank == 0)
+                                         heading_names_problem=bool(named), top=rank == 0,
+                                         title_names_code=bool(in_title))
     why = [f"section match {hit.dense_score:.2f}"]
+    if in_title:
+        why.append(f"the document is about {', '.join(in_title[:2])}")
     if hit.exact_terms:
         why.append(f"contains {', '.join(list(hit.exact_terms)[:3])}")
     if named:
@@ -212,11 +231,16 @@ def add_runbook(draft: Draft, g: Gathered, hits: Sequence[KnowledgeHit], *, sess
     reason names the matched section when the linked one differs.
     """
     terms = problem_terms(g)
-    choices = runbook_choices(hits[:MAX_RUNBOOK * 4], g, session, ticket_query(g))
+    query = ticket_query(g)
+    choices = runbook_choices(hits[:MAX_RUNBOOK * 4], g, session, query)
+    # A document about one of the ticket's error codes first ("Replication error 1722" before a general
+    # replication guide that ranks higher on wording): the order of the rest is retrieval's.
+    codes = error_codes(query)
+    choices.sort(key=lambda choice: not title_codes(choice[0], codes))
     shown = 0
     near_miss: tuple[float, str, KnowledgeSection] | None = None
     for rank, (best, chosen) in enumerate(choices[:MAX_RUNBOOK]):
-        score, why = section_score(best, terms, rank=rank)
+        score, why = section_score(best, terms, rank=rank, codes=codes)
         if chosen is not best:
             why += f"; matched '{best.heading_path[-1] if best.heading_path else best.title}'"
         if score < runbook_floor():

@@ -1,6 +1,7 @@
 """Hand-written cases for the rules added in the world D round (fitted on world D's tuning half): shell
 prompts before commands, German participles, steps on "your" thing in customer-visible notes, every
-checklist item's subject words (``near``), supply-level alerts, and the alert window of "since Saturday"."""
+checklist item's subject words (``near``), supply-level alerts, the alert window of "since Saturday", and
+a runbook whose title names the ticket's error code."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.packets.builder import ALERTS_BEFORE, ALERTS_BEFORE_MAX, alert_window
+from bot.packets.knowledge import error_codes, section_score, title_codes
 from bot.packets.notes import tried_steps
 from bot.packets.sections import _SUPPLY
 from bot.packets.unknowns import Evidence, check, shipped_checklists
+from retrieval.retriever import Hit
 from tests.unit.test_packet_quality import _item, _notes, _ticket, _told
 
 # The text of a command after a prompt (PowerShell, a Linux shell) is a command L1 ran.
@@ -97,3 +100,27 @@ def test_the_alert_window_goes_back_to_when_the_ticket_says_it_began(description
 def test_without_a_start_the_alert_window_is_a_day() -> None:
     ticket = _ticket(description="DC02 not replicating.", created_at=T0)
     assert alert_window(ticket, T0 + timedelta(hours=2))[0] == ALERTS_BEFORE
+
+
+def _doc_hit(title: str, dense: float, exact: tuple[str, ...] = ()) -> Hit:
+    return Hit(tenant="_global", kind="runbook", doc_path="ms/x.md", title=title, heading_path=(title, "Symptoms"),
+               anchor="symptoms", url="https://kb.example/x#symptoms", text="...", score=0.1, dense_score=dense,
+               sparse_score=1.0, exact_terms=exact)
+
+
+def test_error_codes_are_codes_not_years() -> None:
+    assert error_codes("DC02 DC01 1722 FW01 0x80070005 KB5034441 since 2019 on Windows Server 2016") == {
+        "1722", "0x80070005", "kb5034441"}
+
+
+def test_a_document_about_the_tickets_error_code_scores_above_a_general_guide() -> None:
+    codes = error_codes("DC02 not replicating DC02 DC01 1722")
+    general = _doc_hit("Active Directory replication troubleshooting guidance", dense=0.65)
+    # world D's 1722 ticket: the general guide matched its wording better (0.65 against 0.54)
+    specific = _doc_hit("Replication error 1722: The RPC server is unavailable", dense=0.54, exact=("1722",))
+    assert title_codes(specific, codes) == ["1722"] and title_codes(general, codes) == []
+    g_score, _ = section_score(general, set(), rank=1, codes=codes)
+    s_score, why = section_score(specific, set(), rank=1, codes=codes)
+    assert s_score > g_score and "about 1722" in why
+    other = _doc_hit("Replication error 8524", dense=0.54, exact=("1722",))
+    assert section_score(other, set(), rank=1, codes=codes)[0] < g_score, "another code in the title earns nothing"
