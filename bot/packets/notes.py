@@ -121,7 +121,7 @@ _REMARK = re.compile(
     r"|\b\d{3,6}\b[^.;]{0,25}\b(looks similar|similar|related|dup\w*)\b|\?"
     # an escalation note restates what the steps found ("Still no DNS validation ... Escalating so L2 ...");
     # waiting on a person is about the person, not the system ("Howard never called back")
-    r"|\bescalat|\bwaiting (on|for)\b|\bnever (called|replied|answered|got back|came back)\b"
+    r"|\bescalat|\bclosing\b|\bwaiting (on|for)\b|\bnever (called|replied|answered|got back|came back)\b"
     r"|\bno (reply|answer|response|word) (yet|from)\b", re.IGNORECASE)
 # A customer-visible note where the MSP reports what it did ("I've restarted your router", "we reset your
 # password", "Reception has been given the spare laptop"). Telling the customer about the escalation or
@@ -195,6 +195,8 @@ def tried_steps(notes: Sequence[TicketNote], ticket: Ticket) -> list[TriedStep]:
             # No action, no command, no finding: a remark ("Hmm.", "linking to 4412"),
             # or text that only looks like an instruction. Not a step.
             continue
+        if shape == "finding" and resolved and note is last_internal:
+            continue  # "Reboot done, patch status green.": the state the fix left, not a step before it
         steps.append(TriedStep(note=note, text=clip(text, 400), shape=shape,
                                has_outcome=bool(_OUTCOME.search(text))))
     return steps
