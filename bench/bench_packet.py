@@ -62,6 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support.shared_data import shared_data_dir  # noqa: E402
+from bench.support.stage_report import PACKET_STAGES, pct, stage_line  # noqa: E402
 
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 
@@ -191,28 +192,6 @@ def measure(data_dir: Path, *, warm: bool, packets: int, warm_clients: int) -> d
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def stage_line(per_packet: list[dict[str, float]]) -> str:
-    """Median / p95 ms per packet of each stage (``bot/runtime/stages.py``); fusion is the search's remainder."""
-    rows: dict[str, list[float]] = {name: [] for name in ("embed", "engine", "fetch", "fusion", "store", "claims",
-                                                          "finish")}
-    for t in per_packet:
-        embed = t.get("embed.dense", 0.0) + t.get("embed.sparse", 0.0)
-        rows["embed"].append(embed)
-        rows["engine"].append(t.get("engine", 0.0))
-        rows["fetch"].append(t.get("fetch", 0.0))
-        rows["fusion"].append(max(0.0, t.get("search", 0.0) - embed - t.get("engine", 0.0) - t.get("fetch", 0.0)))
-        rows["store"].append(t.get("packet.store", 0.0))
-        rows["claims"].append(t.get("packet.claims", 0.0))
-        rows["finish"].append(t.get("packet.finish", 0.0))
-    return "  stages ms median/p95: " + ", ".join(
-        f"{name} {statistics.median(v):.1f}/{pct(v, 0.95):.1f}" for name, v in rows.items() if v)
-
-
 V01_LINE = re.compile(r"^(?P<label>[^:]+): packets \d+, median (?P<median>\d+) ms, p95 (?P<p95>\d+) ms")
 
 
@@ -304,7 +283,7 @@ def main() -> int:
                   f"p95 {pct(times, 0.95):.0f} ms, max {max(times):.0f} ms; "
                   f"claims/packet median {statistics.median(result['claims']):.0f}; "
                   f"serving process RSS {result['rss_mb']:.0f} MB (peak {result['peak_rss_mb']:.0f} MB)", flush=True)
-            print(stage_line(result["stages"]), flush=True)
+            print("  " + stage_line(result["stages"], PACKET_STAGES), flush=True)
             if result["degraded"]:  # e.g. another process held the index: these packets had no knowledge
                 print(f"  WARNING: {result['degraded']} packets were built without the index", flush=True)
         if args.v01 and number % 2 == 0:

@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support.shared_data import shared_data_dir  # noqa: E402
+from bench.support.stage_report import pct, stage_line  # noqa: E402
 
 RUNBOOKS = (shared_data_dir() or ROOT / "missing-shared-data") / "runbooks"
 QUERIES = ROOT / "bench" / "data" / "eval_queries.jsonl"
@@ -89,24 +90,6 @@ def distinct_pool(chunks: list[tuple[str, str, str]], n: int) -> list[tuple[str,
     if len(pool) < n:
         raise SystemExit(f"only {len(pool)} distinct chunk texts for {n} chunks per client")
     return pool
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
-def stage_line(per_query: list[dict[str, float]]) -> str:
-    """Median / p95 ms per query of each stage (``bot/runtime/stages.py``); fusion is the search's remainder."""
-    rows: dict[str, list[float]] = {"embed": [], "engine": [], "fetch": [], "fusion": []}
-    for t in per_query:
-        embed = t.get("embed.dense", 0.0) + t.get("embed.sparse", 0.0)
-        rows["embed"].append(embed)
-        rows["engine"].append(t.get("engine", 0.0))
-        rows["fetch"].append(t.get("fetch", 0.0))
-        rows["fusion"].append(max(0.0, t.get("search", 0.0) - embed - t.get("engine", 0.0) - t.get("fetch", 0.0)))
-    return "stages ms median/p95: " + ", ".join(
-        f"{name} {statistics.median(v):.1f}/{pct(v, 0.95):.1f}" for name, v in rows.items() if v)
 
 
 # --- 1. throughput -----------------------------------------------------------------------------

@@ -45,45 +45,10 @@ def leadership(app: web.Application, core: Core, name: str) -> Leadership:
     return leases[name]
 
 
-def every(app: web.Application, lease: Leadership, interval_s: float, job: Callable[[], Awaitable[object]],
-          *, what: str) -> None:
-    """Run ``job`` every ``interval_s`` seconds while this process holds ``lease``; errors are logged, not fatal."""
+def in_background(app: web.Application, loop: Callable[[], Awaitable[None]]) -> None:
+    """Run ``loop`` as a task from the server's start; cancel it first thing at cleanup (before the leases
+    are released, so a job never runs without its lease)."""
     task: list[asyncio.Task[None]] = []
-
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(interval_s)
-            if not lease.is_leader:
-                continue
-            try:
-                await job()
-            except Exception:  # one bad run must not end the job for the life of the server
-                log.exception("%s failed; next try in %.0fs", what, interval_s)
-
-    async def start(_app: web.Application) -> None:
-        task.append(asyncio.create_task(loop()))
-
-    async def stop(_app: web.Application) -> None:
-        for t in task:
-            t.cancel()
-        await asyncio.gather(*task, return_exceptions=True)
-
-    app.on_startup.append(start)
-    app.on_cleanup.insert(0, stop)  # before the leases are released
-
-
-def add_outbox_gauges(app: web.Application, core: Core, *, every_s: float = 15.0) -> None:
-    """``handoff_outbox_depth`` and ``..._oldest_age_seconds``, read from the database every ``every_s`` on every
-    replica (not at scrape time: a scrape must not wait on a database that does not answer)."""
-    task: list[asyncio.Task[None]] = []
-
-    async def loop() -> None:
-        while True:
-            try:
-                telemetry.observe_outbox(*await asyncio.to_thread(core.outbox.waiting))
-            except Exception as exc:  # the gauges keep their last values; readiness reports the database
-                log.warning("outbox gauges not updated: %s", type(exc).__name__)
-            await asyncio.sleep(every_s)
 
     async def start(_app: web.Application) -> None:
         task.append(asyncio.create_task(loop()))
@@ -95,6 +60,38 @@ def add_outbox_gauges(app: web.Application, core: Core, *, every_s: float = 15.0
 
     app.on_startup.append(start)
     app.on_cleanup.insert(0, stop)
+
+
+def every(app: web.Application, lease: Leadership, interval_s: float, job: Callable[[], Awaitable[object]],
+          *, what: str) -> None:
+    """Run ``job`` every ``interval_s`` seconds while this process holds ``lease``; errors are logged, not fatal."""
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            if not lease.is_leader:
+                continue
+            try:
+                await job()
+            except Exception:  # one bad run must not end the job for the life of the server
+                log.exception("%s failed; next try in %.0fs", what, interval_s)
+
+    in_background(app, loop)
+
+
+def add_outbox_gauges(app: web.Application, core: Core, *, every_s: float = 15.0) -> None:
+    """``handoff_outbox_depth`` and ``..._oldest_age_seconds``, read from the database every ``every_s`` on every
+    replica (not at scrape time: a scrape must not wait on a database that does not answer)."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                telemetry.observe_outbox(*await asyncio.to_thread(core.outbox.waiting))
+            except Exception as exc:  # the gauges keep their last values; readiness reports the database
+                log.warning("outbox gauges not updated: %s", type(exc).__name__)
+            await asyncio.sleep(every_s)
+
+    in_background(app, loop)
 
 
 def add_outbox_worker(app: web.Application, core: Core, redeliverer: Redeliverer) -> OutboxWorker | None:

@@ -34,27 +34,15 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from bot.db.models import GLOBAL_TENANT, Alert, Doc, Tenant, Ticket
-from bot.ingest.records import SiteRecord, _Record, validation_problems
+from bot.ingest.records import TopologyRecord, validation_problems
 
 TOPOLOGY_FIELDS = ("sites", "depends_on")
 YAML_KEY = "tenants_yaml"  # in Tenant.topology: tenants.yaml's own topology, when notes added to it
 _GLOB = set("*?[")
-
-
-class NoteTopology(_Record):
-    sites: list[SiteRecord] = Field(default_factory=list)
-    depends_on: dict[str, list[str]] = Field(default_factory=dict)
-
-    @field_validator("depends_on", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
 
 
 @dataclass
@@ -72,7 +60,7 @@ def parse_note(source: str, meta: Mapping[str, Any]) -> tuple[Declared | None, l
     if not raw:
         return None, []
     try:
-        parsed = NoteTopology.model_validate(raw)
+        parsed = TopologyRecord.model_validate(raw)
     except ValidationError as exc:
         return None, [f"{source}: {where}: {message}; this note's topology is ignored"
                       for where, message in validation_problems(exc)]

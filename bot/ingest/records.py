@@ -82,13 +82,10 @@ class SiteRecord(_Record):
     depends_on: list[str] = Field(default_factory=list)  # names of sites this one needs
 
 
-class TenantRecord(_Record):
-    id: str
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-    channels: Channels = Field(default_factory=Channels)
-    psa: PsaIds = Field(default_factory=PsaIds)
-    # Optional topology: sites, and device -> the devices it needs upstream.
+class TopologyRecord(_Record):
+    """Optional topology, in tenants.yaml or a client note's front matter: sites, and device -> the
+    devices it needs upstream (one name or a list)."""
+
     sites: list[SiteRecord] = Field(default_factory=list)
     depends_on: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -98,6 +95,14 @@ class TenantRecord(_Record):
         if isinstance(value, dict):
             return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
         return value
+
+
+class TenantRecord(TopologyRecord):
+    id: str
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    channels: Channels = Field(default_factory=Channels)
+    psa: PsaIds = Field(default_factory=PsaIds)
 
     @model_validator(mode="after")
     def _sites_hold_together(self) -> TenantRecord:

@@ -33,14 +33,19 @@ def _hits(core: Core) -> list[tuple[str, str, str]]:
         tenant_id="acme", query="domain controller replication failed", limit=5)]
 
 
-def test_backup_while_open_then_restore_brings_everything_back(tmp_path: Path, embedder: Any,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    live = Settings(data_dir=tmp_path / "live")
+def _live_core(live: Settings, tmp_path: Path, embedder: Any) -> tuple[Core, list[tuple[str, str, str]]]:
+    """A data directory with the world indexed, one packet posted and flagged: rows in every kind of table."""
     core = core_with_index(live, embedder, write_world(tmp_path / "w"))
     packet = core.packet_for("4412", where=CLI)
     core.record_posted(packet, where=CLI, message_id="m1")
     assert core.accept(platform="cli", channel="direct", message_id="m1", user_id="u1") is not None
-    hits = _hits(core)
+    return core, _hits(core)
+
+
+def test_backup_while_open_then_restore_brings_everything_back(tmp_path: Path, embedder: Any,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    live = Settings(data_dir=tmp_path / "live")
+    core, hits = _live_core(live, tmp_path, embedder)
     assert hits
     # The "server" keeps its database and index open while the backup runs.
     backup = tmp_path / "backup"
@@ -86,11 +91,7 @@ async def test_backup_while_a_real_server_serves_then_restore(tmp_path: Path, em
     """`handoff serve slack` holds the database and the embedded index (and posts a packet) while
     `handoff backup` copies them; the restore has every row of every table and the same index."""
     live = Settings(data_dir=tmp_path / "live")
-    core = core_with_index(live, embedder, write_world(tmp_path / "w"))
-    packet = core.packet_for("4412", where=CLI)
-    core.record_posted(packet, where=CLI, message_id="m1")
-    assert core.accept(platform="cli", channel="direct", message_id="m1", user_id="u1") is not None
-    hits = _hits(core)
+    core, hits = _live_core(live, tmp_path, embedder)
     core.close()  # the server takes the index over
     fake = await FakeSlack().start()
     server = await start_slack_server(tmp_path / "server.log", fake, HANDOFF_DATA_DIR=str(live.data_dir),

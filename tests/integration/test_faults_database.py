@@ -9,8 +9,6 @@ After it is back, Slack's and the PSA's retries are recorded and posted exactly 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,17 +29,8 @@ def pg() -> Iterator[throwaway_pg.ThrowawayPostgres]:
     why = throwaway_pg.available()
     if why:
         pytest.skip(f"no throwaway PostgreSQL: {why}")
-    root = Path(tempfile.mkdtemp(prefix="handoff-pg-"))
-    root.chmod(0o755)  # the postgres user must reach its folder
-    try:
-        server = throwaway_pg.ThrowawayPostgres(root / "pg").init()
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_pg.running() as server:
+        yield server
 
 
 @pytest.fixture

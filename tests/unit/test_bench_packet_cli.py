@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.bench_packet import V01_LINE, stage_line
+from bench.bench_packet import V01_LINE
+from bench.support.stage_report import PACKET_STAGES, stage_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def test_v01_result_lines_are_read_as_v01_prints_them() -> None:
 def test_stage_line_splits_the_search_into_its_parts() -> None:
     packets = [{"search": 50.0, "embed.dense": 20.0, "embed.sparse": 1.0, "engine": 10.0, "fetch": 4.0,
                 "packet.store": 7.0, "packet.claims": 8.0, "packet.finish": 3.0}] * 3
-    line = stage_line(packets)
+    line = stage_line(packets, PACKET_STAGES)
     assert "embed 21.0/21.0" in line and "engine 10.0/10.0" in line and "fetch 4.0/4.0" in line
     assert "fusion 15.0/15.0" in line  # what the search spent beyond embedding, engine and fetch
     assert "store 7.0/7.0" in line and "claims 8.0/8.0" in line and "finish 3.0/3.0" in line
